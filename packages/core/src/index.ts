@@ -1,0 +1,26 @@
+// Types of the pruning contract
+export type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
+
+// Errors
+export { CallOrderError, SetaError, StateError } from './errors.js';
+
+// Randomness and sampling
+export { Random } from './random.js';
+export { shuffleInPlace } from './shuffle.js';
+export { MAX_POPULATION, sampleFrom, sampleIndices } from './sample.js';
+
+// Plans: batching and data-parallel sharding
+export { batchPlan, countBatches } from './batch.js';
+export type { BatchOptions, PlanBatch } from './batch.js';
+export { shardPlan } from './shard.js';
+export type { ShardOptions } from './shard.js';
+
+// Numerics
+export { CompensatedSum, compensatedSum } from './sum.js';
+
+// State encoding
+export { crc32 } from './crc32.js';
+export { StateReader, StateWriter } from './state.js';
+
+// Argument validation shared by the seta packages
+export { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue } from './validate.js';
