@@ -12,7 +12,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   if (typeof value === 'function') return 'a function';
-  return `a ${(value as object).constructor?.name ?? 'object'}`;
+  const ctor = (value as object).constructor?.name;
+  return ctor === undefined || ctor === 'Object' ? 'an object' : `a ${ctor}`;
 }
 
 /**

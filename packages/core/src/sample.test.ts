@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Random } from './random.js';
+import { sampleFrom, sampleIndices } from './sample.js';
+import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
+
+describe('sampleIndices', () => {
+  it('returns k distinct integers of 0 … n-1 (both the sparse and the dense path)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1500 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+        fc.nat(),
+        ([n, k], seed) => {
+          const s = sampleIndices(n, k, new Random(seed));
+          expect(s).toBeInstanceOf(Uint32Array);
+          expect(s.length).toBe(k);
+          expect(new Set(s).size).toBe(k);
+          expect(s.every((v) => v < n)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('includes every id with equal probability (sparse path, k ≤ n/16)', () => {
+    const rng = new Random(4);
+    const n = 64;
+    const counts = new Float64Array(n);
+    for (let t = 0; t < 20_000; t++) for (const v of sampleIndices(n, 3, rng)) counts[v]!++;
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(n - 1));
+  });
+
+  it('includes every id with equal probability (dense path)', () => {
+    const rng = new Random(5);
+    const n = 20;
+    const counts = new Float64Array(n);
+    for (let t = 0; t < 20_000; t++) for (const v of sampleIndices(n, 7, rng)) counts[v]!++;
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(n - 1));
+  });
+
+  it('returns the sample in uniformly random order (first position uniform on both paths)', () => {
+    for (const [n, k] of [
+      [160, 10],
+      [16, 10],
+    ] as const) {
+      const rng = new Random(6);
+      const counts = new Float64Array(n);
+      for (let t = 0; t < 32_000; t++) counts[sampleIndices(n, k, rng)[0]!]!++;
+      expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(n - 1));
+    }
+  });
+
+  it('is deterministic for a seed', () => {
+    expect(Array.from(sampleIndices(1e6, 10, new Random(8)))).toEqual(Array.from(sampleIndices(1e6, 10, new Random(8))));
+  });
+
+  it('handles k = 0, k = n and n = 0', () => {
+    expect(sampleIndices(0, 0, new Random(0)).length).toBe(0);
+    expect(sampleIndices(10, 0, new Random(0)).length).toBe(0);
+    expect(Array.from(sampleIndices(5, 5, new Random(0))).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('draws a few ids from a huge population in O(k) memory', () => {
+    const s = sampleIndices(4_000_000_000, 5, new Random(9));
+    expect(s.length).toBe(5);
+    for (const v of s) expect(v).toBeLessThan(4_000_000_000);
+  });
+
+  it('rejects bad n and k with messages naming them', () => {
+    expect(() => sampleIndices(10, 11, new Random(0))).toThrow(/sampleIndices\(\): k must be an integer in \[0, 10\], got 11/);
+    expect(() => sampleIndices(-1, 0, new Random(0))).toThrow(/n must be an integer in/);
+    expect(() => sampleIndices(2 ** 32, 0, new Random(0))).toThrow(RangeError);
+  });
+});
+
+describe('sampleFrom', () => {
+  it('draws distinct positions of the pool without mutating it', () => {
+    const pool = Object.freeze([10, 20, 30, 40, 50]);
+    const s = sampleFrom(pool, 3, new Random(1));
+    expect(new Set(s).size).toBe(3);
+    for (const v of s) expect(pool).toContain(v);
+    expect(pool).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('rejects k beyond the pool and a non-array pool', () => {
+    expect(() => sampleFrom([1, 2], 3, new Random(0))).toThrow(/sampleFrom\(\): k must be an integer in \[0, 2\], got 3/);
+    expect(() => sampleFrom(5 as unknown as number[], 1, new Random(0))).toThrow(TypeError);
+  });
+});
