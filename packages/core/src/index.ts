@@ -24,3 +24,18 @@ export { StateReader, StateWriter } from './state.js';
 
 // Argument validation shared by the seta packages
 export { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue } from './validate.js';
+
+// Pipelines: compose stages into a pruner
+export { createPruner } from './pipeline.js';
+export type {
+  EpochEnd,
+  ObservedBatch,
+  PipelineOptions,
+  PipelinePruner,
+  ScoreStore,
+  Selection,
+  Stage,
+  StageContext,
+} from './pipeline.js';
+export { annealStage, downsampleStage, staticSubsetStage } from './stages.js';
+export type { AnnealOptions, KeepOptions } from './stages.js';

@@ -1,0 +1,252 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CallOrderError, StateError } from './errors.js';
+import { createPruner } from './pipeline.js';
+import type { ScoreStore, Selection, Stage } from './pipeline.js';
+import { annealStage, downsampleStage } from './stages.js';
+import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
+
+/** A minimal in-memory score store (latest wins), standing in for @seta/loss-store. */
+function memoryStore(size: number): ScoreStore & { recorded: number[][] } {
+  const scores = new Float32Array(size).fill(Number.NaN);
+  const seen = new Uint32Array(Math.ceil(size / 32));
+  const recorded: number[][] = [];
+  return {
+    size,
+    scores,
+    seen,
+    recorded,
+    get seenCount() {
+      let c = 0;
+      for (let i = 0; i < size; i++) if ((seen[i >>> 5]! >>> (i & 31)) & 1) c++;
+      return c;
+    },
+    mean() {
+      let s = 0;
+      let c = 0;
+      for (let i = 0; i < size; i++) if ((seen[i >>> 5]! >>> (i & 31)) & 1) (s += scores[i]!), c++;
+      return c === 0 ? null : s / c;
+    },
+    record(ids, losses) {
+      for (let i = 0; i < ids.length; i++) {
+        scores[ids[i]!] = losses[i]!;
+        seen[ids[i]! >>> 5]! |= 1 << (ids[i]! & 31);
+        recorded.push([ids[i]!, losses[i]!]);
+      }
+      return 0;
+    },
+    saveState() {
+      return new Uint8Array(new Float32Array(scores).buffer.slice(0));
+    },
+    loadState(bytes) {
+      if (bytes.length !== size * 4) throw new StateError('memoryStore: wrong length');
+      scores.set(new Float32Array(bytes.buffer, bytes.byteOffset, size));
+      seen.fill(0);
+      for (let i = 0; i < size; i++) if (!Number.isNaN(scores[i])) seen[i >>> 5]! |= 1 << (i & 31);
+    },
+  };
+}
+
+const keepEven: Stage = {
+  name: 'keepEven',
+  select(sel: Selection, ctx) {
+    const ids = Uint32Array.from({ length: Math.ceil(ctx.size / 2) }, (_, i) => 2 * i);
+    return { ids, weights: Float32Array.from(ids, (id) => 1 + id), phase: 'prune' };
+  },
+};
+
+describe('createPruner', () => {
+  it('starts from all ids, applies the stages in order and shuffles ids with their weights', () => {
+    const p = createPruner({ name: 'even', size: 10, epochs: 2, stages: [keepEven], seed: 3 });
+    const plan = p.plan(0);
+    expect(plan.phase).toBe('prune');
+    expect([...plan.indices].sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 8]);
+    expect(plan.indices.join()).not.toBe('0,2,4,6,8');
+    plan.indices.forEach((id, i) => expect(plan.weights![i]).toBe(1 + id));
+    const full = createPruner({ name: 'plain', size: 6, epochs: 1, stages: [] }).plan(0);
+    expect(full.phase).toBe('full');
+    expect(full.weights).toBeNull();
+    expect([...full.indices].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('turns an empty selection into one random id', () => {
+    const none: Stage = { name: 'none', select: () => ({ ids: new Uint32Array(0), weights: null, phase: 'prune' }) };
+    const plan = createPruner({ name: 'none', size: 50, epochs: 1, stages: [none] }).plan(0);
+    expect(plan.indices.length).toBe(1);
+    expect(plan.indices[0]).toBeLessThan(50);
+  });
+
+  it('skips the stages after one that returns a final selection', () => {
+    const p = createPruner({ name: 'a', size: 100, epochs: 4, stages: [annealStage({ delta: 0.5 }), keepEven] });
+    expect(runPruner(p).plans.map((x) => [x.phase, x.indices.length])).toEqual([
+      ['prune', 50],
+      ['prune', 50],
+      ['anneal', 100],
+      ['anneal', 100],
+    ]);
+  });
+
+  it('reports visited, pruned and saved ratios and the mean loss per epoch', () => {
+    const p = createPruner({ name: 'half', size: 10, epochs: 3, stages: [downsampleStage({ keep: 0.5 })] });
+    const plan = p.plan(0);
+    p.observe(plan.indices.subarray(0, 2), [1, 2]);
+    p.observe(plan.indices.subarray(2, 5), Float32Array.of(3, 4, 5));
+    const s = p.endEpoch();
+    expect(s).toEqual({ epoch: 0, phase: 'prune', visited: 5, prunedRatio: 0.5, savedRatioSoFar: 0.5, meanLoss: 3, skippedNonFinite: 0 });
+    p.plan(1);
+    expect(p.endEpoch()).toMatchObject({ visited: 5, savedRatioSoFar: 0.5, meanLoss: null });
+    expect(p.savedRatio).toBe(0.5);
+    expect(p.history.length).toBe(2);
+    expect(p.nextEpoch).toBe(2);
+  });
+
+  it('scores a two-direction batch by the sum of its directions', () => {
+    const store = memoryStore(4);
+    const p = createPruner({ name: 'two', size: 4, epochs: 1, stages: [], store });
+    p.plan(0);
+    p.observe([0, 1], [1, 2], [0.5, 0.25]);
+    expect(store.recorded).toEqual([
+      [0, 1.5],
+      [1, 2.25],
+    ]);
+    expect(p.endEpoch().meanLoss).toBeCloseTo(1.875, 12);
+  });
+
+  it('hands stages the observed batch and the end of the epoch', () => {
+    const seen: unknown[] = [];
+    const spy: Stage = {
+      name: 'spy',
+      select: (s) => s,
+      observe: (b, ctx) => seen.push(['observe', ctx.epoch, [...b.ids], [...b.losses], b.lossesB && [...b.lossesB]]),
+      endEpoch: (end) => seen.push(['end', end]),
+    };
+    const p = createPruner({ name: 'spy', size: 3, epochs: 1, stages: [spy] });
+    p.plan(0);
+    p.observe([2], [0.5], [1.5]);
+    p.endEpoch();
+    expect(seen).toEqual([
+      ['observe', 0, [2], [0.5], [1.5]],
+      ['end', { epoch: 0, phase: 'full', visited: 3, meanLoss: 2 }],
+    ]);
+  });
+
+  describe('call order', () => {
+    it('rejects out-of-order calls with messages that say what was expected', () => {
+      const p = createPruner({ name: 'x', size: 5, epochs: 2, stages: [] });
+      expect(() => p.observe([0], [1])).toThrow(new CallOrderError('x.observe(): no epoch is open; call plan(0) before observing its batches'));
+      expect(() => p.endEpoch()).toThrow('x.endEpoch(): no epoch is open; call plan(0) first');
+      expect(() => p.plan(1)).toThrow('x.plan(): expected epoch 0 (epochs come in order 0, 1, 2, …), got 1');
+      p.plan(0);
+      expect(() => p.plan(1)).toThrow('x.plan(): epoch 0 is still open; call endEpoch() before planning epoch 1');
+      expect(() => p.saveState()).toThrow(/save between epochs/);
+      p.endEpoch();
+      expect(() => p.endEpoch()).toThrow('x.endEpoch(): epoch 0 is already closed; call plan(1) to open the next');
+      expect(() => p.plan(3)).toThrow(/expected epoch 1/);
+      p.plan(1);
+      p.endEpoch();
+      expect(() => p.plan(2)).toThrow('x.plan(): all 2 epochs are finished; got a plan request for epoch 2');
+      expect(() => p.plan(1.5)).toThrow(TypeError);
+    });
+  });
+
+  describe('observe validation', () => {
+    const open = (nonFinite?: 'skip') => {
+      const store = memoryStore(10);
+      const p = createPruner({ name: 'v', size: 10, epochs: 1, stages: [], store, nonFinite });
+      p.plan(0);
+      return { p, store };
+    };
+
+    it('names the offending position, id and value', () => {
+      const { p, store } = open();
+      expect(() => p.observe([1, 10], [0, 0])).toThrow(new RangeError('v.observe(): ids[1] must be an integer id in [0, 9], got 10'));
+      expect(() => p.observe([1, 2.5], [0, 0])).toThrow('v.observe(): ids[1] must be an integer id in [0, 9], got 2.5');
+      expect(() => p.observe([1, -1], [0, 0])).toThrow(/ids\[1\]/);
+      expect(() => p.observe([1, 2], [0])).toThrow('v.observe(): ids and losses must have the same length, got 2 ids and 1 losses');
+      expect(() => p.observe([1, 2], [0, 0], [0])).toThrow(/ids and lossesB must have the same length/);
+      expect(() => p.observe([4, 7], [0.5, Number.NaN])).toThrow(new RangeError('v.observe(): losses[1] (id 7) must be finite, got NaN'));
+      expect(() => p.observe([4, 7], [0.5, 1], [Infinity, 1])).toThrow('v.observe(): lossesB[0] (id 4) must be finite, got Infinity');
+      expect(() => p.observe([4], [3e38], [3e38])).toThrow(/losses \+ lossesB\[0\] \(id 4\) must be finite/);
+      expect(() => p.observe([4], ['1' as unknown as number])).toThrow(TypeError);
+      expect(() => p.observe(3 as unknown as number[], [1])).toThrow(TypeError);
+      expect(store.recorded).toEqual([]); // nothing of a rejected batch is recorded
+    });
+
+    it("with nonFinite: 'skip', keeps the other samples, leaves skipped ones unrecorded and counts them", () => {
+      const { p, store } = open('skip');
+      p.observe([4, 7, 8], [0.5, Number.NaN, 2]);
+      p.observe([1], [1], [Number.POSITIVE_INFINITY]);
+      expect(store.recorded).toEqual([
+        [4, 0.5],
+        [8, 2],
+      ]);
+      expect(p.endEpoch()).toMatchObject({ skippedNonFinite: 2, meanLoss: 1.25 });
+    });
+  });
+
+  describe('state', () => {
+    const make = () =>
+      createPruner({
+        name: 'st',
+        size: 300,
+        epochs: 6,
+        seed: 9,
+        stages: [annealStage({ delta: 0.7, keep: 0.8 }), downsampleStage({ keep: 0.6 })],
+        store: memoryStore(300),
+        fingerprint: { keep: 0.6 },
+      });
+
+    it('continues exactly after a restore into a fresh pruner, after any epoch', () => {
+      for (const stop of [0, 1, 3, 5, 6]) checkResume(make, stop, { losses: syntheticLossPairs, batchSize: 32 });
+    });
+
+    it('rejects states of other options, other kinds and corrupted bytes, and stays usable', () => {
+      const p = make();
+      runPruner(p, { epochs: 2 });
+      const state = p.saveState();
+      const other = createPruner({ name: 'st', size: 300, epochs: 6, seed: 10, stages: [], store: memoryStore(300) });
+      expect(() => other.loadState(state)).toThrow(StateError);
+      expect(() => other.loadState(state)).toThrow(/saved by a pruner with other options; expected .*"seed":10.*, got .*"seed":9/);
+      const bad = state.slice();
+      bad[bad.length - 30]! ^= 1;
+      expect(() => make().loadState(bad)).toThrow(/checksum/);
+      expect(() => make().loadState(new Uint8Array(10))).toThrow(/not a seta state/);
+      const fresh = make();
+      expect(() => fresh.loadState(bad)).toThrow();
+      expect(fresh.nextEpoch).toBe(0);
+      expect(fresh.plan(0).indices.length).toBe(180);
+    });
+
+    it('restores the history and saved ratio too', () => {
+      const p = make();
+      runPruner(p, { epochs: 3 });
+      const q = make();
+      q.loadState(p.saveState());
+      expect(q.history).toEqual(p.history);
+      expect(q.savedRatio).toBe(p.savedRatio);
+      expect(q.nextEpoch).toBe(3);
+    });
+  });
+
+  it('gives the same plans for the same seed and losses, and different plans for another seed', () => {
+    fc.assert(
+      fc.property(fc.nat(1000), fc.integer({ min: 1, max: 200 }), (seed, size) => {
+        const make = (s: number) => createPruner({ name: 'd', size, epochs: 2, seed: s, stages: [downsampleStage({ keep: 0.5 })] });
+        const a = runPruner(make(seed)).plans;
+        const b = runPruner(make(seed)).plans;
+        expect(a.map((p) => [...p.indices])).toEqual(b.map((p) => [...p.indices]));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('validates its options', () => {
+    expect(() => createPruner({ name: 'p', size: 0, epochs: 1, stages: [] })).toThrow('p(): size must be an integer in [1, 4294967295], got 0');
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1.5, stages: [] })).toThrow('p(): epochs must be an integer ≥ 1, got 1.5');
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [{} as Stage] })).toThrow(/stages\[0\] must be a stage/);
+    const needs: Stage = { name: 'scores', needsScores: true, select: (s) => s };
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [needs] })).toThrow('p(): stage "scores" needs scores, so a store is required');
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], store: memoryStore(6) })).toThrow(/store.size must equal size 5, got 6/);
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], nonFinite: 'ignore' as 'skip' })).toThrow(/nonFinite must be one of/);
+  });
+});

@@ -1,0 +1,455 @@
+import { CallOrderError, StateError } from './errors.js';
+import { Random } from './random.js';
+import { shuffleInPlace } from './shuffle.js';
+import { StateReader, StateWriter } from './state.js';
+import { CompensatedSum } from './sum.js';
+import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
+import { checkArrayLike, checkInteger, checkOneOf, checkOptions, describeValue } from './validate.js';
+
+/**
+ * What a pipeline needs of a per-sample score store; `LossStore` from
+ * `@seta/loss-store` is one.
+ */
+export interface ScoreStore {
+  readonly size: number;
+  /** Score of each sample; NaN (or anything) where unseen — check `seen`. */
+  readonly scores: Float32Array;
+  /** Seen bitmap: sample `i` is seen when bit `i & 31` of word `i >>> 5` is set. */
+  readonly seen: Uint32Array;
+  readonly seenCount: number;
+  /** Mean score over seen samples, or null if none. */
+  mean(): number | null;
+  /** Record validated, finite losses. */
+  record(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch?: number): number;
+  saveState(): Uint8Array;
+  loadState(bytes: Uint8Array): unknown;
+}
+
+/**
+ * The samples a plan is being built from, passed from stage to stage. Stages
+ * return a new selection; they may reuse and mutate the arrays they receive
+ * (the pipeline owns them) but must not keep references across epochs.
+ */
+export interface Selection {
+  /** Ids still in the plan, in any order; `null` means all of `0 … size-1`. */
+  readonly ids: Uint32Array | null;
+  /** `weights[i]` belongs to `ids[i]`; `null` means all 1. Must be null when `ids` is null. */
+  readonly weights: Float32Array | null;
+  /** The phase the epoch is in so far. */
+  readonly phase: Phase;
+  /** A stage that decides the plan alone (e.g. annealing) sets this: later stages are skipped. */
+  readonly final?: boolean;
+}
+
+/** What every stage may read while building a plan or observing a batch. */
+export interface StageContext {
+  /** The epoch being planned or trained. */
+  readonly epoch: number;
+  /** E, the number of epochs of the run. */
+  readonly epochs: number;
+  /** N, the dataset size. */
+  readonly size: number;
+  /** The pruner's generator: the only source of randomness, so that runs replay exactly. */
+  readonly rng: Random;
+  /** The score store, if the pruner has one. */
+  readonly store: ScoreStore | null;
+}
+
+/** One batch as stages observe it: validated, non-finite entries removed (with `nonFinite: 'skip'`). */
+export interface ObservedBatch {
+  readonly ids: Uint32Array;
+  /** First (or only) loss direction. */
+  readonly losses: Float32Array;
+  /** Second direction (image→text vs text→image, view 1→2 vs 2→1), or null for single-loss tasks. */
+  readonly lossesB: Float32Array | null;
+}
+
+/** What stages learn when an epoch ends. */
+export interface EpochEnd {
+  readonly epoch: number;
+  readonly phase: Phase;
+  readonly visited: number;
+  /** Mean per-sample loss of the epoch (directions summed), or null if nothing was observed. */
+  readonly meanLoss: number | null;
+}
+
+/**
+ * One step of a pruning pipeline. Only `select` is required.
+ */
+export interface Stage {
+  /** Short name, used in state and error messages. */
+  readonly name: string;
+  /** Whether the stage reads scores (the pipeline then requires a store). */
+  readonly needsScores?: boolean;
+  /** Narrow (or reweight) the selection for `ctx.epoch`. */
+  select(selection: Selection, ctx: StageContext): Selection;
+  /** See a batch's losses (after the store has recorded them). */
+  observe?(batch: ObservedBatch, ctx: StageContext): void;
+  /** Learn how the epoch ended. */
+  endEpoch?(end: EpochEnd, ctx: StageContext): void;
+  /** The stage's own state, for exact resumption. */
+  saveState?(): Uint8Array;
+  loadState?(state: Uint8Array): void;
+}
+
+/** Options of {@link createPruner}. */
+export interface PipelineOptions {
+  /** Pruner name, reported in `Pruner.name` and checked on `loadState`. */
+  readonly name: string;
+  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  readonly size: number;
+  /** E, the number of epochs: an integer ≥ 1. */
+  readonly epochs: number;
+  /** The stages, applied in order at every `plan()`. */
+  readonly stages: readonly Stage[];
+  /** Where scores live; required if any stage `needsScores`. */
+  readonly store?: ScoreStore | null;
+  /** Seed of the pruner's generator (default 0). */
+  readonly seed?: number;
+  /** `'error'` (default): a NaN or infinite loss is an error; `'skip'`: that sample keeps its previous score and the skip is counted. */
+  readonly nonFinite?: 'error' | 'skip';
+  /**
+   * The options that define this pruner (JSON-serialisable). They are saved
+   * with the state, and `loadState` rejects a state saved with other options.
+   */
+  readonly fingerprint?: unknown;
+}
+
+/** A pruner built by {@link createPruner}: the `Pruner` contract plus run-level reporting. */
+export interface PipelinePruner extends Pruner {
+  /** E, the number of epochs of the run. */
+  readonly epochs: number;
+  /** The next epoch `plan()` expects (equals the number of finished epochs between epochs). */
+  readonly nextEpoch: number;
+  /** The realised saved ratio of the finished epochs, `Σ_e (N − |plan_e|) / (N · epochs finished)` (0 before any). */
+  readonly savedRatio: number;
+  /** Summaries of every finished epoch, oldest first. */
+  readonly history: readonly EpochSummary[];
+}
+
+const STATE_KIND = 'pruner';
+const STATE_VERSION = 1;
+const FN = (name: string, method: string) => `${name}.${method}()`;
+
+/** JSON with object keys sorted, so that equal options always encode equally. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) out[k] = (v as Record<string, unknown>)[k];
+      return out;
+    }
+    return typeof v === 'function' ? `[function ${(v as { name?: string }).name ?? ''}]` : v;
+  });
+}
+
+/**
+ * Compose stages into a {@link Pruner}. The pipeline owns everything the
+ * stages share: the call order (plan → observe* → endEpoch, epochs in
+ * order), validation of observed losses, the score store, the generator, the
+ * epoch summaries, saving and restoring state, and the final shuffle.
+ *
+ * At `plan(e)` the selection starts as all `N` ids and passes through the
+ * stages in order; the result is shuffled (with its weights) into the plan.
+ * An empty result becomes one uniformly random id, so a training loop always
+ * has a batch.
+ *
+ * With two loss directions (`observe(ids, lossesA, lossesB)`) a sample's score
+ * is `lossA + lossB`, as are the epoch's mean loss and SCAN's warm-up signal.
+ *
+ * Cost: `plan` is O(N) plus the stages'; `observe` is O(batch).
+ *
+ * @param options - see {@link PipelineOptions}.
+ * @returns the pruner.
+ * @throws RangeError or TypeError for bad options (a stage that needs scores without a store, …).
+ * @example
+ * ```ts
+ * const pruner = createPruner({
+ *   name: 'halfRandom', size: 1000, epochs: 10, seed: 1,
+ *   stages: [downsampleStage({ keep: 0.5 })],
+ * });
+ * pruner.plan(0).indices.length; // 500
+ * ```
+ */
+export function createPruner(options: PipelineOptions): PipelinePruner {
+  return new PipelinePrunerImpl(options);
+}
+
+class PipelinePrunerImpl implements PipelinePruner {
+  readonly name: string;
+  readonly size: number;
+  readonly epochs: number;
+  private readonly stages: readonly Stage[];
+  private readonly store: ScoreStore | null;
+  private readonly nonFinite: 'error' | 'skip';
+  private readonly seed: number;
+  private readonly fingerprint: string;
+  private rng: Random;
+
+  private next = 0;
+  private current: { epoch: number; phase: Phase; visited: number } | null = null;
+  private lossSum = new CompensatedSum();
+  private lossCount = 0;
+  private skipped = 0;
+  private prunedTotal = 0;
+  private finished: EpochSummary[] = [];
+
+  constructor(options: PipelineOptions) {
+    checkOptions('createPruner()', options);
+    if (options === undefined) throw new TypeError('createPruner(): options are required');
+    if (typeof options.name !== 'string' || options.name === '') {
+      throw new TypeError(`createPruner(): name must be a non-empty string, got ${describeValue(options.name)}`);
+    }
+    this.name = options.name;
+    const fn = `${this.name}()`;
+    this.size = checkInteger(fn, 'size', options.size, 1, 0xffff_ffff);
+    this.epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+    this.seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
+    this.nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
+    if (!Array.isArray(options.stages)) {
+      throw new TypeError(`${fn}: stages must be an array of stages, got ${describeValue(options.stages)}`);
+    }
+    options.stages.forEach((s, i) => {
+      if (s === null || typeof s !== 'object' || typeof s.select !== 'function') {
+        throw new TypeError(`${fn}: stages[${i}] must be a stage (an object with a select() method), got ${describeValue(s)}`);
+      }
+    });
+    this.stages = [...options.stages];
+    this.store = options.store ?? null;
+    const needing = this.stages.find((s) => s.needsScores);
+    if (needing !== undefined && this.store === null) {
+      throw new TypeError(`${fn}: stage "${needing.name}" needs scores, so a store is required`);
+    }
+    if (this.store !== null && this.store.size !== this.size) {
+      throw new RangeError(`${fn}: store.size must equal size ${this.size}, got ${describeValue(this.store.size)}`);
+    }
+    this.fingerprint = canonicalJson({
+      name: this.name,
+      size: this.size,
+      epochs: this.epochs,
+      seed: this.seed,
+      nonFinite: this.nonFinite,
+      stages: this.stages.map((s) => s.name),
+      options: options.fingerprint ?? null,
+    });
+    this.rng = new Random(this.seed);
+  }
+
+  get nextEpoch(): number {
+    return this.next;
+  }
+
+  get savedRatio(): number {
+    return this.finished.length === 0 ? 0 : this.prunedTotal / (this.size * this.finished.length);
+  }
+
+  get history(): readonly EpochSummary[] {
+    return this.finished;
+  }
+
+  private context(epoch: number): StageContext {
+    return { epoch, epochs: this.epochs, size: this.size, rng: this.rng, store: this.store };
+  }
+
+  plan(epoch: number): EpochPlan {
+    const fn = FN(this.name, 'plan');
+    if (typeof epoch !== 'number' || !Number.isInteger(epoch)) {
+      throw new TypeError(`${fn}: epoch must be an integer, got ${describeValue(epoch)}`);
+    }
+    if (this.current !== null) {
+      throw new CallOrderError(
+        `${fn}: epoch ${this.current.epoch} is still open; call endEpoch() before planning epoch ${epoch}`,
+      );
+    }
+    if (this.next >= this.epochs) {
+      throw new CallOrderError(`${fn}: all ${this.epochs} epochs are finished; got a plan request for epoch ${epoch}`);
+    }
+    if (epoch !== this.next) {
+      throw new CallOrderError(`${fn}: expected epoch ${this.next} (epochs come in order 0, 1, 2, …), got ${epoch}`);
+    }
+    const ctx = this.context(epoch);
+    let selection: Selection = { ids: null, weights: null, phase: 'full' };
+    for (const stage of this.stages) {
+      selection = stage.select(selection, ctx);
+      if (selection.final) break;
+    }
+    let ids = selection.ids;
+    let weights = selection.weights;
+    if (ids === null) {
+      ids = new Uint32Array(this.size);
+      for (let i = 0; i < this.size; i++) ids[i] = i;
+      weights = null;
+    }
+    if (weights !== null && weights.length !== ids.length) {
+      throw new RangeError(`${fn}: a stage returned ${weights.length} weights for ${ids.length} ids`);
+    }
+    if (ids.length === 0) {
+      ids = Uint32Array.of(this.rng.nextIntUnchecked(this.size));
+      weights = null;
+    }
+    shuffleInPlace(ids, this.rng, weights ?? undefined);
+    this.current = { epoch, phase: selection.phase, visited: ids.length };
+    this.lossSum.reset();
+    this.lossCount = 0;
+    this.skipped = 0;
+    return { epoch, phase: selection.phase, size: this.size, indices: ids, weights };
+  }
+
+  observe(ids: ArrayLike<number>, losses: ArrayLike<number>, lossesB?: ArrayLike<number>): void {
+    const fn = FN(this.name, 'observe');
+    if (this.current === null) {
+      throw new CallOrderError(
+        `${fn}: no epoch is open; call plan(${this.next}) before observing its batches`,
+      );
+    }
+    checkArrayLike(fn, 'ids', ids);
+    checkArrayLike(fn, 'losses', losses);
+    const n = ids.length;
+    if (losses.length !== n) {
+      throw new RangeError(`${fn}: ids and losses must have the same length, got ${n} ids and ${losses.length} losses`);
+    }
+    if (lossesB !== undefined) {
+      checkArrayLike(fn, 'lossesB', lossesB);
+      if (lossesB.length !== n) {
+        throw new RangeError(`${fn}: ids and lossesB must have the same length, got ${n} ids and ${lossesB.length} losses`);
+      }
+    }
+    const size = this.size;
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      if (!(id >= 0 && id < size && Number.isInteger(id))) {
+        throw new RangeError(`${fn}: ids[${i}] must be an integer id in [0, ${size - 1}], got ${describeValue(id)}`);
+      }
+      const a = losses[i]!;
+      const b = lossesB === undefined ? 0 : lossesB[i]!;
+      if (typeof a !== 'number' || typeof b !== 'number') {
+        const which = typeof a !== 'number' ? 'losses' : 'lossesB';
+        const v = typeof a !== 'number' ? a : b;
+        throw new TypeError(`${fn}: ${which}[${i}] (id ${id}) must be a number, got ${describeValue(v)}`);
+      }
+      if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(Math.fround(a + b))) {
+        if (this.nonFinite === 'skip') {
+          bad++;
+          continue;
+        }
+        const which = !Number.isFinite(a) ? 'losses' : !Number.isFinite(b) ? 'lossesB' : 'losses + lossesB';
+        const v = !Number.isFinite(a) ? a : !Number.isFinite(b) ? b : a + b;
+        throw new RangeError(`${fn}: ${which}[${i}] (id ${id}) must be finite, got ${describeValue(v)}`);
+      }
+    }
+    // Keep the finite entries, as typed arrays the stages and the store can use directly.
+    const m = n - bad;
+    const cleanIds = new Uint32Array(m);
+    const cleanA = new Float32Array(m);
+    const cleanB = lossesB === undefined ? null : new Float32Array(m);
+    const score = cleanB === null ? cleanA : new Float32Array(m);
+    for (let i = 0, j = 0; i < n; i++) {
+      const a = losses[i]!;
+      const b = lossesB === undefined ? 0 : lossesB[i]!;
+      if (bad > 0 && !(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(Math.fround(a + b)))) continue;
+      cleanIds[j] = ids[i]!;
+      cleanA[j] = a;
+      if (cleanB !== null) {
+        cleanB[j] = b;
+        score[j] = a + b;
+      }
+      this.lossSum.add(cleanB === null ? a : a + b);
+      j++;
+    }
+    this.lossCount += m;
+    this.skipped += bad;
+    const ctx = this.context(this.current.epoch);
+    if (this.store !== null && m > 0) this.store.record(cleanIds, score, this.current.epoch);
+    const batch: ObservedBatch = { ids: cleanIds, losses: cleanA, lossesB: cleanB };
+    for (const stage of this.stages) stage.observe?.(batch, ctx);
+  }
+
+  endEpoch(): EpochSummary {
+    const fn = FN(this.name, 'endEpoch');
+    const cur = this.current;
+    if (cur === null) {
+      throw new CallOrderError(
+        this.next === 0
+          ? `${fn}: no epoch is open; call plan(0) first`
+          : `${fn}: epoch ${this.next - 1} is already closed; call plan(${this.next}) to open the next`,
+      );
+    }
+    const meanLoss = this.lossCount === 0 ? null : this.lossSum.value / this.lossCount;
+    const pruned = this.size - cur.visited;
+    this.prunedTotal += pruned;
+    const summary: EpochSummary = {
+      epoch: cur.epoch,
+      phase: cur.phase,
+      visited: cur.visited,
+      prunedRatio: pruned / this.size,
+      savedRatioSoFar: this.prunedTotal / (this.size * (this.finished.length + 1)),
+      meanLoss,
+      skippedNonFinite: this.skipped,
+    };
+    const ctx = this.context(cur.epoch);
+    const end: EpochEnd = { epoch: cur.epoch, phase: cur.phase, visited: cur.visited, meanLoss };
+    for (const stage of this.stages) stage.endEpoch?.(end, ctx);
+    this.finished.push(summary);
+    this.current = null;
+    this.next++;
+    return summary;
+  }
+
+  saveState(): Uint8Array {
+    const fn = FN(this.name, 'saveState');
+    if (this.current !== null) {
+      throw new CallOrderError(`${fn}: epoch ${this.current.epoch} is open; save between epochs, after endEpoch()`);
+    }
+    const w = new StateWriter(STATE_KIND, STATE_VERSION)
+      .json('fingerprint', this.fingerprint)
+      .json('progress', { next: this.next, prunedTotal: this.prunedTotal, history: this.finished })
+      .uint32('rng', this.rng.getState());
+    if (this.store !== null) w.bytes('store', this.store.saveState());
+    this.stages.forEach((stage, i) => {
+      const s = stage.saveState?.();
+      if (s !== undefined) w.bytes(`stage.${i}`, s);
+    });
+    return w.finish();
+  }
+
+  loadState(state: Uint8Array): void {
+    const fn = FN(this.name, 'loadState');
+    if (this.current !== null) {
+      throw new CallOrderError(`${fn}: epoch ${this.current.epoch} is open; restore before planning`);
+    }
+    const r = StateReader.open(state, STATE_KIND, STATE_VERSION, fn);
+    const saved = r.json<string>('fingerprint');
+    if (saved !== this.fingerprint) {
+      throw new StateError(
+        `${fn}: the state was saved by a pruner with other options; expected ${this.fingerprint}, got ${saved}`,
+      );
+    }
+    const progress = r.json<{ next: number; prunedTotal: number; history: EpochSummary[] }>('progress');
+    const rng = new Random(0);
+    rng.setState(r.uint32('rng', 4));
+    // Stage states are small: back them up, restore them, then the store, whose own
+    // loadState validates everything before changing anything. A failure anywhere
+    // leaves this pruner as it was.
+    const storeBytes = this.store !== null ? r.rawBytes('store') : null;
+    const stageBytes = this.stages.map((stage, i) => (stage.loadState ? r.rawBytes(`stage.${i}`) : null));
+    const stageBackups = this.stages.map((stage) => (stage.loadState ? (stage.saveState?.() ?? null) : null));
+    try {
+      this.stages.forEach((stage, i) => {
+        const b = stageBytes[i];
+        if (b !== null && b !== undefined) stage.loadState!(b);
+      });
+      if (this.store !== null && storeBytes !== null) this.store.loadState(storeBytes);
+    } catch (error) {
+      this.stages.forEach((stage, i) => {
+        const b = stageBackups[i];
+        if (b !== null && b !== undefined) stage.loadState!(b);
+      });
+      throw error instanceof StateError ? error : new StateError(`${fn}: ${(error as Error).message}`, { cause: error });
+    }
+    this.rng = rng;
+    this.next = progress.next;
+    this.prunedTotal = progress.prunedTotal;
+    this.finished = progress.history;
+  }
+}
