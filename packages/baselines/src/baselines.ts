@@ -1,0 +1,73 @@
+import { annealStage, createPruner, downsampleStage, staticSubsetStage } from '@seta/core';
+import type { PipelinePruner, Stage } from '@seta/core';
+import { resolveBaseline, resolvePruneRatio } from './options.js';
+import type { BaselineOptions, RandomBaselineOptions } from './options.js';
+
+function build(name: string, options: BaselineOptions, extra: Stage[], fingerprint: object): PipelinePruner {
+  const o = resolveBaseline(`${name}()`, options);
+  const stages = o.delta < 1 ? [annealStage({ delta: o.delta }), ...extra] : extra;
+  return createPruner({
+    name,
+    size: o.size,
+    epochs: o.epochs,
+    seed: o.seed,
+    nonFinite: o.nonFinite,
+    stages,
+    fingerprint: { ...fingerprint, delta: o.delta },
+  });
+}
+
+/**
+ * Full data: every id, every epoch, in a fresh random order (ALGORITHMS.md §5).
+ * The reference every comparison is made against. `plan` is O(N).
+ *
+ * @param options - `size`, `epochs`, `seed`.
+ * @returns the pruner.
+ * @throws RangeError or TypeError for bad options, naming the option and the value.
+ * @example
+ * ```ts
+ * const pruner = full({ size: 1000, epochs: 5 });
+ * pruner.plan(0).indices.length; // 1000
+ * ```
+ */
+export function full(options: BaselineOptions): PipelinePruner {
+  return build('full', options, [], {});
+}
+
+/**
+ * Static random: one uniformly random subset of `floor((1 − r) · N)` ids,
+ * drawn once at epoch 0 and visited (in a fresh order) every epoch
+ * (ALGORITHMS.md §5). Static pruning's classic baseline. `plan` is O(N).
+ *
+ * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
+ * @returns the pruner.
+ * @throws RangeError or TypeError for bad options.
+ * @example
+ * ```ts
+ * const pruner = staticRandom({ size: 1000, epochs: 5, pruneRatio: 0.3 });
+ * pruner.plan(0).indices.length; // 700, the same 700 ids every epoch
+ * ```
+ */
+export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
+  const r = resolvePruneRatio('staticRandom()', options);
+  return build('staticRandom', options, [staticSubsetStage({ keep: 1 - r })], { pruneRatio: r });
+}
+
+/**
+ * Dynamic random: a fresh uniformly random subset of `floor((1 − r) · N)`
+ * ids every epoch (ALGORITHMS.md §5) — what any dynamic method must beat at
+ * the same ratio. `plan` is O(N).
+ *
+ * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
+ * @returns the pruner.
+ * @throws RangeError or TypeError for bad options.
+ * @example
+ * ```ts
+ * const pruner = dynamicRandom({ size: 1000, epochs: 5, pruneRatio: 0.3 });
+ * pruner.plan(0).indices.length; // 700, a different 700 each epoch
+ * ```
+ */
+export function dynamicRandom(options: RandomBaselineOptions): PipelinePruner {
+  const r = resolvePruneRatio('dynamicRandom()', options);
+  return build('dynamicRandom', options, [downsampleStage({ keep: 1 - r })], { pruneRatio: r });
+}

@@ -1,0 +1,48 @@
+import { checkInteger, checkNumber, checkOneOf, checkOptions } from '@seta/core';
+
+/** Options every baseline takes. */
+export interface BaselineOptions {
+  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  readonly size: number;
+  /** E, the number of epochs: an integer ≥ 1. */
+  readonly epochs: number;
+  /** Seed of the pruner's generator (default 0). */
+  readonly seed?: number;
+  /**
+   * Anneal like InfoBatch: from epoch `floor(delta · E)` on, visit every
+   * sample. In [0, 1]; default 1 (never), so the baseline prunes to the end.
+   */
+  readonly delta?: number;
+  /** `'error'` (default) or `'skip'` for NaN and infinite losses. */
+  readonly nonFinite?: 'error' | 'skip';
+}
+
+/** Options of the random baselines. */
+export interface RandomBaselineOptions extends BaselineOptions {
+  /** Fraction of the data dropped each epoch, in [0, 1): `floor((1 − r) · N)` ids are kept. */
+  readonly pruneRatio: number;
+}
+
+export interface ResolvedBaseline {
+  readonly size: number;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly delta: number;
+  readonly nonFinite: 'error' | 'skip';
+}
+
+export function resolveBaseline(fn: string, options: BaselineOptions | undefined): ResolvedBaseline {
+  checkOptions(fn, options);
+  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
+  return {
+    size: checkInteger(fn, 'size', options.size, 1, 0xffff_ffff),
+    epochs: checkInteger(fn, 'epochs', options.epochs, 1),
+    seed: checkInteger(fn, 'seed', options.seed ?? 0, 0),
+    delta: checkNumber(fn, 'delta', options.delta ?? 1, 0, 1),
+    nonFinite: checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const),
+  };
+}
+
+export function resolvePruneRatio(fn: string, options: RandomBaselineOptions): number {
+  return checkNumber(fn, 'pruneRatio', options.pruneRatio, 0, 1, { openMax: true });
+}
