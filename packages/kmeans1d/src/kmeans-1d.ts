@@ -1,0 +1,134 @@
+import { lloydEnds } from './lloyd.js';
+import { optimalEnds } from './optimal.js';
+import { buildResult } from './result.js';
+import { sortedFiniteCopy } from './sort.js';
+import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptions } from './validate.js';
+import { checkSortedFinite, weightedValues } from './weighted.js';
+import type { WeightedValues } from './weighted.js';
+
+/** How to cluster: `'optimal'` (exact, the default) or `'lloyd'` (a fast heuristic). */
+export type Kmeans1dMethod = 'optimal' | 'lloyd';
+
+/** Options of {@link kmeans1d} and {@link kmeans1dSorted}. */
+export interface Kmeans1dOptions {
+  /**
+   * `'optimal'` (default): a partition with the least possible SSE, by
+   * dynamic programming with SMAWK, O(k·m) after sorting (m = number of
+   * distinct values). `'lloyd'`: Lloyd's iterations from a deterministic
+   * start, O(k log m) per iteration after sorting; a heuristic whose SSE can
+   * exceed the optimum.
+   */
+  method?: Kmeans1dMethod;
+}
+
+/**
+ * A partition of the values into clusters of consecutive values, cluster `j`
+ * holding the values `v` with `bounds[j − 1] < v ≤ bounds[j]` (the first
+ * cluster has no lower bound, the last no upper bound). Every array has one
+ * entry per cluster except `bounds`, which has one fewer.
+ */
+export interface Kmeans1dResult {
+  /** The mean of each cluster, ascending. */
+  centroids: Float64Array;
+  /** The number of values in each cluster (all ≥ 1, summing to the input length). */
+  sizes: Uint32Array;
+  /**
+   * The thresholds between clusters: `bounds[j]` is the largest value of
+   * cluster `j`, so that {@link assign} reproduces the partition exactly on
+   * the input values.
+   */
+  bounds: Float64Array;
+  /** The within-cluster sum of squared distances to the centroids. */
+  sse: number;
+}
+
+const METHODS: readonly Kmeans1dMethod[] = ['optimal', 'lloyd'];
+
+function readMethod(fn: string, options: unknown): Kmeans1dMethod {
+  checkOptions(fn, options);
+  const method = (options as Kmeans1dOptions | undefined)?.method;
+  return method === undefined ? 'optimal' : checkOneOf(fn, 'options.method', method, METHODS);
+}
+
+function cluster(data: WeightedValues, k: number, method: Kmeans1dMethod): Kmeans1dResult {
+  const clusters = Math.min(k, data.m);
+  const ends = method === 'optimal' ? optimalEnds(data, clusters) : lloydEnds(data, clusters);
+  return buildResult(data, ends);
+}
+
+/**
+ * Cluster numbers into `k` groups of consecutive values, minimising the
+ * within-cluster sum of squares (1-D k-means, Jenks natural breaks).
+ *
+ * Equal values always share a cluster. When the values have fewer than `k`
+ * distinct values, each distinct value gets its own cluster and the result has
+ * that many clusters. The input is never modified.
+ *
+ * Cost: sorting a copy by radix sort, O(n) time (O(n log n) worst case for
+ * values that are not exactly float32), then O(k·m) time for `'optimal'` or
+ * O(k log m) per Lloyd iteration for `'lloyd'`, with m ≤ n the number of
+ * distinct values. Memory for `'optimal'`: about 8n + (48 + 4k) m bytes at
+ * the peak; for `'lloyd'`: about 8n + 32 m bytes.
+ *
+ * @param values - the numbers to cluster: an array or typed array of finite numbers, not empty.
+ * @param k - the number of clusters wanted, an integer ≥ 1.
+ * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic).
+ * @returns the clusters' centroids (ascending), sizes, bounds and total SSE.
+ * @throws TypeError if `values` is not an array or typed array, holds a non-number, or `k`, `options` or `options.method` has the wrong type.
+ * @throws RangeError if `values` is empty or holds NaN or ±Infinity, if `k` is not an integer ≥ 1, or if `options.method` is unknown.
+ *
+ * @example
+ * ```ts
+ * const { centroids, sizes, bounds, sse } = kmeans1d([1, 2, 3, 10, 11, 12, 30], 3);
+ * centroids; // Float64Array [2, 11, 30]
+ * sizes;     // Uint32Array [3, 3, 1]
+ * bounds;    // Float64Array [3, 12]
+ * sse;       // 4
+ * ```
+ */
+export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1dOptions): Kmeans1dResult {
+  const fn = 'kmeans1d()';
+  checkArrayLike(fn, 'values', values);
+  checkInteger(fn, 'k', k, 1);
+  const method = readMethod(fn, options);
+  checkNotEmpty(fn, 'values', values);
+  const sorted = sortedFiniteCopy(values, fn, 'values');
+  return cluster(weightedValues(sorted, method === 'optimal'), k, method);
+}
+
+/**
+ * {@link kmeans1d} for values already sorted ascending: skips the sort and
+ * its copy. The order is checked in the same O(n) pass that checks that the
+ * values are finite (a `RangeError` names the first pair out of order), so
+ * unsorted input is rejected, never silently mis-clustered.
+ *
+ * Cost: O(n) to check and group the values, then as {@link kmeans1d}. Memory:
+ * (48 + 4k) m bytes for `'optimal'`, 32 m bytes for `'lloyd'` (m = number of
+ * distinct values); nothing proportional to n beyond that.
+ *
+ * @param sortedValues - finite numbers in ascending order (ties allowed), not empty.
+ * @param k - the number of clusters wanted, an integer ≥ 1.
+ * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic).
+ * @returns the same result as `kmeans1d(sortedValues, k, options)`.
+ * @throws TypeError as {@link kmeans1d}.
+ * @throws RangeError as {@link kmeans1d}, and if `sortedValues` is not ascending.
+ *
+ * @example
+ * ```ts
+ * kmeans1dSorted([1, 1, 2, 8, 9], 2).centroids; // Float64Array [1.3333333333333333, 8.5]
+ * kmeans1dSorted([3, 1], 1); // RangeError: kmeans1dSorted(): sortedValues must be sorted ascending, got sortedValues[0] = 3 > sortedValues[1] = 1
+ * ```
+ */
+export function kmeans1dSorted(
+  sortedValues: ArrayLike<number>,
+  k: number,
+  options?: Kmeans1dOptions,
+): Kmeans1dResult {
+  const fn = 'kmeans1dSorted()';
+  checkArrayLike(fn, 'sortedValues', sortedValues);
+  checkInteger(fn, 'k', k, 1);
+  const method = readMethod(fn, options);
+  checkNotEmpty(fn, 'sortedValues', sortedValues);
+  checkSortedFinite(sortedValues, fn, 'sortedValues');
+  return cluster(weightedValues(sortedValues, method === 'optimal'), k, method);
+}

@@ -1,0 +1,199 @@
+/**
+ * Sorting for 1-D k-means: a sorted, validated copy of the input, by LSD radix
+ * sort of the IEEE-754 bit patterns.
+ *
+ * A float's bits become an order-preserving unsigned key by flipping the sign
+ * bit of a positive number and every bit of a negative one (the classic trick
+ * described by Herf, "Radix Tricks", 2001). Keys are then sorted least
+ * significant digit first (Knuth, TAOCP vol. 3, §5.2.5), in 11-bit digits so
+ * that a histogram stays within the L1 cache; a digit that is the same for
+ * every key is skipped. On this project's machines this is 4–5 times faster
+ * than `Float64Array.prototype.sort` (see the package README).
+ *
+ * - Float32Array input, and any input whose values are all exactly
+ *   representable in float32 (`Math.fround(v) === v`), are sorted as 32-bit
+ *   keys: 3 passes, 8 bytes of scratch per value.
+ * - Other input is sorted by the high 32 bits of its float64 keys (sign,
+ *   exponent and 20 mantissa bits) carrying the low halves along, and then each
+ *   run of equal high halves is sorted by its low halves (insertion sort for
+ *   short runs, the engine's sort for long ones, so the worst case stays
+ *   O(n log n)). For realistic data the runs are short.
+ *
+ * `-0` is turned into `0`, so that the two compare equal as they do in
+ * JavaScript. NaN and ±Infinity are rejected.
+ */
+
+import { notFiniteError } from './validate.js';
+
+const SIGN = 0x80000000;
+/** Exponent bits of a float32; all set means Infinity or NaN. */
+const F32_EXP = 0x7f800000;
+/** Runs of equal high halves longer than this are sorted by the engine. */
+const INSERTION_LIMIT = 24;
+
+/**
+ * A sorted copy of `values`, validated finite. O(n) time (O(n log n) in the
+ * worst case for float64 data), O(n) memory. The input is never modified.
+ *
+ * @throws RangeError if a value is NaN or ±Infinity; TypeError if one is not a number.
+ */
+export function sortedFiniteCopy(values: ArrayLike<number>, fn: string, name: string): Float32Array | Float64Array {
+  const n = values.length;
+  if (values instanceof Float32Array) {
+    return sortFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, n), values, fn, name);
+  }
+  let fitsFloat32 = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    // v - v is 0 for every finite number and NaN for NaN and ±Infinity.
+    if (typeof v !== 'number' || v - v !== 0) throw notFiniteError(fn, name, i, v);
+    if (fitsFloat32 && Math.fround(v) !== v) fitsFloat32 = false;
+  }
+  if (fitsFloat32) {
+    const copy = new Float32Array(n);
+    for (let i = 0; i < n; i++) copy[i] = values[i]!;
+    return sortFloat32Bits(new Uint32Array(copy.buffer), copy, fn, name);
+  }
+  const source = values instanceof Float64Array ? values : Float64Array.from(values);
+  return sortFloat64(source);
+}
+
+/** Exclusive prefix sums of a histogram, in place; returns whether one bucket holds every key. */
+function toOffsets(histogram: Uint32Array, from: number, to: number, n: number): boolean {
+  let sum = 0;
+  let single = false;
+  for (let i = from; i < to; i++) {
+    const count = histogram[i]!;
+    if (count === n) single = true;
+    histogram[i] = sum;
+    sum += count;
+  }
+  return single;
+}
+
+/**
+ * Sort float32 bit patterns (not modified) into a new Float32Array.
+ * `original` is only read to report a non-finite value.
+ */
+function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
+  const n = bits.length;
+  let keys = new Uint32Array(n);
+  let spare = new Uint32Array(n);
+  // Three digits: bits 0–10, 11–21, 22–31.
+  const histogram = new Uint32Array(3 * 2048);
+  for (let i = 0; i < n; i++) {
+    let b = bits[i]!;
+    if ((b & F32_EXP) === F32_EXP) throw notFiniteError(fn, name, i, original[i]);
+    if (b === SIGN) b = 0; // -0 → 0
+    const key = b & SIGN ? ~b >>> 0 : (b | SIGN) >>> 0;
+    keys[i] = key;
+    histogram[key & 2047]!++;
+    histogram[2048 + ((key >>> 11) & 2047)]!++;
+    histogram[4096 + (key >>> 22)]!++;
+  }
+  for (let pass = 0; pass < 3; pass++) {
+    const base = pass * 2048;
+    if (toOffsets(histogram, base, base + 2048, n)) continue; // every key has the same digit
+    const shift = pass * 11;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      spare[histogram[base + ((key >>> shift) & 2047)]!++] = key;
+    }
+    const t = keys;
+    keys = spare;
+    spare = t;
+  }
+  // Back from keys to bits, in place, and view them as floats.
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    keys[i] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
+  }
+  return new Float32Array(keys.buffer, 0, n);
+}
+
+/** Whether this platform stores the low 32 bits of a float64 first. */
+function isLittleEndian(): boolean {
+  return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+}
+
+/** Sort finite float64 values (not modified) into a new Float64Array. */
+function sortFloat64(values: Float64Array): Float64Array {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const loWord = isLittleEndian() ? 0 : 1;
+  const hiWord = 1 - loWord;
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let hiSpare = new Uint32Array(n);
+  let loSpare = new Uint32Array(n);
+  const histogram = new Uint32Array(3 * 2048);
+  for (let i = 0; i < n; i++) {
+    let h = words[2 * i + hiWord]!;
+    let l = words[2 * i + loWord]!;
+    if (h === SIGN && l === 0) h = 0; // -0 → 0
+    if (h & SIGN) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else {
+      h = (h | SIGN) >>> 0;
+    }
+    hi[i] = h;
+    lo[i] = l;
+    histogram[h & 2047]!++;
+    histogram[2048 + ((h >>> 11) & 2047)]!++;
+    histogram[4096 + (h >>> 22)]!++;
+  }
+  // LSD radix sort on the high halves, carrying the low halves.
+  for (let pass = 0; pass < 3; pass++) {
+    const base = pass * 2048;
+    if (toOffsets(histogram, base, base + 2048, n)) continue;
+    const shift = pass * 11;
+    for (let i = 0; i < n; i++) {
+      const h = hi[i]!;
+      const j = histogram[base + ((h >>> shift) & 2047)]!++;
+      hiSpare[j] = h;
+      loSpare[j] = lo[i]!;
+    }
+    let t = hi;
+    hi = hiSpare;
+    hiSpare = t;
+    t = lo;
+    lo = loSpare;
+    loSpare = t;
+  }
+  // Each run of equal high halves: sort its low halves.
+  let start = 0;
+  while (start < n) {
+    const h = hi[start]!;
+    let end = start + 1;
+    while (end < n && hi[end] === h) end++;
+    if (end - start > INSERTION_LIMIT) {
+      lo.subarray(start, end).sort();
+    } else {
+      for (let i = start + 1; i < end; i++) {
+        const l = lo[i]!;
+        let j = i - 1;
+        while (j >= start && lo[j]! > l) {
+          lo[j + 1] = lo[j]!;
+          j--;
+        }
+        lo[j + 1] = l;
+      }
+    }
+    start = end;
+  }
+  const out = new Float64Array(n);
+  const outWords = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    const l = lo[i]!;
+    if (h & SIGN) {
+      outWords[2 * i + hiWord] = h & 0x7fffffff;
+      outWords[2 * i + loWord] = l;
+    } else {
+      outWords[2 * i + hiWord] = ~h >>> 0;
+      outWords[2 * i + loWord] = ~l >>> 0;
+    }
+  }
+  return out;
+}
