@@ -1,0 +1,92 @@
+import { checkNumber, checkOptions } from '@seta/core';
+import type { Selection, Stage, StageContext } from '@seta/core';
+
+/** Options of {@link belowMeanStage}. */
+export interface BelowMeanOptions {
+  /**
+   * r: the fraction of the below-mean samples to drop, in [0, 1]. The kept
+   * fraction is `keep = clamp(1 − r, 0.1, 1)`, as in the reference code.
+   */
+  readonly pruneRatio: number;
+}
+
+/** InfoBatch's keep ratio: `clamp(1 − r, 0.1, 1)`. */
+export function infobatchKeep(pruneRatio: number): number {
+  return Math.min(1, Math.max(0.1, 1 - pruneRatio));
+}
+
+/**
+ * InfoBatch's pruning step (ALGORITHMS.md §2, prune phase): with `m` the mean
+ * score over every seen sample, the well-learned set is the selected samples
+ * whose score is strictly below `m`; a uniformly random `floor(keep · |W|)`
+ * of them are kept with their weight multiplied by `1 / keep`, and every
+ * other selected sample (unseen ones included) is kept as it is. The
+ * rescaling keeps the expected gradient unbiased.
+ *
+ * If nothing has been seen yet, nothing is below the mean and the selection
+ * passes unchanged. O(n) time for a selection of n ids, O(n) memory.
+ *
+ * @param options - `pruneRatio` r in [0, 1].
+ * @returns the stage (it needs a score store).
+ * @throws RangeError for a `pruneRatio` outside [0, 1].
+ * @example
+ * ```ts
+ * createPruner({ name: 'mine', size, epochs, store: new LossStore(size),
+ *   stages: [annealStage({ delta: 0.875 }), belowMeanStage({ pruneRatio: 0.5 })] });
+ * ```
+ */
+export function belowMeanStage(options: BelowMeanOptions): Stage {
+  const fn = 'belowMeanStage()';
+  checkOptions(fn, options);
+  const pruneRatio = checkNumber(fn, 'pruneRatio', options?.pruneRatio, 0, 1);
+  const keep = infobatchKeep(pruneRatio);
+  const upWeight = Math.fround(1 / keep);
+  return {
+    name: 'belowMean',
+    needsScores: true,
+    select(selection: Selection, ctx: StageContext): Selection {
+      const store = ctx.store!;
+      const mean = store.mean();
+      if (mean === null) return { ...selection, phase: 'prune' };
+      const scores = store.scores;
+      const seen = store.seen;
+      const src = selection.ids;
+      const n = src === null ? ctx.size : src.length;
+      // Positions into the selection: the rest fill `order` from the front, the
+      // well-learned set W from the back.
+      const order = new Uint32Array(n);
+      let front = 0;
+      let back = n;
+      for (let p = 0; p < n; p++) {
+        const id = src === null ? p : src[p]!;
+        if ((seen[id >>> 5]! >>> (id & 31)) & 1 && scores[id]! < mean) order[--back] = p;
+        else order[front++] = p;
+      }
+      const wellLearned = n - back;
+      const kept = Math.floor(keep * wellLearned);
+      // Partial Fisher–Yates over W: its first `kept` slots become a uniform random subset.
+      const rng = ctx.rng;
+      for (let i = 0; i < kept; i++) {
+        const a = back + i;
+        const b = a + rng.nextIntUnchecked(wellLearned - i);
+        const t = order[a]!;
+        order[a] = order[b]!;
+        order[b] = t;
+      }
+      const total = front + kept;
+      const ids = new Uint32Array(total);
+      const inWeights = selection.weights;
+      const reweight = kept > 0 && upWeight !== 1;
+      const weights = inWeights !== null || reweight ? new Float32Array(total) : null;
+      for (let i = 0; i < total; i++) {
+        const p = i < front ? order[i]! : order[back + (i - front)]!;
+        ids[i] = src === null ? p : src[p]!;
+        if (weights !== null) {
+          const w = inWeights === null ? 1 : inWeights[p]!;
+          weights[i] = i < front ? w : w * upWeight;
+        }
+      }
+      return { ids, weights, phase: 'prune' };
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { batchPlan } from '@seta/core';
+import type { EpochPlan } from '@seta/core';
+import { checkResume, runPruner, syntheticLoss } from '@seta/core/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { infobatch } from './infobatch.js';
+
+/** Losses equal to the id: after a full epoch the mean of ids 0 … N-1 is (N − 1) / 2. */
+const idLoss = (ids: Uint32Array) => Float32Array.from(ids);
+
+function weightsById(plan: EpochPlan): Map<number, number> {
+  const m = new Map<number, number>();
+  plan.indices.forEach((id, i) => m.set(id, plan.weights === null ? 1 : plan.weights[i]!));
+  return m;
+}
+
+describe('infobatch', () => {
+  it('keeps floor(keep · |W|) of the below-mean samples with weight 1/keep and all others with weight 1', () => {
+    const p = infobatch({ size: 100, epochs: 10, pruneRatio: 0.5, seed: 1 });
+    const [first, second] = runPruner(p, { epochs: 2, losses: idLoss }).plans;
+    expect(first!.indices.length).toBe(100); // nothing seen yet: nothing is below the mean
+    expect(first!.weights).toBeNull();
+    expect(first!.phase).toBe('prune');
+    // mean 49.5: W = ids 0 … 49, keep = 0.5 → 25 kept with weight 2
+    const w = weightsById(second!);
+    expect(second!.indices.length).toBe(75);
+    for (let id = 50; id < 100; id++) expect(w.get(id)).toBe(1);
+    const keptLow = [...w.keys()].filter((id) => id < 50);
+    expect(keptLow.length).toBe(25);
+    for (const id of keptLow) expect(w.get(id)).toBe(2);
+  });
+
+  it('clamps keep to at least 0.1, as the reference does', () => {
+    const p = infobatch({ size: 100, epochs: 10, pruneRatio: 0.95 });
+    const plan = runPruner(p, { epochs: 2, losses: idLoss }).plans[1]!;
+    const w = weightsById(plan);
+    expect(plan.indices.length).toBe(55); // 50 + floor(0.1 · 50)
+    expect([...w.entries()].filter(([id]) => id < 50).map(([, x]) => x)).toEqual([10, 10, 10, 10, 10].map(Math.fround));
+  });
+
+  it('puts nothing in W when every score equals the mean (strictly below only)', () => {
+    const p = infobatch({ size: 64, epochs: 4 });
+    const plans = runPruner(p, { losses: (ids) => new Float32Array(ids.length).fill(0.7) }).plans;
+    expect(plans.map((x) => x.indices.length)).toEqual([64, 64, 64, 64]);
+    expect(plans.every((x) => x.weights === null)).toBe(true);
+  });
+
+  it('anneals with all data and no weights from epoch floor(δ · E)', () => {
+    const { plans } = runPruner(infobatch({ size: 200, epochs: 8 }), { losses: idLoss });
+    expect(plans.map((x) => x.phase)).toEqual(['prune', 'prune', 'prune', 'prune', 'prune', 'prune', 'prune', 'anneal']);
+    expect(plans[7]!.indices.length).toBe(200);
+    expect(plans[7]!.weights).toBeNull();
+    const { plans: p10 } = runPruner(infobatch({ size: 50, epochs: 10, delta: 0.5 }), { losses: idLoss });
+    expect(p10.findIndex((x) => x.phase === 'anneal')).toBe(5);
+  });
+
+  it('keeps unseen samples and leaves them out of the mean', () => {
+    const p = infobatch({ size: 100, epochs: 3, pruneRatio: 0.5, seed: 2 });
+    p.plan(0);
+    p.observe(Uint32Array.of(0, 1, 2, 3), Float32Array.of(1, 2, 3, 4)); // mean 2.5: W = {0, 1}
+    p.endEpoch();
+    const plan = p.plan(1);
+    const w = weightsById(plan);
+    expect(plan.indices.length).toBe(99); // 96 unseen + {2, 3} + one of {0, 1}
+    for (let id = 4; id < 100; id++) expect(w.get(id)).toBe(1);
+    expect((w.get(0) ?? 0) + (w.get(1) ?? 0)).toBe(2);
+  });
+
+  it('is unbiased: the expected weighted loss of a plan equals the full loss', () => {
+    const size = 60;
+    const loss = (id: number) => ((id * 37) % 11) + 0.5;
+    let fullSum = 0;
+    for (let i = 0; i < size; i++) fullSum += loss(i);
+    let acc = 0;
+    const trials = 400;
+    for (let seed = 0; seed < trials; seed++) {
+      const p = infobatch({ size, epochs: 4, pruneRatio: 0.5, seed });
+      runPruner(p, { epochs: 1, losses: (ids) => Float32Array.from(ids, loss) });
+      const plan = p.plan(1);
+      plan.indices.forEach((id, i) => (acc += loss(id) * (plan.weights === null ? 1 : plan.weights[i]!)));
+    }
+    // |W| is even here, so floor(keep · |W|) / |W| = keep exactly and the estimator is exactly unbiased.
+    expect(Math.abs(acc / trials - fullSum) / fullSum).toBeLessThan(0.01);
+  });
+
+  it('realises a saved ratio well below r', () => {
+    const p = infobatch({ size: 1000, epochs: 10, pruneRatio: 0.5 });
+    runPruner(p);
+    expect(p.savedRatio).toBeGreaterThan(0.1);
+    expect(p.savedRatio).toBeLessThan(0.3);
+  });
+
+  it('puts weight 1/keep exactly on kept samples whose latest loss is below the mean of seen losses (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(50), (size, r, seed) => {
+        const p = infobatch({ size, epochs: 5, pruneRatio: r, seed });
+        const latest = new Float32Array(size).fill(Number.NaN);
+        const keep = Math.min(1, Math.max(0.1, 1 - r));
+        for (let e = 0; e < 4; e++) {
+          let sum = 0;
+          let count = 0;
+          for (const v of latest) if (!Number.isNaN(v)) (sum += v), count++;
+          const mean = count === 0 ? Number.NaN : sum / count;
+          const plan = p.plan(e);
+          let below = 0;
+          for (let i = 0; i < size; i++) if (latest[i]! < mean) below++;
+          const wl = weightsById(plan);
+          if (e < 4) expect(plan.indices.length).toBe(size - below + Math.floor(keep * below));
+          for (const [id, w] of wl) expect(w).toBe(latest[id]! < mean && keep < 1 ? Math.fround(1 / keep) : 1);
+          for (const b of batchPlan(plan, 17)) {
+            const l = Float32Array.from(b.indices, (id) => syntheticLoss(id, e));
+            p.observe(b.indices, l);
+            b.indices.forEach((id, i) => (latest[id] = l[i]!));
+          }
+          p.endEpoch();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('resumes exactly after any epoch, in a fresh pruner (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 6 }), fc.nat(20), fc.double({ min: 0, max: 1, noNaN: true }), (size, epochs, seed, r) => {
+        checkResume(() => infobatch({ size, epochs, pruneRatio: r, seed }), seed % (epochs + 1), { batchSize: 13 });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("with nonFinite: 'skip', a NaN loss keeps the sample's previous score", () => {
+    const p = infobatch({ size: 4, epochs: 10, nonFinite: 'skip', pruneRatio: 1 });
+    p.plan(0);
+    p.observe([0, 1, 2, 3], [1, 2, 3, 4]);
+    p.endEpoch();
+    p.plan(1);
+    p.observe([0, 1, 2, 3], [Number.NaN, 2, 3, 4]); // id 0 keeps score 1
+    expect(p.endEpoch().skippedNonFinite).toBe(1);
+    const plan = p.plan(2); // mean 2.5: W = {0, 1}; keep 0.1 → floor(0.2) = 0 kept
+    expect([...plan.indices].sort()).toEqual([2, 3]);
+  });
+
+  it('validates its options, naming the option and the value', () => {
+    expect(() => infobatch({ size: 10, epochs: 5, pruneRatio: 1.5 })).toThrow('infobatch(): pruneRatio must be in [0, 1], got 1.5');
+    expect(() => infobatch({ size: 10, epochs: 5, delta: -1 })).toThrow('infobatch(): delta must be in [0, 1], got -1');
+    expect(() => infobatch({ size: 0, epochs: 5 })).toThrow(/infobatch\(\): size must be an integer/);
+    expect(() => infobatch({ size: 10, epochs: 2.5 })).toThrow('infobatch(): epochs must be an integer ≥ 1, got 2.5');
+    expect(() => infobatch({ size: 10, epochs: 5, seed: -1 })).toThrow(/seed/);
+    expect(() => infobatch({ size: 10, epochs: 5, nonFinite: 'drop' as 'skip' })).toThrow(/nonFinite/);
+    expect(() => infobatch(null as never)).toThrow(TypeError);
+  });
+
+  it('rejects a state saved with other options', () => {
+    const a = infobatch({ size: 50, epochs: 4, pruneRatio: 0.5 });
+    runPruner(a, { epochs: 2 });
+    expect(() => infobatch({ size: 50, epochs: 4, pruneRatio: 0.3 }).loadState(a.saveState())).toThrow(/other options/);
+  });
+});

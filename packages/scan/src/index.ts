@@ -1,0 +1,7 @@
+// The SCAN pruner
+export { scan } from './scan.js';
+export type { ScanOptions } from './scan.js';
+
+// Its schedule and candidate collection, as a stage for custom pipelines
+export { scanStage } from './scan-stage.js';
+export type { ScanMode, ScanStageOptions } from './scan-stage.js';

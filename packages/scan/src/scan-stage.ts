@@ -1,0 +1,191 @@
+import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, describeValue } from '@seta/core';
+import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
+import { cyclePhase } from '@seta/cosine-mutation';
+import { combineDirections, extremes } from './batch-extremes.js';
+
+/** Which candidates a mutation epoch prunes from. */
+export type ScanMode = 'both' | 'redundant' | 'ill';
+
+/** Options of {@link scanStage}. */
+export interface ScanStageOptions {
+  /** ρ_ill: share of each batch taken as ill-matched (highest loss), in [0, 1]. */
+  readonly illRatio: number;
+  /** ρ_red: share of each batch taken as redundant (lowest loss), in [0, 1]; `illRatio + redundantRatio ≤ 1`. */
+  readonly redundantRatio: number;
+  /** T: mutation epochs per cycle, an integer ≥ 1 (default 3). */
+  readonly mutationEpochs?: number;
+  /** τ: warm-up ends when the epoch's relative loss improvement falls below this, ≥ 0 (default 0.3). */
+  readonly warmupThreshold?: number;
+  /** `'both'` (default), `'redundant'` or `'ill'`. */
+  readonly mode?: ScanMode;
+  /** Absolute threshold replacing `illRatio`: ill = { loss > maxLoss }. */
+  readonly maxLoss?: number;
+  /** Absolute threshold replacing `redundantRatio`: red = { loss < minLoss }. */
+  readonly minLoss?: number;
+}
+
+/** ε of the warm-up test. */
+const EPSILON = 1e-8;
+const KIND = 'stage:scan';
+
+const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
+
+/**
+ * SCAN's schedule and candidate collection (ALGORITHMS.md §4) as one stage:
+ * warm-up on full data until the relative improvement of the epoch's mean
+ * loss falls below τ; then cycles of `T + 1` epochs from `p0`: a preparation
+ * epoch on full data that collects, batch by batch, the redundant
+ * (lowest-loss) and ill-matched (highest-loss) candidates in both loss
+ * directions, then `T` mutation epochs that each prune a random
+ * `floor(ρ_j · |cand|)` of the candidates, `ρ_j` growing along a half cosine
+ * (0.25, 0.75, 1 for T = 3).
+ *
+ * Memory: two candidate bitmaps, 0.25 bytes per sample. `observe` costs
+ * O(b log b) per batch in preparation epochs and nothing otherwise;
+ * mutation epochs are O(N).
+ *
+ * @param options - see {@link ScanStageOptions}.
+ * @returns the stage.
+ * @throws RangeError or TypeError for bad options.
+ */
+export function scanStage(options: ScanStageOptions): Stage {
+  const fn = 'scanStage()';
+  checkOptions(fn, options);
+  const illRatio = checkNumber(fn, 'illRatio', options?.illRatio, 0, 1);
+  const redundantRatio = checkNumber(fn, 'redundantRatio', options.redundantRatio, 0, 1);
+  if (illRatio + redundantRatio > 1) {
+    throw new RangeError(`${fn}: illRatio + redundantRatio must be at most 1, got ${illRatio} + ${redundantRatio}`);
+  }
+  const mutationEpochs = checkInteger(fn, 'mutationEpochs', options.mutationEpochs ?? 3, 1);
+  const warmupThreshold = checkNumber(fn, 'warmupThreshold', options.warmupThreshold ?? 0.3, 0, Number.MAX_VALUE);
+  const mode = checkOneOf(fn, 'mode', options.mode ?? 'both', ['both', 'redundant', 'ill'] as const);
+  const maxLoss = options.maxLoss === undefined ? null : checkNumber(fn, 'maxLoss', options.maxLoss, -Number.MAX_VALUE, Number.MAX_VALUE);
+  const minLoss = options.minLoss === undefined ? null : checkNumber(fn, 'minLoss', options.minLoss, -Number.MAX_VALUE, Number.MAX_VALUE);
+
+  // State, all of it saved.
+  let previousLoss: number | null = null; // L_prev of the warm-up
+  let cycleStart: number | null = null; // p0
+  let red: Uint32Array | null = null; // candidate bitmaps of the latest preparation epoch
+  let ill: Uint32Array | null = null;
+  let collecting = false; // the open epoch is a preparation epoch
+
+  const bitmaps = (size: number) => {
+    const words = Math.ceil(size / 32);
+    if (red === null || red.length !== words) red = new Uint32Array(words);
+    if (ill === null || ill.length !== words) ill = new Uint32Array(words);
+  };
+
+  return {
+    name: 'scan',
+    select(selection: Selection, ctx: StageContext): Selection {
+      collecting = false;
+      if (cycleStart === null || ctx.epoch < cycleStart) return { ...selection, phase: 'warmup' };
+      const { phase, ratio } = cyclePhase(ctx.epoch, cycleStart, mutationEpochs);
+      bitmaps(ctx.size);
+      if (phase === 'prepare') {
+        red!.fill(0); // discard the previous cycle's candidates
+        ill!.fill(0);
+        collecting = true;
+        return { ...selection, phase: 'warmup' };
+      }
+      // Mutation: prune a random floor(ρ_j · |cand|) of the candidates.
+      const size = ctx.size;
+      const words = red!.length;
+      const cand = new Uint32Array(words);
+      for (let w = 0; w < words; w++) {
+        cand[w] = mode === 'both' ? red![w]! | ill![w]! : mode === 'redundant' ? red![w]! : ill![w]!;
+      }
+      let count = 0;
+      for (let w = 0; w < words; w++) {
+        let x = cand[w]!;
+        while (x !== 0) {
+          x &= x - 1;
+          count++;
+        }
+      }
+      const pruneCount = Math.floor(ratio * count);
+      if (pruneCount === 0) return { ...selection, phase: 'prune' };
+      const list = new Uint32Array(count);
+      let k = 0;
+      for (let w = 0; w < words; w++) {
+        let x = cand[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          list[k++] = w * 32 + (31 - Math.clz32(low));
+          x ^= low;
+        }
+      }
+      const rng = ctx.rng;
+      for (let i = 0; i < pruneCount; i++) {
+        const j = i + rng.nextIntUnchecked(count - i);
+        const t = list[i]!;
+        list[i] = list[j]!;
+        list[j] = t;
+      }
+      const pruned = new Uint32Array(words);
+      for (let i = 0; i < pruneCount; i++) pruned[list[i]! >>> 5]! |= 1 << (list[i]! & 31);
+      const src = selection.ids;
+      const n = src === null ? size : src.length;
+      const ids = new Uint32Array(n);
+      const weights = selection.weights === null ? null : new Float32Array(n);
+      let out = 0;
+      for (let p = 0; p < n; p++) {
+        const id = src === null ? p : src[p]!;
+        if (has(pruned, id)) continue;
+        if (weights !== null) weights[out] = selection.weights![p]!;
+        ids[out++] = id;
+      }
+      return { ids: ids.slice(0, out), weights: weights === null ? null : weights.slice(0, out), phase: 'prune' };
+    },
+
+    observe(batch: ObservedBatch, ctx: StageContext): void {
+      if (!collecting) return;
+      const b = batch.ids.length;
+      if (b === 0) return;
+      const rule = {
+        illCount: maxLoss === null ? Math.floor(b * illRatio) : null,
+        maxLoss,
+        redCount: minLoss === null ? Math.floor(b * redundantRatio) : null,
+        minLoss,
+      };
+      const a = extremes(batch.losses, rule);
+      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule);
+      const illSet = combineDirections(a.ill, second.ill, b, ctx.rng);
+      const redSet = combineDirections(a.red, second.red, b, ctx.rng);
+      for (const p of illSet) ill![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
+      for (const p of redSet) red![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
+    },
+
+    endEpoch(end: EpochEnd): void {
+      collecting = false;
+      if (cycleStart !== null || end.meanLoss === null) return;
+      const current = end.meanLoss;
+      if (previousLoss === null) {
+        previousLoss = current; // the first warm-up epoch never ends warm-up
+        return;
+      }
+      if ((previousLoss - current) / (previousLoss + EPSILON) < warmupThreshold) cycleStart = end.epoch + 1;
+      else previousLoss = current;
+    },
+
+    saveState(): Uint8Array {
+      const w = new StateWriter(KIND, 1).json('schedule', { previousLoss, cycleStart });
+      if (red !== null && ill !== null) w.uint32('red', red).uint32('ill', ill);
+      return w.finish();
+    },
+
+    loadState(state: Uint8Array): void {
+      const r = StateReader.open(state, KIND, 1, 'scanStage.loadState()');
+      const s = r.json<{ previousLoss: number | null; cycleStart: number | null }>('schedule');
+      if (s.cycleStart !== null && !(Number.isInteger(s.cycleStart) && s.cycleStart >= 0)) {
+        throw new RangeError(`scanStage.loadState(): bad cycle start ${describeValue(s.cycleStart)}`);
+      }
+      previousLoss = s.previousLoss;
+      cycleStart = s.cycleStart;
+      red = r.has('red') ? r.uint32('red') : null;
+      ill = r.has('ill') ? r.uint32('ill') : null;
+      collecting = false;
+    },
+  };
+}
+

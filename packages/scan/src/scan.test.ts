@@ -1,0 +1,160 @@
+import { Random, batchPlan } from '@seta/core';
+import type { EpochPlan, Pruner } from '@seta/core';
+import { checkResume, runPruner, syntheticLossPairs } from '@seta/core/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { combineDirections, extremes, sortedPositions } from './batch-extremes.js';
+import { scan } from './scan.js';
+
+/** Run epochs with losses given per (id, epoch); returns plans. */
+function drive(p: Pruner, epochs: number, loss: (id: number, e: number) => number, batchSize = 10, lossB?: (id: number, e: number) => number): EpochPlan[] {
+  const plans: EpochPlan[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const plan = p.plan(e);
+    plans.push(plan);
+    for (const b of batchPlan(plan, batchSize)) {
+      const a = Float32Array.from(b.indices, (id) => loss(id, e));
+      if (lossB === undefined) p.observe(b.indices, a);
+      else p.observe(b.indices, a, Float32Array.from(b.indices, (id) => lossB(id, e)));
+    }
+    p.endEpoch();
+  }
+  return plans;
+}
+
+const missing = (plan: EpochPlan, size: number) => {
+  const present = new Set(plan.indices);
+  return Array.from({ length: size }, (_, i) => i).filter((i) => !present.has(i));
+};
+
+describe('scan', () => {
+  it('warms up until the improvement falls below τ, then prepares and prunes 25 %, 75 %, 100 % of the candidates', () => {
+    const p = scan({ size: 100, epochs: 10, pruneRatio: 0.3, seed: 1 });
+    // constant losses: epoch 1 improves by 0 < 0.3, so the first cycle starts at epoch 2
+    const plans = drive(p, 10, (id) => id);
+    expect(plans.map((x) => x.phase)).toEqual(['warmup', 'warmup', 'warmup', 'prune', 'prune', 'prune', 'warmup', 'prune', 'prune', 'prune']);
+    // each batch of 10 contributes its 3 lowest and 3 highest ids: 60 candidates
+    expect(plans.map((x) => x.indices.length)).toEqual([100, 100, 100, 85, 55, 40, 100, 85, 55, 40]);
+    // pruned ids are always candidates of the preceding preparation epoch
+    const candidates = new Set<number>();
+    for (const b of batchPlan(plans[2]!, 10)) {
+      const sorted = [...b.indices].sort((x, y) => x - y);
+      for (const id of [...sorted.slice(0, 3), ...sorted.slice(7)]) candidates.add(id);
+    }
+    expect(candidates.size).toBe(60);
+    for (const e of [3, 4, 5]) for (const id of missing(plans[e]!, 100)) expect(candidates.has(id)).toBe(true);
+    expect(new Set(missing(plans[5]!, 100))).toEqual(candidates);
+    // average over the cycle: (0 + 15 + 45 + 60) / (4 · 100) = ρ
+    expect(p.history.slice(2, 6).reduce((s, h) => s + h.prunedRatio, 0) / 4).toBeCloseTo(0.3, 12);
+  });
+
+  it('ends warm-up after the first epoch whose relative improvement is below τ, never after the first', () => {
+    const means = [10, 5, 2.5, 2.0, 1.9];
+    const p = scan({ size: 50, epochs: 8, pruneRatio: 0.2, warmupThreshold: 0.3 });
+    const plans = drive(p, 8, (_id, e) => means[Math.min(e, 4)]!);
+    // improvements: 0.5, 0.5, 0.2 → warm-up ends after epoch 3, p0 = 4
+    expect(plans.map((x) => x.phase)).toEqual(['warmup', 'warmup', 'warmup', 'warmup', 'warmup', 'prune', 'prune', 'prune']);
+    const never = scan({ size: 20, epochs: 2, warmupThreshold: 5 });
+    expect(drive(never, 2, () => 1).map((x) => x.phase)).toEqual(['warmup', 'warmup']);
+  });
+
+  it('uses both directions summed for the warm-up signal', () => {
+    const p = scan({ size: 20, epochs: 4, pruneRatio: 0.1 });
+    // A falls by half each epoch but B rises to keep A + B flat: no improvement, so p0 = 2
+    const plans = drive(p, 4, (_id, e) => 2 / 2 ** e, 10, (_id, e) => 10 - 2 / 2 ** e);
+    expect(plans[3]!.phase).toBe('prune');
+  });
+
+  it("takes effect in mode 'ill' and 'redundant' (a reference defect not reproduced)", () => {
+    for (const mode of ['ill', 'redundant'] as const) {
+      const p = scan({ size: 100, epochs: 6, pruneRatio: 0.3, mode, seed: 2 });
+      const plans = drive(p, 6, (id) => id);
+      expect(plans.map((x) => x.indices.length)).toEqual([100, 100, 100, 93, 78, 70]); // 30 candidates
+      const rank = new Map<number, number>();
+      for (const b of batchPlan(plans[2]!, 10)) [...b.indices].sort((x, y) => x - y).forEach((id, r) => rank.set(id, r));
+      for (const id of missing(plans[5]!, 100)) expect(mode === 'ill' ? rank.get(id)! >= 7 : rank.get(id)! <= 2).toBe(true);
+    }
+  });
+
+  it('selects nothing when a count rounds to 0 (the reference selects the whole batch)', () => {
+    const p = scan({ size: 30, epochs: 6, pruneRatio: 0.3 });
+    const plans = drive(p, 6, (id) => id, 3); // floor(3 · 0.3) = 0
+    expect(plans.every((x) => x.indices.length === 30)).toBe(true);
+  });
+
+  it('takes absolute thresholds instead of ratios when given', () => {
+    const p = scan({ size: 100, epochs: 6, maxLoss: 89.5, minLoss: 4.5, seed: 3 });
+    const plans = drive(p, 6, (id) => id);
+    const pruned = missing(plans[5]!, 100).sort((a, b) => a - b);
+    expect(pruned).toEqual([0, 1, 2, 3, 4, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+  });
+
+  it('keeps plans free of weights and ids distinct, and resumes exactly after any epoch, mid-cycle included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0.01, max: 0.5, noNaN: true }),
+        fc.constantFrom('both', 'ill', 'redundant'),
+        fc.integer({ min: 1, max: 4 }),
+        fc.nat(30),
+        (size, epochs, rho, mode, T, seed) => {
+          const make = () => scan({ size, epochs, pruneRatio: rho, mode: mode as 'both', mutationEpochs: T, warmupThreshold: 0.5, seed });
+          const ref = checkResume(make, seed % (epochs + 1), { losses: syntheticLossPairs, batchSize: 16 });
+          for (const p of ref.plans) expect(p.weights).toBeNull();
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('validates its options, naming the option and the value', () => {
+    expect(() => scan({ size: 10, epochs: 5, pruneRatio: 0.6 })).toThrow('scan(): pruneRatio must be in (0, 0.5], got 0.6');
+    expect(() => scan({ size: 10, epochs: 5, pruneRatio: 0 })).toThrow(RangeError);
+    expect(() => scan({ size: 10, epochs: 5, mode: 'all' as 'both' })).toThrow('scan(): mode must be one of "both", "redundant", "ill", got "all"');
+    expect(() => scan({ size: 10, epochs: 5, mutationEpochs: 0 })).toThrow('scan(): mutationEpochs must be an integer ≥ 1, got 0');
+    expect(() => scan({ size: 10, epochs: 5, warmupThreshold: -1 })).toThrow(/warmupThreshold/);
+    expect(() => scan({ size: 10, epochs: 5, illRatio: 0.7, redundantRatio: 0.6 })).toThrow(/illRatio \+ redundantRatio must be at most 1/);
+    expect(() => scan({ size: 10, epochs: 5, maxLoss: Number.NaN })).toThrow(/maxLoss/);
+  });
+});
+
+describe('candidate preparation', () => {
+  it('sorts a batch by loss with ties by position, negatives included', () => {
+    expect([...sortedPositions(Float32Array.of(0.5, -1, 0.5, 3, -0, 0))]).toEqual([1, 4, 5, 0, 2, 3]);
+  });
+
+  it('combines directions by the 90 % intersection rule', () => {
+    const rng = new Random(0);
+    // |A ∩ B| = 9 ≥ 0.9 · 10: the intersection alone
+    const a = Uint32Array.from({ length: 10 }, (_, i) => i);
+    const b = Uint32Array.from({ length: 10 }, (_, i) => i + 1);
+    expect([...combineDirections(a, b, 20, rng)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // |A ∩ B| = 2 < 9: fill to |A| = 10 from (A ∪ B) \ C
+    const c = Uint32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    const d = Uint32Array.of(8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+    for (let t = 0; t < 20; t++) {
+      const out = [...combineDirections(c, d, 20, rng)];
+      expect(out.length).toBe(10);
+      expect(new Set(out).size).toBe(10);
+      expect(out).toContain(8);
+      expect(out).toContain(9);
+      for (const p of out) expect(p).toBeLessThan(18);
+    }
+  });
+
+  it('draws the fill uniformly from (A ∪ B) \\ C', () => {
+    const rng = new Random(1);
+    const a = Uint32Array.of(0, 1, 2, 3);
+    const b = Uint32Array.of(4, 5, 6, 7);
+    const counts = new Array<number>(8).fill(0);
+    for (let t = 0; t < 8000; t++) for (const p of combineDirections(a, b, 8, rng)) counts[p]!++;
+    for (const c of counts) expect(Math.abs(c / 8000 - 0.5)).toBeLessThan(0.03);
+  });
+
+  it('takes the floor(b · ρ) highest and lowest of one direction', () => {
+    const { ill, red } = extremes(Float32Array.of(5, 1, 9, 3, 7), { illCount: 2, maxLoss: null, redCount: 1, minLoss: null });
+    expect([...ill].sort()).toEqual([2, 4]);
+    expect([...red]).toEqual([1]);
+  });
+});

@@ -1,0 +1,88 @@
+import { checkInteger, checkNumber, checkOneOf, checkOptions, createPruner } from '@seta/core';
+import type { PipelinePruner } from '@seta/core';
+import { scanStage } from './scan-stage.js';
+import type { ScanMode } from './scan-stage.js';
+
+/** Options of {@link scan}. */
+export interface ScanOptions {
+  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  readonly size: number;
+  /** E, the number of epochs: an integer ≥ 1. */
+  readonly epochs: number;
+  /** ρ, the average fraction pruned, in (0, 0.5] (default 0.3; 0.35 for MoCo). */
+  readonly pruneRatio?: number;
+  /** ρ_ill, the share of each batch taken as ill-matched (default ρ). */
+  readonly illRatio?: number;
+  /** ρ_red, the share of each batch taken as redundant (default ρ). */
+  readonly redundantRatio?: number;
+  /** T, mutation epochs per cycle: an integer ≥ 1 (default 3). */
+  readonly mutationEpochs?: number;
+  /** τ: warm-up ends when the relative improvement of the epoch's mean loss falls below it (default 0.3). */
+  readonly warmupThreshold?: number;
+  /** Which candidates to prune: `'both'` (default), `'redundant'` or `'ill'`. */
+  readonly mode?: ScanMode;
+  /** Absolute threshold instead of `illRatio`: ill-matched = { loss > maxLoss } (the reference's option). */
+  readonly maxLoss?: number;
+  /** Absolute threshold instead of `redundantRatio`: redundant = { loss < minLoss }. */
+  readonly minLoss?: number;
+  /** Seed of the pruner's generator (default 0). */
+  readonly seed?: number;
+  /** `'error'` (default) or `'skip'`: NaN and infinite losses are left out of the batch's candidates and counted. */
+  readonly nonFinite?: 'error' | 'skip';
+}
+
+/**
+ * SCAN (Guo & Kankanhalli, "SCAN: Bootstrapping Contrastive Pre-training for
+ * Data Efficiency", 2024), as ALGORITHMS.md §4 specifies: warm-up on full
+ * data until the epoch's mean loss improves by less than τ (relative), then
+ * cycles of one preparation epoch — collecting each batch's `⌊b·ρ_red⌋`
+ * lowest-loss and `⌊b·ρ_ill⌋` highest-loss samples in both loss directions,
+ * reconciled by the 90 % intersection rule — and `T` mutation epochs pruning
+ * a cosine-growing share (0.25, 0.75, 1 for T = 3) of the candidates. The
+ * average pruning over a cycle is ρ with the default `mode: 'both'`; a single
+ * mode halves it.
+ *
+ * Report losses in both directions, `observe(ids, lossesA, lossesB)`; with
+ * one loss, it stands for both.
+ *
+ * Deliberate differences from the reference code: `mode` takes effect (the
+ * reference compares against strings it never accepts); a count of 0 selects
+ * nothing (the reference's `[-0:]` slice selects the whole batch); sampling
+ * never depends on Python set order; every worker draws the same subset.
+ *
+ * Memory: 0.25 bytes per sample. `plan` is O(N).
+ *
+ * @param options - see {@link ScanOptions}.
+ * @returns the pruner.
+ * @throws RangeError or TypeError for bad options, naming the option and the value.
+ * @example
+ * ```ts
+ * const pruner = scan({ size: 3_000_000, epochs: 32, pruneRatio: 0.3 });
+ * ```
+ */
+export function scan(options: ScanOptions): PipelinePruner {
+  const fn = 'scan()';
+  checkOptions(fn, options);
+  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
+  const size = checkInteger(fn, 'size', options.size, 1, 0xffff_ffff);
+  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.3, 0, 0.5, { openMin: true });
+  const illRatio = checkNumber(fn, 'illRatio', options.illRatio ?? pruneRatio, 0, 1);
+  const redundantRatio = checkNumber(fn, 'redundantRatio', options.redundantRatio ?? pruneRatio, 0, 1);
+  const mutationEpochs = checkInteger(fn, 'mutationEpochs', options.mutationEpochs ?? 3, 1);
+  const warmupThreshold = checkNumber(fn, 'warmupThreshold', options.warmupThreshold ?? 0.3, 0, Number.MAX_VALUE);
+  const mode = checkOneOf(fn, 'mode', options.mode ?? 'both', ['both', 'redundant', 'ill'] as const);
+  const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
+  const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
+  const { maxLoss, minLoss } = options;
+  const stage = scanStage({ illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss, minLoss });
+  return createPruner({
+    name: 'scan',
+    size,
+    epochs,
+    seed,
+    nonFinite,
+    stages: [stage],
+    fingerprint: { pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss: maxLoss ?? null, minLoss: minLoss ?? null },
+  });
+}

@@ -1,0 +1,153 @@
+import { StateReader, StateWriter, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue, shuffleInPlace } from '@seta/core';
+import type { Selection, Stage, StageContext } from '@seta/core';
+import { kmeans1d } from '@seta/kmeans1d';
+import { windowRange } from '@seta/window';
+import type { GroupRange, WindowOrder, WindowVariant } from '@seta/window';
+
+/** Options of {@link clusterWindowStage}. */
+export interface ClusterWindowOptions {
+  /** k: number of loss groups, an integer ≥ 1. */
+  readonly groups: number;
+  /** ws: fraction of the groups the window holds, in (0, 1] (ignored with a custom `window`). */
+  readonly windowScale?: number;
+  /** Direction of the walk (default `'easy-to-hard'`). */
+  readonly order?: WindowOrder;
+  /** `'cyclic'` (default) wraps around; `'continuous'` stays at the far end. */
+  readonly variant?: WindowVariant;
+  /**
+   * A custom window instead of SeTa's: given the step `t` (0 at the first
+   * prune epoch) and `k`, the groups to keep, by ascending centroid
+   * (0 = easiest), `end` exclusive. E.g. `(t, k) => ({ start: 0, end: k - 1 })`
+   * always drops the hardest group.
+   */
+  readonly window?: (step: number, groups: number) => GroupRange;
+}
+
+const KIND = 'stage:clusterWindow';
+
+/**
+ * SeTa's loss clustering and sliding window (ALGORITHMS.md §3, steps 2–4):
+ * the seen members of the selection are partitioned by score into `k` groups
+ * with the globally optimal 1-D k-means, ordered by centroid, and only the
+ * groups inside this step's window are kept. Unseen members cannot be placed
+ * on the curriculum and are always kept. If the seen members have fewer than
+ * `k` distinct scores (e.g. early on), they are split in random order into
+ * `k` near-equal consecutive chunks instead (sizes differ by at most one), as
+ * the reference does. Step `t` counts the epochs this stage has planned; at
+ * `t = 0` SeTa's window keeps every group.
+ *
+ * Weights of the selection, if any, are carried along. O(n log n) for n
+ * selected ids (the sort inside k-means), O(n) memory.
+ *
+ * @param options - see {@link ClusterWindowOptions}.
+ * @returns the stage (it needs a score store).
+ * @throws RangeError or TypeError for bad options.
+ * @example
+ * ```ts
+ * // SeTa's clustering, but always dropping the hardest of 5 groups
+ * clusterWindowStage({ groups: 5, window: (t, k) => ({ start: 0, end: k - 1 }) });
+ * ```
+ */
+export function clusterWindowStage(options: ClusterWindowOptions): Stage {
+  const fn = 'clusterWindowStage()';
+  checkOptions(fn, options);
+  const groups = checkInteger(fn, 'groups', options?.groups, 1);
+  const custom = options.window;
+  if (custom !== undefined && typeof custom !== 'function') {
+    throw new TypeError(`${fn}: window must be a function (step, groups) => { start, end }, got ${describeValue(custom)}`);
+  }
+  const windowScale = checkNumber(fn, 'windowScale', options.windowScale ?? 0.5, 0, 1, { openMin: true });
+  const order = checkOneOf(fn, 'order', options.order ?? 'easy-to-hard', ['easy-to-hard', 'hard-to-easy'] as const);
+  const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
+  let steps = 0;
+
+  const rangeAt = (step: number): GroupRange => {
+    if (custom === undefined) return windowRange(step, groups, windowScale, { order, variant });
+    const r = custom(step, groups);
+    if (
+      r === null ||
+      typeof r !== 'object' ||
+      !Number.isInteger(r.start) ||
+      !Number.isInteger(r.end) ||
+      r.start < 0 ||
+      r.end > groups ||
+      r.start > r.end
+    ) {
+      throw new RangeError(
+        `clusterWindowStage: window(${step}, ${groups}) must return { start, end } with 0 ≤ start ≤ end ≤ ${groups}, got ${JSON.stringify(r)}`,
+      );
+    }
+    return r;
+  };
+
+  return {
+    name: 'clusterWindow',
+    needsScores: true,
+    select(selection: Selection, ctx: StageContext): Selection {
+      const step = steps++;
+      const { start, end } = rangeAt(step);
+      if (start === 0 && end === groups) return { ...selection, phase: 'prune' };
+      const store = ctx.store!;
+      const scores = store.scores;
+      const seen = store.seen;
+      const src = selection.ids;
+      const n = src === null ? ctx.size : src.length;
+      const isSeen = (id: number) => (seen[id >>> 5]! >>> (id & 31)) & 1;
+
+      // Scores of the seen members, in selection order.
+      const seenScores = new Float32Array(n);
+      let m = 0;
+      for (let p = 0; p < n; p++) {
+        const id = src === null ? p : src[p]!;
+        if (isSeen(id)) seenScores[m++] = scores[id]!;
+      }
+
+      // keepSeen(j, score): whether the j-th seen member (in selection order) is in the window.
+      let keepSeen: (j: number, score: number) => boolean;
+      const clusters = m === 0 ? null : kmeans1d(seenScores.subarray(0, m), groups);
+      if (clusters !== null && clusters.centroids.length === groups) {
+        const lo = start > 0 ? clusters.bounds[start - 1]! : Number.NEGATIVE_INFINITY;
+        const hi = end < groups ? clusters.bounds[end - 1]! : Number.POSITIVE_INFINITY;
+        keepSeen = (_j, s) => s > lo && s <= hi;
+      } else {
+        // Fewer distinct scores than groups: k near-equal chunks of the seen members in random order.
+        const rank = new Uint32Array(m);
+        for (let j = 0; j < m; j++) rank[j] = j;
+        shuffleInPlace(rank, ctx.rng); // rank[j]: position of seen member j in the random order
+        const q = Math.floor(m / groups);
+        const r = m % groups; // the first r chunks hold q + 1
+        const chunkOf = (pos: number) => (pos < r * (q + 1) ? Math.floor(pos / (q + 1)) : r + Math.floor((pos - r * (q + 1)) / Math.max(q, 1)));
+        keepSeen = (j) => {
+          const g = chunkOf(rank[j]!);
+          return g >= start && g < end;
+        };
+      }
+
+      const ids = new Uint32Array(n);
+      const inWeights = selection.weights;
+      const weights = inWeights === null ? null : new Float32Array(n);
+      let out = 0;
+      for (let p = 0, j = 0; p < n; p++) {
+        const id = src === null ? p : src[p]!;
+        let keep = true;
+        if (isSeen(id)) {
+          keep = keepSeen(j, seenScores[j]!);
+          j++;
+        }
+        if (keep) {
+          if (weights !== null) weights[out] = inWeights![p]!;
+          ids[out++] = id;
+        }
+      }
+      return { ids: ids.slice(0, out), weights: weights === null ? null : weights.slice(0, out), phase: 'prune' };
+    },
+    saveState(): Uint8Array {
+      return new StateWriter(KIND, 1).json('steps', steps).finish();
+    },
+    loadState(state: Uint8Array): void {
+      const s = StateReader.open(state, KIND, 1, 'clusterWindowStage.loadState()').json<number>('steps');
+      if (!Number.isInteger(s) || s < 0) throw new RangeError(`clusterWindowStage.loadState(): bad step count ${describeValue(s)}`);
+      steps = s;
+    },
+  };
+}

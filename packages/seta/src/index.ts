@@ -1,0 +1,7 @@
+// The SeTa pruner
+export { seta } from './seta.js';
+export type { SetaOptions } from './seta.js';
+
+// Its clustering-and-window step, as a stage for custom pipelines
+export { clusterWindowStage } from './cluster-window-stage.js';
+export type { ClusterWindowOptions } from './cluster-window-stage.js';
