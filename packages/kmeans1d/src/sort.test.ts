@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sortedFiniteCopy } from './sort.js';
+
+const reference = (values: ArrayLike<number>) => Array.from(values, (v) => v + 0).sort((a, b) => a - b);
+
+describe('sortedFiniteCopy (internal)', () => {
+  it('sorts float32 values like a comparison sort, into a Float32Array', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true })), (values) => {
+        const input = Float32Array.from(values);
+        const sorted = sortedFiniteCopy(input, 'f()', 'v');
+        expect(sorted).toBeInstanceOf(Float32Array);
+        expect(Array.from(sorted)).toEqual(reference(input));
+      }),
+    );
+  });
+
+  it('sorts float64 values like a comparison sort, into a Float64Array', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1 }), (values) => {
+        values.push(0.1); // not a float32, so the 64-bit path is taken
+        const sorted = sortedFiniteCopy(values, 'f()', 'v');
+        expect(sorted).toBeInstanceOf(Float64Array);
+        expect(Array.from(sorted)).toEqual(reference(values));
+      }),
+    );
+  });
+
+  it('sorts long runs sharing their high 32 bits (the engine-sort fallback)', () => {
+    const values: number[] = [];
+    for (let i = 0; i < 200; i++) values.push(1 + ((i * 7919) % 200) * 2 ** -52, -1 - ((i * 31) % 200) * 2 ** -52);
+    expect(Array.from(sortedFiniteCopy(values, 'f()', 'v'))).toEqual(reference(values));
+  });
+
+  it('turns -0 into 0 and does not modify its input', () => {
+    const input = Float32Array.from([0, -0, -1, 1]);
+    const sorted = sortedFiniteCopy(input, 'f()', 'v');
+    expect(Object.is(sorted[1], 0) && Object.is(sorted[2], 0)).toBe(true);
+    expect(Object.is(input[1], -0)).toBe(true);
+    expect(Object.is(sortedFiniteCopy([-0, 0.1], 'f()', 'v')[0], 0)).toBe(true);
+  });
+});
