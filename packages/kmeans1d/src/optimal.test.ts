@@ -57,8 +57,8 @@ describe('optimalEnds (internal)', () => {
     }
   });
 
-  it('chooses a group size of about √m / 4, at least 32', () => {
+  it('chooses a group size of about √m / 8, at least 32', () => {
     expect(defaultGroupSize(100)).toBe(32);
-    expect(defaultGroupSize(1_000_000)).toBe(250);
+    expect(defaultGroupSize(1_000_000)).toBe(125);
   });
 });
