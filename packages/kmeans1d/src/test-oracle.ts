@@ -4,14 +4,18 @@
  * computed directly by two passes, and naive cluster statistics.
  */
 
-/** Sum of squared deviations from the mean, two passes. */
+/** Sum of squared deviations from the mean: the corrected two-pass formula (Chan, Golub & LeVeque, 1983). */
 export function segmentSse(sorted: readonly number[], from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += sorted[i]!;
   const mean = sum / (to - from);
   let sse = 0;
-  for (let i = from; i < to; i++) sse += (sorted[i]! - mean) ** 2;
-  return sse;
+  let deviation = 0;
+  for (let i = from; i < to; i++) {
+    sse += (sorted[i]! - mean) ** 2;
+    deviation += sorted[i]! - mean;
+  }
+  return sse - (deviation * deviation) / (to - from);
 }
 
 /** The least SSE over all partitions of the sorted values into min(k, n) contiguous, non-empty runs. */
