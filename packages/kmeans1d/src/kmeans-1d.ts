@@ -67,8 +67,11 @@ function cluster(data: WeightedValues, k: number, method: Kmeans1dMethod): Kmean
  * Cost: sorting a copy by radix sort, O(n) time (O(n log n) worst case for
  * values that are not exactly float32), then O(k·m) time for `'optimal'` or
  * O(k log m) per Lloyd iteration for `'lloyd'`, with m ≤ n the number of
- * distinct values. Memory for `'optimal'`: about 8n + (48 + 4k) m bytes at
- * the peak; for `'lloyd'`: about 8n + 32 m bytes.
+ * distinct values; on typical data `'optimal'` prunes most DP rows and runs
+ * far below its O(k·m) worst case. Memory: about 8n + 32m bytes for
+ * `'lloyd'` (measured 33 bytes per value at n = 10⁶); for `'optimal'` the same
+ * plus the surviving DP rows (measured 49 bytes per value in all at n = 10⁶;
+ * at worst 8(k − 1) + 40 more bytes per distinct value).
  *
  * @param values - the numbers to cluster: an array or typed array of finite numbers, not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.
@@ -103,8 +106,8 @@ export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1
  * unsorted input is rejected, never silently mis-clustered.
  *
  * Cost: O(n) to check and group the values, then as {@link kmeans1d}. Memory:
- * (48 + 4k) m bytes for `'optimal'`, 32 m bytes for `'lloyd'` (m = number of
- * distinct values); nothing proportional to n beyond that.
+ * 32 m bytes for the grouped values and prefix sums (m = number of distinct
+ * values), plus the surviving DP rows for `'optimal'`; no copy of the input.
  *
  * @param sortedValues - finite numbers in ascending order (ties allowed), not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.
