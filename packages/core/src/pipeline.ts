@@ -19,8 +19,10 @@ export interface ScoreStore {
   readonly seenCount: number;
   /** Mean score over seen samples, or null if none. */
   mean(): number | null;
-  /** Record validated, finite losses. */
+  /** Record losses (the store validates them). */
   record(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch?: number): number;
+  /** Optional fast path for input the pipeline has already validated: integer ids in range, finite losses. */
+  recordUnchecked?(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch: number): number;
   saveState(): Uint8Array;
   loadState(bytes: Uint8Array): unknown;
 }
@@ -180,6 +182,7 @@ class PipelinePrunerImpl implements PipelinePruner {
   readonly size: number;
   readonly epochs: number;
   private readonly stages: readonly Stage[];
+  private readonly observers: readonly Stage[];
   private readonly store: ScoreStore | null;
   private readonly nonFinite: 'error' | 'skip';
   private readonly seed: number;
@@ -215,6 +218,7 @@ class PipelinePrunerImpl implements PipelinePruner {
       }
     });
     this.stages = [...options.stages];
+    this.observers = this.stages.filter((stage) => typeof stage.observe === 'function');
     this.store = options.store ?? null;
     const needing = this.stages.find((s) => s.needsScores);
     if (needing !== undefined && this.store === null) {
@@ -316,6 +320,7 @@ class PipelinePrunerImpl implements PipelinePruner {
     }
     const size = this.size;
     let bad = 0;
+    let batchSum = 0; // a plain sum within the batch; batch sums are added with compensation
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (!(id >= 0 && id < size && Number.isInteger(id))) {
@@ -323,12 +328,13 @@ class PipelinePrunerImpl implements PipelinePruner {
       }
       const a = losses[i]!;
       const b = lossesB === undefined ? 0 : lossesB[i]!;
-      if (typeof a !== 'number' || typeof b !== 'number') {
-        const which = typeof a !== 'number' ? 'losses' : 'lossesB';
-        const v = typeof a !== 'number' ? a : b;
-        throw new TypeError(`${fn}: ${which}[${i}] (id ${id}) must be a number, got ${describeValue(v)}`);
-      }
-      if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(Math.fround(a + b))) {
+      const total = Math.fround(a + b);
+      // total - total is 0 exactly when a + b is finite in float32 (NaN otherwise).
+      if (typeof a !== 'number' || typeof b !== 'number' || total - total !== 0 || a - a !== 0 || b - b !== 0) {
+        if (typeof a !== 'number' || typeof b !== 'number') {
+          const which = typeof a !== 'number' ? 'losses' : 'lossesB';
+          throw new TypeError(`${fn}: ${which}[${i}] (id ${id}) must be a number, got ${describeValue(typeof a !== 'number' ? a : b)}`);
+        }
         if (this.nonFinite === 'skip') {
           bad++;
           continue;
@@ -337,32 +343,51 @@ class PipelinePrunerImpl implements PipelinePruner {
         const v = !Number.isFinite(a) ? a : !Number.isFinite(b) ? b : a + b;
         throw new RangeError(`${fn}: ${which}[${i}] (id ${id}) must be finite, got ${describeValue(v)}`);
       }
+      batchSum += lossesB === undefined ? a : a + b;
     }
-    // Keep the finite entries, as typed arrays the stages and the store can use directly.
     const m = n - bad;
-    const cleanIds = new Uint32Array(m);
-    const cleanA = new Float32Array(m);
-    const cleanB = lossesB === undefined ? null : new Float32Array(m);
-    const score = cleanB === null ? cleanA : new Float32Array(m);
-    for (let i = 0, j = 0; i < n; i++) {
-      const a = losses[i]!;
-      const b = lossesB === undefined ? 0 : lossesB[i]!;
-      if (bad > 0 && !(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(Math.fround(a + b)))) continue;
-      cleanIds[j] = ids[i]!;
-      cleanA[j] = a;
-      if (cleanB !== null) {
-        cleanB[j] = b;
-        score[j] = a + b;
-      }
-      this.lossSum.add(cleanB === null ? a : a + b);
-      j++;
-    }
+    this.lossSum.add(batchSum);
     this.lossCount += m;
     this.skipped += bad;
-    const ctx = this.context(this.current.epoch);
-    if (this.store !== null && m > 0) this.store.record(cleanIds, score, this.current.epoch);
-    const batch: ObservedBatch = { ids: cleanIds, losses: cleanA, lossesB: cleanB };
-    for (const stage of this.stages) stage.observe?.(batch, ctx);
+    // Hand the batch on as typed arrays without copying when it already is one and nothing was skipped.
+    let cleanIds: Uint32Array;
+    let cleanA: Float32Array;
+    let cleanB: Float32Array | null = null;
+    if (bad === 0 && ids instanceof Uint32Array && losses instanceof Float32Array && (lossesB === undefined || lossesB instanceof Float32Array)) {
+      cleanIds = ids;
+      cleanA = losses;
+      cleanB = lossesB ?? null;
+    } else {
+      cleanIds = new Uint32Array(m);
+      cleanA = new Float32Array(m);
+      if (lossesB !== undefined) cleanB = new Float32Array(m);
+      for (let i = 0, j = 0; i < n; i++) {
+        const a = losses[i]!;
+        const b = lossesB === undefined ? 0 : lossesB[i]!;
+        const total = Math.fround(a + b);
+        if (bad > 0 && (total - total !== 0 || a - a !== 0 || b - b !== 0)) continue;
+        cleanIds[j] = ids[i]!;
+        cleanA[j] = a;
+        if (cleanB !== null) cleanB[j] = b;
+        j++;
+      }
+    }
+    const epoch = this.current.epoch;
+    const store = this.store;
+    if (store !== null && m > 0) {
+      let score = cleanA;
+      if (cleanB !== null) {
+        score = new Float32Array(m);
+        for (let j = 0; j < m; j++) score[j] = cleanA[j]! + cleanB[j]!;
+      }
+      if (store.recordUnchecked !== undefined) store.recordUnchecked(cleanIds, score, epoch);
+      else store.record(cleanIds, score, epoch);
+    }
+    if (this.observers.length > 0) {
+      const ctx = this.context(epoch);
+      const batch: ObservedBatch = { ids: cleanIds, losses: cleanA, lossesB: cleanB };
+      for (const stage of this.observers) stage.observe!(batch, ctx);
+    }
   }
 
   endEpoch(): EpochSummary {

@@ -90,3 +90,26 @@ describe('Random', () => {
     expect(() => r.setState([1, 2, 3, -4])).toThrow(/state\[3\]/);
   });
 });
+
+describe('Random.nextInt (Lemire)', () => {
+  it('agrees with an exact BigInt model of multiply-and-shift with rejection, small and large n', () => {
+    for (const n of [1, 2, 3, 7, 1000, 2 ** 21, 2 ** 21 + 1, 3 * 2 ** 30, 2 ** 32 - 1, 123_456_789]) {
+      const a = new Random(17);
+      const b = new Random(17);
+      for (let i = 0; i < 2000; i++) {
+        // model: draw x until (x·n mod 2^32) ≥ (2^32 − n) mod n, return ⌊x·n / 2^32⌋
+        const N = BigInt(n);
+        const threshold = (2n ** 32n - N) % N;
+        let expected: bigint;
+        for (;;) {
+          const p = BigInt(b.nextUint32()) * N;
+          if (p % 2n ** 32n >= threshold) {
+            expected = p >> 32n;
+            break;
+          }
+        }
+        expect(a.nextInt(n)).toBe(Number(expected));
+      }
+    }
+  });
+});

@@ -31,10 +31,8 @@ function splitMix32(state: { x: number }): number {
  * ```
  */
 export class Random {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  /** s0 … s3 of xoshiro128**, as int32 (a typed array keeps V8 from boxing the words). */
+  private readonly s = new Int32Array(4);
 
   /**
    * @param seed - an integer in [0, 2^53); equal seeds give equal streams.
@@ -47,24 +45,26 @@ export class Random {
     const st = { x: (lo ^ Math.imul(hi, 0x85ebca6b)) | 0 };
     // Mix the high word in a second time so seeds differing only above bit 32 diverge.
     st.x = (st.x + Math.imul(hi ^ 0x5bd1e995, 0x27d4eb2f)) | 0;
-    this.s0 = splitMix32(st);
-    this.s1 = splitMix32(st);
-    this.s2 = splitMix32(st);
-    this.s3 = splitMix32(st);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const s = this.s;
+    s[0] = splitMix32(st);
+    s[1] = splitMix32(st);
+    s[2] = splitMix32(st);
+    s[3] = splitMix32(st);
+    if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
   }
 
   /** A uniform integer in [0, 2^32). */
   nextUint32(): number {
-    const s1 = this.s1;
+    const s = this.s;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    const s2 = s[2]! ^ s0;
+    const s3 = s[3]! ^ s1;
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    s[0] = s0 ^ s3;
+    s[1] = s1 ^ s2;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
     return r;
   }
 
@@ -76,7 +76,7 @@ export class Random {
   }
 
   /**
-   * A uniform integer in [0, n), without modulo bias (rejection sampling).
+   * A uniform integer in [0, n), exactly (Lemire's method with rejection; no modulo bias).
    *
    * @param n - an integer in [1, 2^32].
    * @throws RangeError if `n` is out of range.
@@ -90,16 +90,58 @@ export class Random {
 
   /** {@link Random.nextInt} without the argument check, for hot loops whose `n` is known good. */
   nextIntUnchecked(n: number): number {
-    // Accept x below the largest multiple of n that fits in 32 bits.
-    const limit = TWO_32 - (TWO_32 % n);
-    let x = this.nextUint32();
-    while (x >= limit) x = this.nextUint32();
-    return x % n;
+    // Lemire's multiply-and-shift with exact rejection ("Fast random integer
+    // generation in an interval", ACM TOMACS 2019): the result is the high 32
+    // bits of x · n; a draw is rejected only when the low 32 bits fall below
+    // 2^32 mod n, so the result is exactly uniform. The 64-bit product is formed
+    // exactly in doubles; the one modulo is on the rare rejection path.
+    if (n <= 0x20_0000) {
+      // x · n < 2^53: exact in one multiplication. The generator step is inlined
+      // here: a uint32 returned from a call that is not inlined is boxed by V8.
+      const s = this.s;
+      const s0 = s[0]!;
+      const s1 = s[1]!;
+      const s2 = s[2]! ^ s0;
+      const s3 = s[3]! ^ s1;
+      s[0] = s0 ^ s3;
+      s[1] = s1 ^ s2;
+      s[2] = s2 ^ (s1 << 9);
+      s[3] = (s3 << 11) | (s3 >>> 21);
+      const m = Math.imul(s1, 5);
+      let p = (Math.imul((m << 7) | (m >>> 25), 9) >>> 0) * n;
+      let hi = Math.floor(p / TWO_32);
+      let lo = p - hi * TWO_32;
+      if (lo < n) {
+        const threshold = (TWO_32 - n) % n;
+        while (lo < threshold) {
+          p = this.nextUint32() * n;
+          hi = Math.floor(p / TWO_32);
+          lo = p - hi * TWO_32;
+        }
+      }
+      return hi;
+    }
+    if (n === TWO_32) return this.nextUint32();
+    const nHigh = Math.floor(n / 65536);
+    const nLow = n - nHigh * 65536;
+    for (let threshold = -1; ; ) {
+      const x = this.nextUint32();
+      // x · n = a · 2^16 + b with a = x · nHigh, b = x · nLow, both < 2^48 (exact).
+      const a = x * nHigh;
+      const b = x * nLow;
+      const aHigh = Math.floor(a / 65536);
+      const c = (a - aHigh * 65536) * 65536 + b; // < 2^49, exact
+      const cHigh = Math.floor(c / TWO_32);
+      const lo = c - cHigh * TWO_32;
+      if (lo >= n) return aHigh + cHigh;
+      if (threshold < 0) threshold = (TWO_32 - n) % n;
+      if (lo >= threshold) return aHigh + cHigh;
+    }
   }
 
   /** A copy of the complete state: four 32-bit words. */
   getState(): Uint32Array {
-    return Uint32Array.of(this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0);
+    return new Uint32Array(this.s.buffer.slice(0));
   }
 
   /**
@@ -120,10 +162,7 @@ export class Random {
     if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) {
       throw new RangeError('Random.setState(): state must not be all zero');
     }
-    this.s0 = state[0]! | 0;
-    this.s1 = state[1]! | 0;
-    this.s2 = state[2]! | 0;
-    this.s3 = state[3]! | 0;
+    for (let i = 0; i < 4; i++) this.s[i] = state[i]! | 0;
   }
 
   /** An independent copy in the same state. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { sampleFrom, sampleIndices } from './sample.js';
+import { sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('sampleIndices', () => {
@@ -84,5 +84,59 @@ describe('sampleFrom', () => {
   it('rejects k beyond the pool and a non-array pool', () => {
     expect(() => sampleFrom([1, 2], 3, new Random(0))).toThrow(/sampleFrom\(\): k must be an integer in \[0, 2\], got 3/);
     expect(() => sampleFrom(5 as unknown as number[], 1, new Random(0))).toThrow(TypeError);
+  });
+});
+
+describe('sampleSorted', () => {
+  it('returns k distinct ascending integers of 0 … n-1 (sparse, bitmap and complement paths)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3000 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+        fc.nat(),
+        ([n, k], seed) => {
+          const s = sampleSorted(n, k, new Random(seed));
+          expect(s.length).toBe(k);
+          for (let i = 1; i < k; i++) expect(s[i]! > s[i - 1]!).toBe(true);
+          if (k > 0) expect(s[k - 1]!).toBeLessThan(n);
+        },
+      ),
+    );
+  });
+
+  it('includes every id with equal probability on every path', () => {
+    for (const [n, k] of [
+      [70, 2],
+      [40, 9],
+      [40, 33],
+      [37, 37],
+    ] as const) {
+      const rng = new Random(n * 100 + k);
+      const counts = new Float64Array(n);
+      for (let t = 0; t < 12_000; t++) for (const v of sampleSorted(n, k, rng)) counts[v]!++;
+      if (k < n) expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(n - 1));
+      else expect(counts.every((c) => c === 12_000)).toBe(true);
+    }
+  });
+
+  it('draws every pair of a 2-subset of 5 equally often (joint uniformity, not just marginals)', () => {
+    const rng = new Random(3);
+    const pairs = new Map<string, number>();
+    for (let t = 0; t < 20_000; t++) {
+      const key = sampleSorted(5, 2, rng).join();
+      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    }
+    expect(pairs.size).toBe(10);
+    expect(chiSquareUniform([...pairs.values()])).toBeLessThan(chiSquareCritical(9));
+    const triples = new Map<string, number>();
+    for (let t = 0; t < 20_000; t++) {
+      const key = sampleSorted(5, 3, rng).join(); // complement path
+      triples.set(key, (triples.get(key) ?? 0) + 1);
+    }
+    expect(triples.size).toBe(10);
+    expect(chiSquareUniform([...triples.values()])).toBeLessThan(chiSquareCritical(9));
+  });
+
+  it('rejects bad n and k', () => {
+    expect(() => sampleSorted(3, 4, new Random(0))).toThrow('sampleSorted(): k must be an integer in [0, 3], got 4');
   });
 });

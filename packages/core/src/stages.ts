@@ -1,5 +1,5 @@
 import { Random } from './random.js';
-import { sampleIndices } from './sample.js';
+import { sampleSorted } from './sample.js';
 import type { Selection, Stage, StageContext } from './pipeline.js';
 import { StateReader, StateWriter } from './state.js';
 import { checkNumber, checkOptions, describeValue } from './validate.js';
@@ -40,7 +40,7 @@ export function annealStage(options: AnnealOptions): Stage {
     name: 'anneal',
     select(selection: Selection, ctx: StageContext): Selection {
       if (ctx.epoch < Math.floor(delta * ctx.epochs)) return selection;
-      const ids = keep === 1 ? null : sampleIndices(ctx.size, Math.floor(keep * ctx.size), ctx.rng);
+      const ids = keep === 1 ? null : sampleSorted(ctx.size, Math.floor(keep * ctx.size), ctx.rng);
       return { ids, weights: null, phase: 'anneal', final: true };
     },
   };
@@ -52,10 +52,10 @@ export interface KeepOptions {
   readonly keep: number;
 }
 
-/** Keep `count` uniformly random entries of a selection (ids and weights together). */
+/** Keep `count` uniformly random entries of a selection (ids and weights together), in their order. */
 function keepRandom(selection: Selection, count: number, ctx: StageContext): { ids: Uint32Array; weights: Float32Array | null } {
-  if (selection.ids === null) return { ids: sampleIndices(ctx.size, count, ctx.rng), weights: null };
-  const positions = sampleIndices(selection.ids.length, count, ctx.rng);
+  if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng), weights: null };
+  const positions = sampleSorted(selection.ids.length, count, ctx.rng);
   const ids = new Uint32Array(count);
   const weights = selection.weights === null ? null : new Float32Array(count);
   for (let i = 0; i < count; i++) {
@@ -69,7 +69,8 @@ function keepRandom(selection: Selection, count: number, ctx: StageContext): { i
 /**
  * Random downsampling: keep a fresh uniformly random `floor(keep · n)` of the
  * `n` selected ids every epoch — the dynamic random baseline, and SeTa's
- * first step (§3 step 1). O(n) (O(kept) when few are kept).
+ * first step (§3 step 1). The kept ids stay in selection order (the plan is
+ * shuffled at the end). O(n) with one sequential pass ({@link sampleSorted}).
  *
  * @param options - `keep`, in [0, 1].
  * @returns the stage.
@@ -121,7 +122,7 @@ export function staticSubsetStage(options: KeepOptions): Stage {
     if (subset !== null || drawnFrom === null) return;
     const rng = new Random(0);
     rng.setState(drawnFrom);
-    subset = sampleIndices(size, Math.floor(keep * size), rng);
+    subset = sampleSorted(size, Math.floor(keep * size), rng);
     members = null;
   };
 
@@ -130,7 +131,7 @@ export function staticSubsetStage(options: KeepOptions): Stage {
     select(selection: Selection, ctx: StageContext): Selection {
       if (drawnFrom === null) {
         drawnFrom = ctx.rng.getState();
-        subset = sampleIndices(ctx.size, Math.floor(keep * ctx.size), ctx.rng);
+        subset = sampleSorted(ctx.size, Math.floor(keep * ctx.size), ctx.rng);
       }
       materialise(ctx.size);
       const chosen = subset!;

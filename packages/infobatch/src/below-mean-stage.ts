@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions } from '@seta/core';
+import { checkNumber, checkOptions, sampleSorted } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
 
 /** Options of {@link belowMeanStage}. */
@@ -64,15 +64,9 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       }
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
-      // Partial Fisher–Yates over W: its first `kept` slots become a uniform random subset.
-      const rng = ctx.rng;
-      for (let i = 0; i < kept; i++) {
-        const a = back + i;
-        const b = a + rng.nextIntUnchecked(wellLearned - i);
-        const t = order[a]!;
-        order[a] = order[b]!;
-        order[b] = t;
-      }
+      // A uniformly random `kept` of W, read in order (the plan is shuffled at the end).
+      const chosen = sampleSorted(wellLearned, kept, ctx.rng);
+      for (let i = 0; i < kept; i++) order[back + i] = order[back + chosen[i]!]!; // chosen is ascending: never overwrites an unread slot
       const total = front + kept;
       const ids = new Uint32Array(total);
       const inWeights = selection.weights;

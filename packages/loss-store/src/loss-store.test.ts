@@ -1040,3 +1040,18 @@ describe('LossStore.clear()', () => {
     expect(store.mean()).toBe(3);
   });
 });
+
+describe('LossStore.recordUnchecked', () => {
+  it('records like record() for valid input, skipping non-finite losses', () => {
+    const a = new LossStore(10, { trackEpochs: true });
+    const b = new LossStore(10, { trackEpochs: true });
+    a.record(Uint32Array.of(1, 5, 5), Float32Array.of(0.5, 2, 3), 4);
+    expect(b.recordUnchecked(Uint32Array.of(1, 5, 5, 7), Float32Array.of(0.5, 2, 3, Number.NaN), 4)).toBe(1);
+    for (const id of [1, 5, 7]) {
+      expect(Object.is(b.score(id), a.score(id))).toBe(true);
+      expect(b.lastSeenEpoch(id)).toBe(a.lastSeenEpoch(id));
+    }
+    expect(b.mean()).toBe(a.mean());
+    expect(b.currentEpoch).toBe(4);
+  });
+});

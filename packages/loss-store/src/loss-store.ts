@@ -201,6 +201,21 @@ export class LossStore {
     return this.write('LossStore.mergeShard()', ids, losses, epoch);
   }
 
+  /**
+   * {@link LossStore.record} without validation, for callers that have
+   * already checked the batch — e.g. a pruner's `observe`, which validates
+   * once with its own name in the messages. Every id must be an integer in
+   * `0 … size-1` and `epoch` an integer in [0, 2^31 − 1]; a non-finite loss is
+   * skipped (and counted) whatever `nonFinite` says. Anything else is
+   * undefined behaviour. O(n) time, no allocation.
+   *
+   * @returns the number of losses skipped as non-finite.
+   */
+  recordUnchecked(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch: number): number {
+    if (epoch > this.latestEpoch) this.latestEpoch = epoch;
+    return this.apply(ids, losses, epoch);
+  }
+
   private write(fn: string, ids: ArrayLike<number>, losses: ArrayLike<number>, epoch: number | undefined): number {
     checkArrayLike(fn, 'ids', ids);
     checkArrayLike(fn, 'losses', losses);
@@ -213,8 +228,12 @@ export class LossStore {
     const bad = firstInvalid(ids, losses, this.size, !skip);
     if (bad >= 0) throw batchError(fn, ids, losses, bad, this.size);
     if (e > this.latestEpoch) this.latestEpoch = e;
-
     // Every id is valid and, unless skipping, every loss finite in float32.
+    return this.apply(ids, losses, e);
+  }
+
+  private apply(ids: ArrayLike<number>, losses: ArrayLike<number>, e: number): number {
+    const n = ids.length;
     if (n > 0) this.sumStale = true;
     const scores = this.scoreArray;
     const seen = this.seenWords;

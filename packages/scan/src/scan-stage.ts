@@ -1,7 +1,7 @@
 import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, describeValue } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
-import { combineDirections, extremes } from './batch-extremes.js';
+import { Scratch, combineDirections, extremes } from './batch-extremes.js';
 
 /** Which candidates a mutation epoch prunes from. */
 export type ScanMode = 'both' | 'redundant' | 'ill';
@@ -41,7 +41,7 @@ const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) &
  * (0.25, 0.75, 1 for T = 3).
  *
  * Memory: two candidate bitmaps, 0.25 bytes per sample. `observe` costs
- * O(b log b) per batch in preparation epochs and nothing otherwise;
+ * O(b) per batch in preparation epochs (quickselect) and nothing otherwise;
  * mutation epochs are O(N).
  *
  * @param options - see {@link ScanStageOptions}.
@@ -68,6 +68,7 @@ export function scanStage(options: ScanStageOptions): Stage {
   let red: Uint32Array | null = null; // candidate bitmaps of the latest preparation epoch
   let ill: Uint32Array | null = null;
   let collecting = false; // the open epoch is a preparation epoch
+  const scratch = new Scratch(); // reusable batch buffers (not state)
 
   const bitmaps = (size: number) => {
     const words = Math.ceil(size / 32);
@@ -148,10 +149,10 @@ export function scanStage(options: ScanStageOptions): Stage {
         redCount: minLoss === null ? Math.floor(b * redundantRatio) : null,
         minLoss,
       };
-      const a = extremes(batch.losses, rule);
-      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule);
-      const illSet = combineDirections(a.ill, second.ill, b, ctx.rng);
-      const redSet = combineDirections(a.red, second.red, b, ctx.rng);
+      const a = extremes(batch.losses, rule, scratch);
+      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule, scratch);
+      const illSet = combineDirections(a.ill, second.ill, b, ctx.rng, scratch);
+      const redSet = combineDirections(a.red, second.red, b, ctx.rng, scratch);
       for (const p of illSet) ill![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
       for (const p of redSet) red![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
     },

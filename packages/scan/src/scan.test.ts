@@ -158,3 +158,20 @@ describe('candidate preparation', () => {
     expect([...red]).toEqual([1]);
   });
 });
+
+describe('extremes by quickselect', () => {
+  it('agrees with a full sort on random batches with ties, for every count', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 300 }), fc.nat(), (values, c) => {
+        const losses = Float32Array.from(values, (v) => v / 4);
+        const sorted = sortedPositions(losses);
+        const b = losses.length;
+        const ill = c % (b + 1);
+        const red = Math.floor(c / 7) % (b + 1 - ill);
+        const got = extremes(losses, { illCount: ill, maxLoss: null, redCount: red, minLoss: null });
+        expect([...got.ill]).toEqual([...sorted.slice(b - ill)].sort((x, y) => x - y));
+        expect([...got.red]).toEqual([...sorted.slice(0, red)].sort((x, y) => x - y));
+      }),
+    );
+  });
+});
