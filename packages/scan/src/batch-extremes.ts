@@ -1,45 +1,27 @@
 import type { Random } from '@seta/core';
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const POSITION_RANGE = 1048576; // 2^20: batches up to this size
-
-/** The float's bits mapped to an unsigned integer of the same order (negative values included). */
-function orderedBits(x: number): number {
-  f32[0] = x;
-  const b = u32[0]!;
-  return b & 0x8000_0000 ? ~b >>> 0 : (b | 0x8000_0000) >>> 0;
-}
-
-/** Reusable buffers, grown as needed, so that observing a batch allocates almost nothing. */
+/** Reusable buffers, grown as needed, so that observing a batch allocates little. */
 export class Scratch {
-  keys = new Float64Array(0);
-  work = new Float64Array(0);
+  values = new Float32Array(0);
   mark = new Uint8Array(0);
+  out = new Uint32Array(0);
+  rest = new Uint32Array(0);
   ensure(b: number): void {
-    if (this.keys.length < b) {
-      const size = Math.max(b, this.keys.length * 2, 256);
-      this.keys = new Float64Array(size);
-      this.work = new Float64Array(size);
+    if (this.values.length < b) {
+      const size = Math.max(b, this.values.length * 2, 256);
+      this.values = new Float32Array(size);
       this.mark = new Uint8Array(size);
+      this.out = new Uint32Array(2 * size);
+      this.rest = new Uint32Array(2 * size);
     }
   }
 }
 
 /**
- * Unique sort keys of a batch: order-preserving loss bits · 2^20 + position,
- * so that ties are broken by position and every key is distinct.
+ * Partially sort a[lo … hi] (Hoare's quickselect, median-of-three pivot) so
+ * that a[k] holds the value it would have if sorted. O(hi − lo) expected.
  */
-function buildKeys(losses: Float32Array, keys: Float64Array): void {
-  const b = losses.length;
-  if (b > POSITION_RANGE) throw new RangeError(`SCAN: batches of more than ${POSITION_RANGE} samples are not supported, got ${b}`);
-  for (let i = 0; i < b; i++) keys[i] = orderedBits(losses[i]!) * POSITION_RANGE + i;
-}
-
-/** The k-th smallest (0-based) of a[0 … n-1], by Hoare's quickselect with a median-of-three pivot; reorders a. O(n) expected. */
-function kthSmallest(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
+function selectInPlace(a: Float32Array, lo: number, hi: number, k: number): void {
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
     const x = a[lo]!;
@@ -61,17 +43,13 @@ function kthSmallest(a: Float64Array, n: number, k: number): number {
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
-    else return a[k]!;
+    else return;
   }
-  return a[k]!;
 }
 
-/** Positions of a batch sorted by loss, ascending, ties by position. O(b log b). For tests and callers needing the full order. */
+/** Positions of a batch sorted by loss, ascending, ties by position. O(b log b). For tests. */
 export function sortedPositions(losses: Float32Array): Uint32Array {
-  const keys = new Float64Array(losses.length);
-  buildKeys(losses, keys);
-  keys.sort();
-  return Uint32Array.from(keys, (k) => k % POSITION_RANGE);
+  return Uint32Array.from({ length: losses.length }, (_, i) => i).sort((a, b) => losses[a]! - losses[b]! || a - b);
 }
 
 /** Extreme sets of one direction: by ratio (top / bottom counts) or by absolute threshold. */
@@ -84,53 +62,62 @@ export interface ExtremeRule {
   readonly minLoss: number | null;
 }
 
+/** The `c` lowest-loss positions, ascending; among equal losses at the cut the lowest positions. */
+function lowest(losses: Float32Array, c: number, scratch: Scratch): Uint32Array {
+  const b = losses.length;
+  const work = scratch.values;
+  work.set(losses);
+  selectInPlace(work, 0, b - 1, c - 1);
+  const cut = work[c - 1]!;
+  let below = 0;
+  for (let i = 0; i < c; i++) if (work[i]! < cut) below++;
+  let equal = c - below; // positions with loss === cut to take, from the front
+  const out = new Uint32Array(c);
+  let m = 0;
+  for (let p = 0; p < b; p++) {
+    const v = losses[p]!;
+    if (v < cut || (v === cut && equal-- > 0)) out[m++] = p;
+  }
+  return out;
+}
+
+/** The `c` highest-loss positions, ascending; among equal losses at the cut the highest positions. */
+function highest(losses: Float32Array, c: number, scratch: Scratch): Uint32Array {
+  const b = losses.length;
+  const work = scratch.values;
+  work.set(losses);
+  selectInPlace(work, 0, b - 1, b - c);
+  const cut = work[b - c]!;
+  let above = 0;
+  for (let i = b - c; i < b; i++) if (work[i]! > cut) above++;
+  let equal = c - above; // positions with loss === cut to take, from the back
+  const out = new Uint32Array(c);
+  let m = c;
+  for (let p = b - 1; p >= 0; p--) {
+    const v = losses[p]!;
+    if (v > cut || (v === cut && equal-- > 0)) out[--m] = p;
+  }
+  return out;
+}
+
+/** Positions whose loss passes an absolute threshold, ascending. */
+function beyond(losses: Float32Array, threshold: number, above: boolean): Uint32Array {
+  const out: number[] = [];
+  for (let p = 0; p < losses.length; p++) if (above ? losses[p]! > threshold : losses[p]! < threshold) out.push(p);
+  return Uint32Array.from(out);
+}
+
 /**
  * `ill` (highest-loss) and `red` (lowest-loss) positions of one direction,
- * each ascending by position; ties at a cut are broken by position. O(b).
+ * each ascending; ties at a cut are broken by position, as a stable sort by
+ * loss would. O(b) expected: one quickselect per cut and a scan.
  */
 export function extremes(losses: Float32Array, rule: ExtremeRule, scratch = new Scratch()): { ill: Uint32Array; red: Uint32Array } {
-  const b = losses.length;
-  scratch.ensure(b);
-  const keys = scratch.keys;
-  const work = scratch.work;
-  const needKeys = (rule.illCount !== null && rule.illCount > 0) || (rule.redCount !== null && rule.redCount > 0);
-  if (needKeys) buildKeys(losses, keys);
-  const collect = (take: (p: number) => boolean, count: number) => {
-    const out = new Uint32Array(count);
-    let m = 0;
-    for (let p = 0; p < b && m < count; p++) if (take(p)) out[m++] = p;
-    return m === count ? out : out.slice(0, m);
-  };
-  let ill: Uint32Array;
-  if (rule.illCount !== null) {
-    const c = rule.illCount;
-    if (c === 0) ill = new Uint32Array(0);
-    else {
-      work.set(keys.subarray(0, b));
-      const cut = kthSmallest(work, b, b - c); // the smallest key of the top c
-      ill = collect((p) => keys[p]! >= cut, c);
-    }
-  } else {
-    const max = rule.maxLoss!;
-    let c = 0;
-    for (let p = 0; p < b; p++) if (losses[p]! > max) c++;
-    ill = collect((p) => losses[p]! > max, c);
-  }
-  let red: Uint32Array;
-  if (rule.redCount !== null) {
-    const c = rule.redCount;
-    if (c === 0) red = new Uint32Array(0);
-    else {
-      work.set(keys.subarray(0, b));
-      const cut = kthSmallest(work, b, c - 1); // the largest key of the bottom c
-      red = collect((p) => keys[p]! <= cut, c);
-    }
-  } else {
-    const min = rule.minLoss!;
-    let c = 0;
-    for (let p = 0; p < b; p++) if (losses[p]! < min) c++;
-    red = collect((p) => losses[p]! < min, c);
-  }
+  scratch.ensure(losses.length);
+  const red =
+    rule.redCount === null ? beyond(losses, rule.minLoss!, false) : rule.redCount === 0 ? new Uint32Array(0) : lowest(losses, rule.redCount, scratch);
+  const ill =
+    rule.illCount === null ? beyond(losses, rule.maxLoss!, true) : rule.illCount === 0 ? new Uint32Array(0) : highest(losses, rule.illCount, scratch);
   return { ill, red };
 }
 
@@ -143,19 +130,23 @@ export function combineDirections(a: Uint32Array, b: Uint32Array, batchSize: num
   if (a === b) return a;
   scratch.ensure(batchSize);
   const mark = scratch.mark; // 1: in A, 2: in B, 3: both
-  for (const p of a) mark[p]! |= 1;
-  for (const p of b) mark[p]! |= 2;
-  const out = new Uint32Array(a.length + b.length); // C (in A's order), then the fill
-  const rest = new Uint32Array(a.length + b.length); // (A ∪ B) \ C
+  const out = scratch.out; // C (in A's order), then the fill
+  const rest = scratch.rest; // (A ∪ B) \ C
+  for (let i = 0; i < a.length; i++) mark[a[i]!]! |= 1;
+  for (let i = 0; i < b.length; i++) mark[b[i]!]! |= 2;
   let both = 0;
   let either = 0;
-  for (const p of a) {
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!;
     if (mark[p] === 3) out[both++] = p;
     else rest[either++] = p;
   }
-  for (const p of b) if (mark[p] !== 3) rest[either++] = p;
-  for (const p of a) mark[p] = 0;
-  for (const p of b) mark[p] = 0;
+  for (let i = 0; i < b.length; i++) {
+    const p = b[i]!;
+    if (mark[p] !== 3) rest[either++] = p;
+  }
+  for (let i = 0; i < a.length; i++) mark[a[i]!] = 0;
+  for (let i = 0; i < b.length; i++) mark[b[i]!] = 0;
   if (both >= 0.9 * a.length) return out.slice(0, both);
   const need = Math.min(a.length - both, either);
   // Partial Fisher–Yates over (A ∪ B) \ C.

@@ -121,7 +121,7 @@ describe('scan', () => {
 
 describe('candidate preparation', () => {
   it('sorts a batch by loss with ties by position, negatives included', () => {
-    expect([...sortedPositions(Float32Array.of(0.5, -1, 0.5, 3, -0, 0))]).toEqual([1, 4, 5, 0, 2, 3]);
+    expect([...sortedPositions(Float32Array.of(0.5, -1, 0.5, 3, 0, 0))]).toEqual([1, 4, 5, 0, 2, 3]);
   });
 
   it('combines directions by the 90 % intersection rule', () => {
@@ -156,6 +156,9 @@ describe('candidate preparation', () => {
     const { ill, red } = extremes(Float32Array.of(5, 1, 9, 3, 7), { illCount: 2, maxLoss: null, redCount: 1, minLoss: null });
     expect([...ill].sort()).toEqual([2, 4]);
     expect([...red]).toEqual([1]);
+    const both = extremes(Float32Array.of(3, 3, 3, 3), { illCount: 2, maxLoss: null, redCount: 2, minLoss: null });
+    expect([...both.red].sort()).toEqual([0, 1]); // ties go to the lower positions
+    expect([...both.ill].sort()).toEqual([2, 3]);
   });
 });
 
