@@ -1,0 +1,60 @@
+// Backend choice
+export { selectBackend } from './select-backend.js';
+export type { BackendAttempt, BackendKind, SelectBackendOptions, SelectBackendResult } from './select-backend.js';
+
+// Kernel and gradient registration (the package's only registry side effects, on call)
+export {
+  registerGradients,
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+  WASM_TRAINING_KERNELS,
+} from './register-kernels.js';
+
+// Per-sample losses
+export {
+  CLIP_INITIAL_LOGIT_SCALE,
+  CLIP_MAX_LOGIT_SCALE,
+  clampLogitScaleInPlace,
+  clipLoss,
+  cosineMomentum,
+  createLogitScale,
+  mocoV3Loss,
+  momentumUpdate,
+  softmaxCrossEntropy,
+} from './losses.js';
+export type {
+  ClipLosses,
+  ClipLossOptions,
+  MocoV3Losses,
+  MocoV3LossOptions,
+  SoftmaxCrossEntropyOptions,
+  VariableLike,
+} from './losses.js';
+
+// Learning-rate schedules
+export { cosineSchedule, linearSchedule } from './schedule.js';
+export type { LearningRateSchedule, ScheduleClock, ScheduleOptions, TrainingProgress } from './schedule.js';
+
+// The training loop
+export { Trainer, train } from './trainer.js';
+export type {
+  Batch,
+  BatchContext,
+  BatchReport,
+  DataSource,
+  EpochReport,
+  EpochTimings,
+  LayersModelLike,
+  ModelFunction,
+  PerSampleLoss,
+  Tensors,
+  TrainerOptions,
+  TrainResult,
+} from './trainer.js';
+export { arrayDataSource } from './array-data-source.js';
+export type { ArrayData, ArrayDataSourceOptions } from './array-data-source.js';
+
+// Checkpoints
+export { CHECKPOINT_FILE, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+export type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';

@@ -1,0 +1,487 @@
+/*
+ * The only file of this package that changes TensorFlow.js's global
+ * registries (listed in package.json `sideEffects`). Nothing happens on import:
+ * each registration is a function the caller (or `selectBackend`) invokes.
+ */
+import {
+  backend_util,
+  getGradient,
+  getKernel,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+  util,
+} from '@tensorflow/tfjs-core';
+import type { DataId, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { SetaError } from '@seta/core';
+import {
+  depthwiseConv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropInputImpl,
+  dyToRows,
+  im2colTransposed,
+  maxPoolBackpropImpl,
+  unsortedSegmentSumImpl,
+} from './conv-kernels.js';
+import type { ConvGeometry } from './conv-kernels.js';
+import { gradientConfigs } from './gradient-configs.js';
+
+/** What the kernels need of the wasm backend (structural, so the wasm package stays an optional peer). */
+interface WasmBackendLike {
+  readonly dataIdMap: { get(dataId: DataId): { id: number } | undefined };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+type Args = Parameters<KernelFunc>[0];
+
+/** Kernel state shared by every copy of this module (the ESM and CommonJS builds may both be loaded). */
+interface RegistryState {
+  /** The wasm backend's own configs we replaced (undefined: it had none), by kernel name. */
+  originals: Map<string, KernelConfig | undefined> | null;
+}
+const STATE_KEY = Symbol.for('@seta/tfjs-trainer/wasm-training-kernels');
+function registryState(): RegistryState {
+  const g = globalThis as unknown as Record<symbol, RegistryState | undefined>;
+  return (g[STATE_KEY] ??= { originals: null });
+}
+
+/** Names of the kernels {@link registerWasmTrainingKernels} registers for the `wasm` backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2D',
+  'FusedConv2D',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'MaxPoolGrad',
+  'UnsortedSegmentSum',
+];
+
+/** Elements of the im2col matrix per chunk (64 MiB of float32). */
+const IM2COL_CHUNK = 1 << 24;
+
+function original(name: string): KernelConfig {
+  const config = registryState().originals?.get(name) ?? getKernel(name, 'wasm');
+  if (config === undefined) {
+    throw new SetaError(`wasm training kernels: the wasm backend has no ${name} kernel to build on`);
+  }
+  return config;
+}
+
+function run(name: string, inputs: Args['inputs'], backend: WasmBackendLike, attrs: NamedAttrMap): TensorInfo {
+  return original(name).kernelFunc({ inputs, backend: backend as unknown as Args['backend'], attrs }) as TensorInfo;
+}
+
+/** `x` with its last two axes swapped, materialised by the wasm Transpose kernel. */
+function transposeLastTwo(x: TensorInfo, backend: WasmBackendLike): TensorInfo {
+  const r = x.shape.length;
+  const perm = Array.from({ length: r }, (_, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return run('Transpose', { x }, backend, { perm });
+}
+
+/**
+ * BatchMatMul / _FusedMatMul with `transposeA` or `transposeB`: the wasm
+ * backend's transposed product runs at about a tenth of the speed of its plain
+ * one (measured ~1 vs ~13 GFLOP/s for 256×784×256), so materialise the
+ * transposed operand (O(size) copy) and call the plain kernel.
+ */
+function untransposed(name: 'BatchMatMul' | '_FusedMatMul'): KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const transposeA = attrs?.['transposeA'] === true;
+    const transposeB = attrs?.['transposeB'] === true;
+    const plain = original(name);
+    if ((!transposeA && !transposeB) || inputs['a']?.dtype !== 'float32' || inputs['b']?.dtype !== 'float32') {
+      return plain.kernelFunc(args);
+    }
+    const a = transposeA ? transposeLastTwo(inputs['a']!, backend) : inputs['a']!;
+    const b = transposeB ? transposeLastTwo(inputs['b']!, backend) : inputs['b']!;
+    try {
+      return plain.kernelFunc({
+        inputs: { ...inputs, a, b },
+        backend: args.backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
+    } finally {
+      if (transposeA) backend.disposeData(a.dataId);
+      if (transposeB) backend.disposeData(b.dataId);
+    }
+  };
+}
+
+type Padding = Parameters<typeof backend_util.computeConv2DInfo>[4];
+type Pair = number | [number, number];
+
+/**
+ * Conv2D / FusedConv2D / DepthwiseConv2dNative / FusedDepthwiseConv2D with a
+ * numeric or explicit padding, or `'same'` with a non-square filter, which
+ * the stock wasm kernels get wrong:
+ * - TensorFlow.js sizes the output of a numeric padding with the filter's
+ *   height on both axes (`computeOutputShape2D`), so for a non-square filter
+ *   it allocates fewer or more columns than the wasm kernel writes, which
+ *   then writes past its output and corrupts the heap (measured: `pad: 0`,
+ *   input [3, 4, 8, 4], filter [4, 2, 4, 5]);
+ * - `'same'` with a filter of size 1 along one axis only (e.g. 3×1) gives
+ *   wrong values (168 of 972 shapes with filters up to 3×3 and strides up to
+ *   3, all of them such filters).
+ * Here the input is padded explicitly (wasm PadV2), convolved with `'valid'`,
+ * and cut (wasm Slice) to the shape TensorFlow.js expects — what the cpu
+ * backend computes. O(size of the padded input) extra; square `'same'` and
+ * `'valid'` convolutions go straight to the stock kernel.
+ */
+function withoutRounding(attrs: NamedAttrMap | undefined): NamedAttrMap {
+  const { dimRoundingMode: _, ...rest } = attrs ?? {};
+  return rest;
+}
+
+function explicitPadding(name: 'Conv2D' | 'FusedConv2D' | 'DepthwiseConv2dNative' | 'FusedDepthwiseConv2D'): KernelFunc {
+  const depthwise = name.includes('Depthwise');
+  return (args) => {
+    const plain = original(name);
+    const attrs = args.attrs as unknown as {
+      pad: Padding;
+      strides: Pair;
+      dilations?: Pair;
+      dataFormat?: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const x = args.inputs['x']!;
+    const filter = args.inputs['filter']!;
+    if (attrs.pad === 'valid' || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || x.shape.length !== 4 || filter.shape.length !== 4) {
+      return plain.kernelFunc(args);
+    }
+    const g = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      depthwise,
+    );
+    if (attrs.pad === 'same' && g.effectiveFilterHeight === g.effectiveFilterWidth) return plain.kernelFunc(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { top, left } = g.padInfo;
+    // Enough padding below and right for the expected output, and at least the requested one.
+    const bottom = Math.max(g.padInfo.bottom, (g.outHeight - 1) * g.strideHeight + g.effectiveFilterHeight - g.inHeight - top);
+    const right = Math.max(g.padInfo.right, (g.outWidth - 1) * g.strideWidth + g.effectiveFilterWidth - g.inWidth - left);
+    const padded = run('PadV2', { x }, backend, {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    });
+    let out: TensorInfo;
+    try {
+      out = plain.kernelFunc({
+        inputs: { ...args.inputs, x: padded },
+        backend: args.backend,
+        attrs: { ...withoutRounding(args.attrs), pad: 'valid' },
+      }) as TensorInfo;
+    } finally {
+      backend.disposeData(padded.dataId);
+    }
+    if (out.shape[1] === g.outHeight && out.shape[2] === g.outWidth) return out;
+    try {
+      return run('Slice', { x: out }, backend, { begin: [0, 0, 0, 0], size: [g.batchSize, g.outHeight, g.outWidth, g.outChannels] });
+    } finally {
+      backend.disposeData(out.dataId);
+    }
+  };
+}
+
+/**
+ * Conv2DBackpropFilter, which the wasm backend lacks: `dW = im2colᵀ(x) × dy`,
+ * the im2col matrix written transposed by a typed-array kernel so that the
+ * product is the backend's fast, untransposed matrix multiply; chunked over
+ * the batch so the matrix stays under 64 MiB. Accepts optional `dilations`
+ * (TensorFlow.js never passes them; the gradient of a dilated conv2d is not
+ * defined there). O(K · P) copy + O(K · P · outC) flops, K = filterH ·
+ * filterW · inC, P = batch · outH · outW.
+ */
+const conv2dBackpropFilter: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const dy = args.inputs['dy']!;
+  const attrs = args.attrs as unknown as {
+    strides: Pair;
+    pad: Padding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+    dilations?: Pair;
+  };
+  const g = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  const K = g.filterHeight * g.filterWidth * g.inChannels;
+  const plane = g.outHeight * g.outWidth;
+  const CO = g.outChannels;
+  const perChunk = Math.max(1, Math.floor(IM2COL_CHUNK / Math.max(1, K * plane)));
+  let result: TensorInfo | null = null;
+  for (let b0 = 0; b0 < g.batchSize; b0 += perChunk) {
+    const nb = Math.min(perChunk, g.batchSize - b0);
+    const P = nb * plane;
+    const cols = backend.makeOutput([1, K, P], 'float32');
+    const rows = backend.makeOutput([1, P, CO], 'float32');
+    try {
+      // Views only after every allocation: an allocation may grow (and detach) the heap.
+      const xv = backend.typedArrayFromHeap(x) as Float32Array;
+      im2colTransposed(xv, g, b0, nb, backend.typedArrayFromHeap(cols) as Float32Array);
+      dyToRows(backend.typedArrayFromHeap(dy) as Float32Array, g, b0, nb, backend.typedArrayFromHeap(rows) as Float32Array);
+      const part = run('BatchMatMul', { a: cols, b: rows }, backend, { transposeA: false, transposeB: false });
+      if (result === null) {
+        result = part;
+      } else {
+        const total = backend.typedArrayFromHeap(result) as Float32Array;
+        const pv = backend.typedArrayFromHeap(part) as Float32Array;
+        for (let i = 0; i < total.length; i++) total[i]! += pv[i]!;
+        backend.disposeData(part.dataId);
+      }
+    } finally {
+      backend.disposeData(cols.dataId);
+      backend.disposeData(rows.dataId);
+    }
+  }
+  if (result === null) {
+    // Empty batch: a zero gradient.
+    result = backend.makeOutput([1, K, CO], 'float32');
+    (backend.typedArrayFromHeap(result) as Float32Array).fill(0);
+  }
+  return { dataId: result.dataId, shape: [...g.filterShape], dtype: 'float32' };
+};
+
+function depthwiseGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: Pair; dilations?: Pair; pad: Padding; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+): ConvGeometry {
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
+}
+
+/** DepthwiseConv2dNativeBackpropFilter, which the wasm backend lacks (typed-array kernel, dilations supported). */
+const depthwiseBackpropFilter: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const dy = args.inputs['dy']!;
+  const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { filterShape: number[] };
+  const g = depthwiseGeometry(x.shape, attrs.filterShape, attrs);
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  depthwiseConv2dBackpropFilterImpl(
+    backend.typedArrayFromHeap(x) as Float32Array,
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    g,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+};
+
+/** DepthwiseConv2dNativeBackpropInput, which the wasm backend lacks (typed-array kernel, dilations supported). */
+const depthwiseBackpropInput: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dy = args.inputs['dy']!;
+  const filter = args.inputs['filter']!;
+  const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { inputShape: number[] };
+  const g = depthwiseGeometry(attrs.inputShape, filter.shape, attrs);
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  depthwiseConv2dBackpropInputImpl(
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    backend.typedArrayFromHeap(filter) as Float32Array,
+    g,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+};
+
+/**
+ * MaxPoolGrad: the wasm backend's own kernel loses gradient for some shapes
+ * (e.g. a 2×2 window, stride 2, 'valid', on a 4×4 image drops one window's
+ * gradient), so a typed-array kernel replaces it.
+ */
+const maxPoolGrad: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dy = args.inputs['dy']!;
+  const x = args.inputs['input']!;
+  const attrs = args.attrs as unknown as {
+    filterSize: Pair;
+    strides: Pair;
+    pad: Padding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const g = backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad as Parameters<typeof backend_util.computePool2DInfo>[4],
+    attrs.dimRoundingMode,
+  );
+  const out = backend.makeOutput([...x.shape], 'float32');
+  maxPoolBackpropImpl(
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    backend.typedArrayFromHeap(x) as Float32Array,
+    g,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+};
+
+/** UnsortedSegmentSum (the gradient of Gather, e.g. of an embedding), which the wasm backend lacks. */
+const unsortedSegmentSum: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const ids = args.inputs['segmentIds']!;
+  const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') {
+    throw new TypeError(`UnsortedSegmentSum on wasm: x must be float32 or int32, got ${x.dtype}`);
+  }
+  const outShape = [numSegments, ...x.shape.slice(ids.shape.length)];
+  const inner = util.sizeFromShape(x.shape.slice(ids.shape.length));
+  const out = backend.makeOutput(outShape, x.dtype);
+  let idValues = backend.typedArrayFromHeap(ids) as Int32Array;
+  if (ids.dtype !== 'int32') idValues = Int32Array.from(idValues);
+  unsortedSegmentSumImpl(
+    backend.typedArrayFromHeap(x) as Float32Array | Int32Array,
+    idValues,
+    numSegments,
+    inner,
+    backend.typedArrayFromHeap(out) as Float32Array | Int32Array,
+  );
+  return out;
+};
+
+const KERNELS: Record<string, KernelFunc> = {
+  BatchMatMul: untransposed('BatchMatMul'),
+  _FusedMatMul: untransposed('_FusedMatMul'),
+  Conv2D: explicitPadding('Conv2D'),
+  FusedConv2D: explicitPadding('FusedConv2D'),
+  DepthwiseConv2dNative: explicitPadding('DepthwiseConv2dNative'),
+  FusedDepthwiseConv2D: explicitPadding('FusedDepthwiseConv2D'),
+  Conv2DBackpropFilter: conv2dBackpropFilter,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+  MaxPoolGrad: maxPoolGrad,
+  UnsortedSegmentSum: unsortedSegmentSum,
+};
+
+/**
+ * Register, for the `wasm` backend, the training kernels it lacks or runs
+ * slowly: `BatchMatMul` and `_FusedMatMul` with transposed operands routed
+ * through the fast untransposed kernel (every dense layer's backward pass),
+ * `Conv2DBackpropFilter` (im2col + fast matMul), the two depthwise-conv
+ * backprops and `UnsortedSegmentSum` (the gradient of `gather`). The wasm
+ * backend's own kernels are kept and restored by
+ * {@link unregisterWasmTrainingKernels}. Idempotent. `selectBackend` calls it
+ * when it settles on wasm. O(number of kernels).
+ *
+ * Call it after importing `@tensorflow/tfjs-backend-wasm`, before or after
+ * `tf.setBackend('wasm')`.
+ *
+ * @returns the names of the kernels now registered ({@link WASM_TRAINING_KERNELS}).
+ * @throws SetaError if the wasm backend package is not loaded.
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerWasmTrainingKernels();
+ * // ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', …]
+ * ```
+ */
+export function registerWasmTrainingKernels(): readonly string[] {
+  const state = registryState();
+  if (state.originals !== null) return WASM_TRAINING_KERNELS;
+  if (getKernel('BatchMatMul', 'wasm') === undefined || getKernel('Transpose', 'wasm') === undefined) {
+    throw new SetaError(
+      'registerWasmTrainingKernels(): the wasm backend is not loaded; import "@tensorflow/tfjs-backend-wasm" first',
+    );
+  }
+  const originals = new Map<string, KernelConfig | undefined>();
+  for (const name of WASM_TRAINING_KERNELS) originals.set(name, getKernel(name, 'wasm'));
+  state.originals = originals;
+  for (const name of WASM_TRAINING_KERNELS) {
+    const own = originals.get(name);
+    if (own !== undefined) unregisterKernel(name, 'wasm');
+    const config: KernelConfig = { kernelName: name, backendName: 'wasm', kernelFunc: KERNELS[name]! };
+    // Keep the replaced kernel's setup, so a backend initialised later still wires it up.
+    if (own?.setupFunc !== undefined) config.setupFunc = own.setupFunc;
+    if (own?.disposeFunc !== undefined) config.disposeFunc = own.disposeFunc;
+    registerKernel(config);
+  }
+  return WASM_TRAINING_KERNELS;
+}
+
+/**
+ * Undo {@link registerWasmTrainingKernels}: restore the wasm backend's own
+ * kernels and remove the ones it did not have. Does nothing if they are not
+ * registered. O(number of kernels).
+ *
+ * @example
+ * ```ts
+ * unregisterWasmTrainingKernels(); // wasm is back to its stock kernels
+ * ```
+ */
+export function unregisterWasmTrainingKernels(): void {
+  const state = registryState();
+  const originals = state.originals;
+  if (originals === null) return;
+  for (const [name, own] of originals) {
+    if (getKernel(name, 'wasm') !== undefined) unregisterKernel(name, 'wasm');
+    if (own !== undefined) registerKernel(own);
+  }
+  state.originals = null;
+}
+
+/** Whether {@link registerWasmTrainingKernels} is in effect. O(1). */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return registryState().originals !== null;
+}
+
+/**
+ * Register every TensorFlow.js gradient that is not registered yet (tfjs-core
+ * 4.22's full set, bundled with this package). `@tensorflow/tfjs` and
+ * `@tensorflow/tfjs-layers` register them on import, but tfjs-core's CommonJS
+ * entry, which Node loads, registers none: without this, `tf.grads` and
+ * optimizers fail with "gradient function not found". Never replaces a
+ * registered gradient. Idempotent. O(number of gradients).
+ *
+ * @returns the kernel names whose gradient was added (empty if all were there).
+ * @example
+ * ```ts
+ * const tf = require('@tensorflow/tfjs-core');
+ * registerGradients().length; // 101 on a bare tfjs-core, 0 once registered
+ * ```
+ */
+export function registerGradients(): string[] {
+  const added: string[] = [];
+  for (const config of gradientConfigs) {
+    if (getGradient(config.kernelName) === undefined) {
+      registerGradient(config);
+      added.push(config.kernelName);
+    }
+  }
+  return added;
+}

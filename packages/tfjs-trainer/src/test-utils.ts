@@ -1,0 +1,129 @@
+/* Helpers shared by this package's tests (not part of the build). */
+import * as tf from '@tensorflow/tfjs-core';
+import { Random, StateReader, StateWriter, CallOrderError, shuffleInPlace, sampleIndices } from '@seta/core';
+import type { EpochPlan, EpochSummary, Phase, Pruner } from '@seta/core';
+
+/** Normwise relative error: max |a − b| / max |b| (b the reference), 0 when both are zero. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (!(d <= diff)) diff = d; // NaN-propagating max
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  if (Number.isNaN(diff)) return NaN;
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** `n` values uniform in [-1, 1) from a seeded generator. */
+export function randomValues(rng: Random, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.nextFloat() * 2 - 1;
+  return out;
+}
+
+/** Run `f` with `backend` active and return a copy of its result's values. */
+export async function valuesOn(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
+  const r = tf.tidy(f);
+  const v = Float32Array.from(await r.data());
+  r.dispose();
+  return v;
+}
+
+/**
+ * A tiny Pruner for tests, independent of the strategy packages: with
+ * `keep = 1` the full data every epoch; otherwise a fresh random subset of
+ * `floor(keep · N)` ids, weighted `1 / keep`, every epoch. Follows the call
+ * order of the contract and saves its generator and counters.
+ */
+export class TestPruner implements Pruner {
+  readonly name = 'test-pruner';
+  private readonly rng: Random;
+  private next = 0;
+  private open: EpochPlan | null = null;
+  private pruned = 0;
+  private lossSum = 0;
+  private lossCount = 0;
+  /** Every observe() call: [ids, losses, lossesB] copies. */
+  readonly observed: [Uint32Array, Float32Array, Float32Array | null][] = [];
+  readonly plans: EpochPlan[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly keep = 1,
+    seed = 0,
+  ) {
+    this.rng = new Random(seed);
+  }
+
+  plan(epoch: number): EpochPlan {
+    if (epoch !== this.next || this.open !== null) {
+      throw new CallOrderError(`TestPruner.plan(): expected epoch ${this.next}, got ${epoch}`);
+    }
+    const k = Math.floor(this.keep * this.size);
+    const phase: Phase = this.keep === 1 ? 'full' : 'prune';
+    const indices =
+      this.keep === 1
+        ? shuffleInPlace(Uint32Array.from({ length: this.size }, (_, i) => i), this.rng)
+        : Uint32Array.from(sampleIndices(this.size, k, this.rng));
+    const weights = this.keep === 1 ? null : new Float32Array(k).fill(1 / this.keep);
+    this.open = { epoch, phase, size: this.size, indices, weights };
+    this.plans.push(this.open);
+    return this.open;
+  }
+
+  observe(ids: ArrayLike<number>, losses: ArrayLike<number>, lossesB?: ArrayLike<number>): void {
+    if (this.open === null) throw new CallOrderError('TestPruner.observe(): no open epoch');
+    if (ids.length !== losses.length) throw new RangeError('TestPruner.observe(): ids and losses differ in length');
+    for (let i = 0; i < losses.length; i++) {
+      const l = losses[i]! + (lossesB ? lossesB[i]! : 0);
+      if (!Number.isFinite(l)) throw new RangeError(`TestPruner.observe(): losses[${i}] is not finite, got ${l}`);
+      this.lossSum += l;
+      this.lossCount++;
+    }
+    this.observed.push([
+      Uint32Array.from(ids),
+      Float32Array.from(losses),
+      lossesB === undefined ? null : Float32Array.from(lossesB),
+    ]);
+  }
+
+  endEpoch(): EpochSummary {
+    const plan = this.open;
+    if (plan === null) throw new CallOrderError('TestPruner.endEpoch(): no open epoch');
+    this.open = null;
+    this.next++;
+    this.pruned += this.size - plan.indices.length;
+    const summary: EpochSummary = {
+      epoch: plan.epoch,
+      phase: plan.phase,
+      visited: plan.indices.length,
+      prunedRatio: 1 - plan.indices.length / this.size,
+      savedRatioSoFar: this.pruned / (this.size * this.next),
+      meanLoss: this.lossCount === 0 ? null : this.lossSum / this.lossCount,
+    };
+    this.lossSum = 0;
+    this.lossCount = 0;
+    return summary;
+  }
+
+  saveState(): Uint8Array {
+    return new StateWriter('test-pruner', 1)
+      .json('counters', { next: this.next, pruned: this.pruned, size: this.size, keep: this.keep })
+      .uint32('rng', this.rng.getState())
+      .finish();
+  }
+
+  loadState(state: Uint8Array): void {
+    const r = StateReader.open(state, 'test-pruner', 1, 'TestPruner.loadState()');
+    const c = r.json<{ next: number; pruned: number; size: number; keep: number }>('counters');
+    if (c.size !== this.size || c.keep !== this.keep) throw new RangeError('TestPruner.loadState(): other options');
+    this.next = c.next;
+    this.pruned = c.pruned;
+    this.rng.setState(r.uint32('rng', 4));
+    this.open = null;
+  }
+}
