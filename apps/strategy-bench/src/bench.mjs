@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * Strategy benchmark. Usage:
+ *   pnpm --filter @seta-apps/strategy-bench bench [-- --sizes 1e6,1.28e6,1e7,1e8] [--out path.json]
+ *
+ * For each size and strategy it builds the pruner, runs it as a training loop
+ * would (batches of 256, synthetic losses) up to its first real pruning epoch
+ * and reports: plan() time of that epoch, observe() ns per sample (measured
+ * over whole epochs), and saved state bytes per sample. At 1.28M it also times
+ * SeTa's pruning step side by side with the same step built on
+ * simple-statistics' ckmeans (also optimal: same partition) instead of
+ * @seta/kmeans1d. Results go to docs/results/strategy-bench.json.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import os from 'node:os';
+import { dynamicRandom } from '@seta/baselines';
+import { infobatch } from '@seta/infobatch';
+import { scan } from '@seta/scan';
+import { seta } from '@seta/seta';
+import { measure } from './measure.mjs';
+import { setaStepComparison } from './seta-step.mjs';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const sizes = arg('sizes', '1e6,1.28e6,1e7').split(',').map(Number);
+const out = resolve(arg('out', new URL('../../../docs/results/strategy-bench.json', import.meta.url).pathname));
+const epochs = 20;
+
+const strategies = [
+  { name: 'infobatch', make: (n) => () => infobatch({ size: n, epochs, pruneRatio: 0.5 }), pruneEpoch: 1 },
+  { name: 'seta', make: (n) => () => seta({ size: n, epochs, pruneRatio: 0.1, groups: 5, windowScale: 0.9 }), pruneEpoch: 1 },
+  // warmupThreshold 1 ends warm-up after epoch 1; epoch 2 prepares, epoch 3 is the first mutation
+  { name: 'scan', make: (n) => () => scan({ size: n, epochs, pruneRatio: 0.3, warmupThreshold: 1 }), pruneEpoch: 3, twoDirections: true, observeEpochs: [2] },
+  { name: 'dynamicRandom', make: (n) => () => dynamicRandom({ size: n, epochs, pruneRatio: 0.3 }), pruneEpoch: 1 },
+];
+
+const results = [];
+const fmt = (x, d = 1) => x.toFixed(d);
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0].toFixed(2)}`);
+console.log('strategy        N            plan (ms)   observe (ns/sample)   state (bytes/sample)   visited');
+for (const size of sizes) {
+  for (const s of strategies) {
+    const r = measure(s.make(size), { size, pruneEpoch: s.pruneEpoch, twoDirections: s.twoDirections, observeEpochs: s.observeEpochs ?? [0] });
+    results.push({ strategy: s.name, ...r });
+    console.log(
+      `${s.name.padEnd(15)} ${String(size).padEnd(12)} ${fmt(r.planMs).padStart(9)}   ${fmt(r.observeNsPerSample).padStart(19)}   ${fmt(r.stateBytesPerSample, 3).padStart(20)}   ${r.visited}`,
+    );
+    if (globalThis.gc) globalThis.gc();
+  }
+}
+
+let comparison = null;
+if (sizes.includes(1.28e6)) {
+  comparison = setaStepComparison(1.28e6);
+  console.log(
+    `\nSeTa pruning step at N = 1.28e6, side by side: @seta/kmeans1d ${fmt(comparison.oursMs)} ms, simple-statistics ckmeans ${fmt(comparison.ckmeansMs)} ms (${fmt(comparison.ratio)}×), same plan: ${comparison.samePlan}`,
+  );
+}
+
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      command: `pnpm --filter @seta-apps/strategy-bench bench -- --sizes ${sizes.join(',')}`,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+      loadAverageAtStart: os.loadavg()[0],
+      batchSize: 256,
+      results,
+      setaStepComparison: comparison,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${out}`);

@@ -1,0 +1,72 @@
+/**
+ * Measurement of one strategy at one size: drive a pruner as a training loop
+ * would (batches of 256, synthetic losses) up to its first real pruning
+ * epoch, and time plan(), observe() and saveState().
+ */
+import { batchPlan, Random } from '@seta/core';
+
+/** Losses for a batch: a fixed per-id difficulty that decays with the epoch, plus noise. */
+export function batchLosses(ids, epoch, rng, out) {
+  const decay = Math.exp(-0.2 * epoch);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const difficulty = ((Math.imul(id, 0x9e3779b1) >>> 0) / 4294967296) * 2;
+    out[i] = difficulty * decay + rng.nextUint32() / 4294967296 / 10;
+  }
+  return out;
+}
+
+/**
+ * @param make () => pruner
+ * @param pruneEpoch the first epoch whose plan is a real pruning step (InfoBatch/SeTa: 1; SCAN: a mutation epoch)
+ * @param twoDirections observe two loss directions (SCAN)
+ */
+export function measure(make, { size, pruneEpoch, twoDirections = false, batchSize = 256, observeEpochs = [0] }) {
+  const rng = new Random(7);
+  const t0 = performance.now();
+  const pruner = make();
+  const buildMs = performance.now() - t0;
+  const lossA = new Float32Array(batchSize);
+  const lossB = new Float32Array(batchSize);
+  let observeNs = 0;
+  let observed = 0;
+  const planMs = [];
+  for (let e = 0; e <= pruneEpoch; e++) {
+    const t = performance.now();
+    const plan = pruner.plan(e);
+    planMs.push(performance.now() - t);
+    if (e === pruneEpoch) {
+      const visited = plan.indices.length;
+      pruner.observe(plan.indices.subarray(0, 1), Float32Array.of(1), twoDirections ? Float32Array.of(1) : undefined);
+      pruner.endEpoch();
+      const s = performance.now();
+      const state = pruner.saveState();
+      const saveMs = performance.now() - s;
+      return {
+        size,
+        buildMs,
+        planMs: planMs[pruneEpoch],
+        planMsByEpoch: planMs,
+        visited,
+        observeNsPerSample: observeNs / observed,
+        observedSamples: observed,
+        stateBytes: state.length,
+        stateBytesPerSample: state.length / size,
+        saveMs,
+      };
+    }
+    const timeThis = observeEpochs.includes(e) || e === pruneEpoch - 1;
+    for (const { indices } of batchPlan(plan, batchSize)) {
+      const a = batchLosses(indices, e, rng, lossA.subarray(0, indices.length));
+      const b = twoDirections ? batchLosses(indices, e + 0.5, rng, lossB.subarray(0, indices.length)) : undefined;
+      if (timeThis) {
+        const s = performance.now();
+        pruner.observe(indices, a, b);
+        observeNs += (performance.now() - s) * 1e6;
+        observed += indices.length;
+      } else pruner.observe(indices, a, b);
+    }
+    pruner.endEpoch();
+  }
+  throw new Error('unreachable');
+}
