@@ -263,3 +263,96 @@ export function maxPoolBackpropImpl(
   }
   return out;
 }
+
+/**
+ * The adjoint of {@link im2colTransposed}, accumulating: for batches
+ * `batchStart …`, adds `cols[p, k]` (rows `p = (b · outH + oy) · outW + ox`,
+ * columns `k = (fy · filterW + fx) · inC + c`) to the input pixel that filter
+ * tap `(fy, fx, c)` sees at output position `p`; taps in the padding are
+ * dropped. With `cols = dy × Wᵀ` this is the input gradient of a convolution.
+ * O(P · K) time.
+ */
+export function col2imAdd(
+  cols: Float32Array,
+  g: ConvGeometry,
+  batchStart: number,
+  batchCount: number,
+  dx: Float32Array,
+): Float32Array {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+  const last = g.dataFormat === 'channelsLast';
+  const sB = H * W * C;
+  const sY = last ? W * C : W;
+  const sX = last ? C : 1;
+  const sC = last ? 1 : H * W;
+  const K = g.filterHeight * g.filterWidth * C;
+  let p = 0;
+  for (let b = batchStart; b < batchStart + batchCount; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, p++) {
+        const row = p * K;
+        let k = 0;
+        for (let fy = 0; fy < g.filterHeight; fy++) {
+          const iy = oy * g.strideHeight + fy * g.dilationHeight - g.padInfo.top;
+          if (iy < 0 || iy >= H) {
+            k += g.filterWidth * C;
+            continue;
+          }
+          for (let fx = 0; fx < g.filterWidth; fx++) {
+            const ix = ox * g.strideWidth + fx * g.dilationWidth - g.padInfo.left;
+            if (ix < 0 || ix >= W) {
+              k += C;
+              continue;
+            }
+            const base = b * sB + iy * sY + ix * sX;
+            for (let c = 0; c < C; c++, k++) dx[base + c * sC]! += cols[row + k]!;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * `out = tile(x, reps)` for a row-major `x` of `shape`, a row of the last
+ * axis at a time (long rows with `set`). O(size of out).
+ */
+export function tileImpl<T extends Float32Array | Int32Array | Uint8Array>(
+  x: T,
+  shape: readonly number[],
+  reps: readonly number[],
+  out: T,
+): T {
+  const r = shape.length;
+  if (r === 0) {
+    out[0] = x[0]!;
+    return out;
+  }
+  const L = shape[r - 1]!;
+  const repL = reps[r - 1]!;
+  const outShape = shape.map((d, i) => d * reps[i]!);
+  // Source strides of the leading axes.
+  const strides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  const rows = outShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
+  let dst = 0;
+  for (let row = 0; row < rows; row++) {
+    let src = 0;
+    for (let i = 0; i < r - 1; i++) src += (idx[i]! % shape[i]!) * strides[i]!;
+    if (L >= 64) {
+      const line = x.subarray(src, src + L);
+      for (let k = 0; k < repL; k++, dst += L) out.set(line, dst);
+    } else {
+      // Short rows: a plain loop beats creating a subarray per row.
+      for (let k = 0; k < repL; k++) for (let j = 0; j < L; j++) out[dst++] = x[src + j]!;
+    }
+    // Next output row index (odometer over the leading output axes).
+    for (let i = r - 2; i >= 0; i--) {
+      if (++idx[i]! < outShape[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}

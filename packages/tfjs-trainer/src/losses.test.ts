@@ -54,6 +54,21 @@ describe('softmaxCrossEntropy', () => {
     expect(byOneHot).toBeCloseTo(byId, 6);
   });
 
+  it('handles an empty batch, one class, and all-equal logits (ln C)', () => {
+    expect(softmaxCrossEntropy(tf.tensor1d([], 'int32'), tf.zeros([0, 4])).shape).toEqual([0]);
+    expect(Math.abs(values(softmaxCrossEntropy(tf.tensor1d([0], 'int32'), tf.tensor2d([[5]])))[0]!)).toBe(0);
+    const equal = values(softmaxCrossEntropy(tf.tensor1d([3, 0], 'int32'), tf.fill([2, 7], 2.5)));
+    equal.forEach((v) => expect(v).toBeCloseTo(Math.log(7), 6));
+  });
+
+  it('does not change its inputs', () => {
+    const labels = tf.tensor1d([1], 'int32');
+    const logits = tf.tensor2d([[0.3, -0.2]]);
+    softmaxCrossEntropy(labels, logits, { labelSmoothing: 0.2 });
+    expect(values(labels)).toEqual([1]);
+    expect(values(logits)).toEqual([Math.fround(0.3), Math.fround(-0.2)]);
+  });
+
   it('is stable for huge logits', () => {
     const loss = values(softmaxCrossEntropy(tf.tensor1d([1], 'int32'), tf.tensor2d([[1e4, 0]])));
     expect(loss[0]).toBeCloseTo(1e4, 0);

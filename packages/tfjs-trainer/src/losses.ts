@@ -62,7 +62,12 @@ export function softmaxCrossEntropy(
     );
   }
   return tf.tidy(() => {
-    let target: tf.Tensor = labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), classes) : tf.cast(labels, 'float32');
+    let target: tf.Tensor =
+      labels.rank === 2
+        ? tf.cast(labels, 'float32')
+        : classes === 1 // tf.oneHot needs a depth ≥ 2
+          ? tf.ones([batch, 1])
+          : tf.oneHot(tf.cast(labels, 'int32'), classes);
     if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / classes);
     return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
   });

@@ -234,6 +234,70 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
+describe('Conv2DBackpropInput on wasm', () => {
+  it('matches the cpu backend on random shapes, strides, paddings, NHWC and NCHW', async () => {
+    const rng = new Random(14);
+    for (let c = 0; c < 30; c++) {
+      const channelsFirst = c % 4 === 3;
+      const { xShape, filterShape, stride, pad, outShape } = convCase(rng, { channelsFirst });
+      const w = randomValues(rng, filterShape.reduce((a, b) => a * b, 1));
+      const dy = randomValues(rng, outShape.reduce((a, b) => a * b, 1));
+      const { error } = await compareKernel(
+        'Conv2DBackpropInput',
+        { dy: { values: dy, shape: outShape }, filter: { values: w, shape: filterShape } },
+        { strides: stride, pad, dataFormat: channelsFirst ? 'NCHW' : 'NHWC', inputShape: xShape },
+      );
+      expect(error, `case ${c}: x ${xShape} filter ${filterShape} stride ${stride} pad ${pad}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('matches a brute-force oracle (one-hot inputs through cpu conv2d) with dilations', async () => {
+    const rng = new Random(15);
+    for (let c = 0; c < 4; c++) {
+      const { xShape, filterShape, dil, pad, outShape } = convCase(rng, { dilation: true });
+      const w = randomValues(rng, filterShape.reduce((a, b) => a * b, 1));
+      const dy = randomValues(rng, outShape.reduce((a, b) => a * b, 1));
+      const wasm = await valuesOn('wasm', () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(dy, outShape), filter: tf.tensor(w, filterShape) },
+          { strides: 1, pad, dataFormat: 'NHWC', inputShape: xShape, dilations: dil } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+      );
+      await tf.setBackend('cpu');
+      const size = xShape.reduce((a, b) => a * b, 1);
+      const oracle = new Float32Array(size);
+      tf.tidy(() => {
+        const wt = tf.tensor4d(w, filterShape);
+        const dyt = tf.tensor4d(dy, outShape);
+        for (let k = 0; k < size; k++) {
+          const e = tf.reshape(tf.oneHot(tf.tensor1d([k], 'int32'), size, 1, 0, 'float32'), xShape) as tf.Tensor4D;
+          oracle[k] = tf.sum(tf.mul(dyt, tf.conv2d(e, wt, 1, pad, 'NHWC', dil))).dataSync()[0]!;
+        }
+      });
+      expect(relativeError(wasm, oracle), `case ${c}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+});
+
+describe('Tile on wasm', () => {
+  it('matches the cpu backend for float32, int32 and bool on random shapes and repetitions', async () => {
+    const rng = new Random(16);
+    for (let c = 0; c < 20; c++) {
+      const rank = rng.nextInt(5);
+      const shape = Array.from({ length: rank }, () => 1 + rng.nextInt(4));
+      const reps = Array.from({ length: rank }, () => 1 + rng.nextInt(3));
+      const size = shape.reduce((a, b) => a * b, 1);
+      const dtype = (['float32', 'int32', 'bool'] as const)[c % 3]!;
+      const x = Int32Array.from({ length: size }, () => rng.nextInt(dtype === 'bool' ? 2 : 100));
+      const run = () => tf.tile(dtype === 'float32' ? tf.tensor(Float32Array.from(x), shape) : tf.tensor(x, shape, dtype), reps);
+      const cpu = await valuesOn('cpu', run);
+      const wasm = await valuesOn('wasm', run);
+      expect(Array.from(wasm), `${dtype} ${shape} × ${reps}`).toEqual(Array.from(cpu));
+    }
+  });
+});
+
 function depthwiseCase(rng: Random, dilation: boolean) {
   const batch = 1 + rng.nextInt(2);
   const inH = 3 + rng.nextInt(5);

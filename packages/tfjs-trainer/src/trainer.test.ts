@@ -151,7 +151,7 @@ describe('Trainer', () => {
     // Weight 2 on every sample: the training loss is twice the mean per-sample loss.
     for (const r of batches) expect(r.loss).toBeCloseTo(2 * r.meanLoss, 5);
     expect(batches).toHaveLength(2 * 3);
-    expect(batches[5]).toMatchObject({ epoch: 1, batch: 2, batches: 3, size: 16, visited: 48 });
+    expect(batches[5]).toMatchObject({ epoch: 1, phase: 'prune', prunedRatio: 0.5, batch: 2, batches: 3, size: 16, visited: 48 });
     dispose();
   });
 

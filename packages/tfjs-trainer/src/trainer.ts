@@ -68,6 +68,9 @@ export type PerSampleLoss = (
 /** Reported after every batch. */
 export interface BatchReport {
   readonly epoch: number;
+  readonly phase: Phase;
+  /** This epoch's pruned ratio, 1 − |plan| / N. */
+  readonly prunedRatio: number;
   /** 0-based batch number in the epoch. */
   readonly batch: number;
   readonly batches: number;
@@ -490,7 +493,7 @@ export class Trainer {
     const batches = countBatches(plan.indices.length, this.batchSize, { dropLast: o.dropLast ?? false });
     planMs += now() - t;
 
-    const bar = this.makeBar(plan.indices.length, epoch);
+    const bar = this.makeBar(plan.indices.length, epoch, 1 - plan.indices.length / pruner.size);
     const sumSign = o.directions === 'sum';
     let lossSum = 0;
     let lossCount = 0;
@@ -575,6 +578,8 @@ export class Trainer {
           if (o.onBatchEnd) {
             await o.onBatchEnd({
               epoch,
+              phase: plan.phase,
+              prunedRatio: 1 - plan.indices.length / pruner.size,
               batch: b.batch,
               batches,
               size: n,
@@ -642,13 +647,13 @@ export class Trainer {
     return report;
   }
 
-  private makeBar(total: number, epoch: number): cliProgress.SingleBar | null {
+  private makeBar(total: number, epoch: number, pruned: number): cliProgress.SingleBar | null {
     const want = this.options.progress ?? 'auto';
     const show = want === 'auto' ? process.stderr.isTTY === true : want;
     if (!show) return null;
     const bar = new cliProgress.SingleBar(
       {
-        format: `epoch ${epoch + 1}/${this.epochs} |{bar}| {value}/{total} | loss {loss} | {speed} samples/s | {duration_formatted}`,
+        format: `epoch ${epoch + 1}/${this.epochs} |{bar}| {value}/{total} (${(100 * pruned).toFixed(1)} % pruned) | loss {loss} | {speed} samples/s | {duration_formatted}`,
         stream: process.stderr,
         hideCursor: true,
         clearOnComplete: false,
