@@ -1,8 +1,6 @@
 import { infobatch } from '@seta/infobatch';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM module without types
 import { measure } from './measure.mjs';
-// @ts-expect-error plain ESM module without types
 import { setaStepComparison } from './seta-step.mjs';
 
 describe('strategy benchmark', () => {
