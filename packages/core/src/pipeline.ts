@@ -1,6 +1,6 @@
 import { CallOrderError, StateError } from './errors.js';
 import { Random } from './random.js';
-import { shuffleInPlace } from './shuffle.js';
+import { shuffledCopy } from './shuffle.js';
 import { StateReader, StateWriter } from './state.js';
 import { CompensatedSum } from './sum.js';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
@@ -291,7 +291,10 @@ class PipelinePrunerImpl implements PipelinePruner {
       ids = Uint32Array.of(this.rng.nextIntUnchecked(this.size));
       weights = null;
     }
-    shuffleInPlace(ids, this.rng, weights ?? undefined);
+    // The stages' arrays are the pipeline's own temporaries: the plan is a fresh shuffled copy.
+    const shuffled = shuffledCopy(ids, this.rng, weights ?? undefined);
+    ids = shuffled.out;
+    weights = shuffled.companionOut ?? null;
     this.current = { epoch, phase: selection.phase, visited: ids.length };
     this.lossSum.reset();
     this.lossCount = 0;

@@ -113,3 +113,13 @@ describe('Random.nextInt (Lemire)', () => {
     }
   });
 });
+
+describe('Random.fillUint32', () => {
+  it('is exactly the stream of nextUint32, and leaves the generator where nextUint32 would', () => {
+    const a = new Random(5);
+    const b = new Random(5);
+    const out = a.fillUint32(new Uint32Array(1000));
+    for (let i = 0; i < 1000; i++) expect(out[i]).toBe(b.nextUint32());
+    expect(a.nextUint32()).toBe(b.nextUint32());
+  });
+});

@@ -68,6 +68,38 @@ export class Random {
     return r;
   }
 
+  /**
+   * Fill `out` with uniform integers in [0, 2^32): the same stream as calling
+   * {@link Random.nextUint32} `out.length` times, generated in one tight loop
+   * (several times faster for bulk use). O(n).
+   *
+   * @param out - the array to fill; mutated.
+   * @returns `out`.
+   */
+  fillUint32(out: Uint32Array): Uint32Array {
+    const s = this.s;
+    let s0 = s[0]!;
+    let s1 = s[1]!;
+    let s2 = s[2]!;
+    let s3 = s[3]!;
+    for (let i = 0; i < out.length; i++) {
+      const m = Math.imul(s1, 5);
+      out[i] = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    return out;
+  }
+
   /** A uniform float in [0, 1) with 53 random bits. */
   nextFloat(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { shuffleInPlace } from './shuffle.js';
+import { scatterShuffle, shuffledCopy, shuffleInPlace } from './shuffle.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('shuffleInPlace', () => {
@@ -45,5 +45,65 @@ describe('shuffleInPlace', () => {
     expect(() => shuffleInPlace(new Uint32Array(3), new Random(0), new Float32Array(2))).toThrow(
       /companion must have the array's length 3, got length 2/,
     );
+  });
+});
+
+describe('scatterShuffle (the path for long typed arrays)', () => {
+  it('produces each permutation of 5 elements equally often with 2 and 4 buckets', () => {
+    for (const bits of [1, 2]) {
+      const rng = new Random(bits);
+      const counts = new Map<string, number>();
+      const trials = 60_000;
+      for (let t = 0; t < trials; t++) {
+        const a = Uint32Array.of(0, 1, 2, 3, 4);
+        const { out } = scatterShuffle(a, rng, undefined, bits);
+        expect(a.join('')).toBe('01234'); // input untouched
+        const key = out.join('');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      expect(counts.size).toBe(120);
+      expect(chiSquareUniform([...counts.values()])).toBeLessThan(chiSquareCritical(119));
+    }
+  });
+
+  it('moves a companion through the same permutation and keeps the multiset', () => {
+    const n = 200_000; // above the threshold: shuffleInPlace takes the scatter path
+    const ids = Uint32Array.from({ length: n }, (_, i) => i);
+    const w = Float32Array.from({ length: n }, (_, i) => i * 0.5);
+    shuffleInPlace(ids, new Random(9), w);
+    for (let i = 0; i < n; i += 997) expect(w[i]).toBe(ids[i]! * 0.5);
+    expect([...ids].sort((x, y) => x - y).every((v, i) => v === i)).toBe(true);
+    let fixed = 0;
+    for (let i = 0; i < n; i++) if (ids[i] === i) fixed++;
+    expect(fixed).toBeLessThan(10); // a uniform permutation has about one fixed point
+  });
+
+  it('spreads the first element uniformly over a long array', () => {
+    const rng = new Random(4);
+    const n = 70_000;
+    const counts = new Float64Array(16);
+    const a = new Uint32Array(n);
+    for (let t = 0; t < 1600; t++) {
+      for (let i = 0; i < n; i++) a[i] = i;
+      shuffleInPlace(a, rng);
+      counts[Math.floor((a.indexOf(0) / n) * 16)]!++;
+    }
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(15));
+  });
+});
+
+describe('shuffledCopy', () => {
+  it('returns shuffled copies (same permutation for the companion) and leaves the inputs alone', () => {
+    for (const n of [10, 100_000]) {
+      const ids = Uint32Array.from({ length: n }, (_, i) => i);
+      const w = Float32Array.from({ length: n }, (_, i) => i + 0.5);
+      const { out, companionOut } = shuffledCopy(ids, new Random(2), w);
+      expect(ids[n - 1]).toBe(n - 1);
+      expect(out).not.toBe(ids);
+      expect([...out].sort((x, y) => x - y).every((v, i) => v === i)).toBe(true);
+      for (let i = 0; i < n; i += Math.ceil(n / 50)) expect(companionOut![i]).toBe(out[i]! + 0.5);
+      expect(out.join()).not.toBe(ids.join());
+    }
+    expect(() => shuffledCopy(new Uint32Array(3), new Random(0), new Float32Array(2))).toThrow(/companion/);
   });
 });
