@@ -8,6 +8,7 @@ import {
   im2colTransposed,
   maxPoolBackpropImpl,
   tileImpl,
+  transposeLastTwoImpl,
   unsortedSegmentSumImpl,
 } from './conv-kernels.js';
 import type { ConvGeometry } from './conv-kernels.js';
@@ -178,6 +179,21 @@ describe('col2imAdd', () => {
         return close(lhs, dot(x, dx), Math.abs(lhs));
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('transposeLastTwoImpl', () => {
+  it('swaps the last two axes of every matrix in the batch', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), (batch, rows, cols) => {
+        const x = Float32Array.from({ length: batch * rows * cols }, (_, i) => i);
+        const out = transposeLastTwoImpl(x, batch, rows, cols, new Float32Array(x.length).fill(-1));
+        for (let b = 0; b < batch; b++)
+          for (let i = 0; i < rows; i++)
+            for (let j = 0; j < cols; j++) if (out[b * rows * cols + j * rows + i] !== x[b * rows * cols + i * cols + j]) return false;
+        return true;
+      }),
     );
   });
 });

@@ -126,6 +126,37 @@ describe('BatchMatMul and _FusedMatMul on wasm', () => {
     }
   });
 
+  it('match the cpu backend on batched products, with and without transposes and bias', async () => {
+    const rng = new Random(17);
+    const cases: [number[], number[]][] = [
+      [[4], [4]],
+      [[2, 3], [1, 3]],
+      [[1], [5]],
+      [[2, 3], [1, 1]],
+    ];
+    for (const [batchA, batchB] of cases) {
+      for (const [tA, tB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
+        const [m, k, n] = [1 + rng.nextInt(20), 1 + rng.nextInt(20), 1 + rng.nextInt(20)];
+        const aShape = [...batchA, ...(tA ? [k, m] : [m, k])];
+        const bShape = [...batchB, ...(tB ? [n, k] : [k, n])];
+        const a = { values: randomValues(rng, aShape.reduce((x, y) => x * y, 1)), shape: aShape };
+        const b = { values: randomValues(rng, bShape.reduce((x, y) => x * y, 1)), shape: bShape };
+        const plain = await compareKernel('BatchMatMul', { a, b }, { transposeA: tA, transposeB: tB });
+        expect(plain.error, `BatchMatMul ${aShape} x ${bShape}`).toBeLessThanOrEqual(TOLERANCE);
+        const fused = await compareKernel(
+          '_FusedMatMul',
+          { a, b, bias: { values: randomValues(rng, n), shape: [n] } },
+          { transposeA: tA, transposeB: tB, activation: 'relu' },
+        );
+        expect(fused.error, `_FusedMatMul ${aShape} x ${bShape}`).toBeLessThanOrEqual(TOLERANCE);
+      }
+    }
+  });
+
   it('_FusedMatMul keeps bias and activation when it untransposes', async () => {
     const rng = new Random(2);
     for (const activation of ['linear', 'relu', 'elu', 'relu6', 'sigmoid']) {

@@ -5,6 +5,7 @@
  */
 import {
   backend_util,
+  broadcast_util,
   getGradient,
   getKernel,
   registerGradient,
@@ -22,6 +23,7 @@ import {
   im2colTransposed,
   maxPoolBackpropImpl,
   tileImpl,
+  transposeLastTwoImpl,
   unsortedSegmentSumImpl,
 } from './conv-kernels.js';
 import type { ConvGeometry } from './conv-kernels.js';
@@ -80,39 +82,110 @@ function run(name: string, inputs: Args['inputs'], backend: WasmBackendLike, att
   return original(name).kernelFunc({ inputs, backend: backend as unknown as Args['backend'], attrs }) as TensorInfo;
 }
 
-/** `x` with its last two axes swapped, materialised by the wasm Transpose kernel. */
+/** A float32 `x` with its last two axes swapped, materialised by a typed-array kernel. */
 function transposeLastTwo(x: TensorInfo, backend: WasmBackendLike): TensorInfo {
   const r = x.shape.length;
-  const perm = Array.from({ length: r }, (_, i) => i);
-  perm[r - 2] = r - 1;
-  perm[r - 1] = r - 2;
-  return run('Transpose', { x }, backend, { perm });
+  const rows = x.shape[r - 2]!;
+  const cols = x.shape[r - 1]!;
+  const batch = util.sizeFromShape(x.shape.slice(0, -2));
+  const out = backend.makeOutput([...x.shape.slice(0, -2), cols, rows], 'float32');
+  transposeLastTwoImpl(
+    backend.typedArrayFromHeap(x) as Float32Array,
+    batch,
+    rows,
+    cols,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+}
+
+/** A fresh `[1, rows, cols]` float32 copy of matrix `index` of `x`. */
+function matrixCopy(x: TensorInfo, index: number, rows: number, cols: number, backend: WasmBackendLike): TensorInfo {
+  const out = backend.makeOutput([1, rows, cols], 'float32');
+  const size = rows * cols;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  (backend.typedArrayFromHeap(out) as Float32Array).set(src.subarray(index * size, (index + 1) * size));
+  return out;
 }
 
 /**
- * BatchMatMul / _FusedMatMul with `transposeA` or `transposeB`: the wasm
- * backend's transposed product runs at about a tenth of the speed of its plain
- * one (measured ~1 vs ~13 GFLOP/s for 256×784×256), so materialise the
- * transposed operand (O(size) copy) and call the plain kernel.
+ * A batched product as one untransposed `[1, m, k] × [1, k, n]` product per
+ * output matrix, since the wasm backend runs only those on XNNPACK and every
+ * batched one on its slow loop. Batches pair up as in TensorFlow.js's own
+ * kernels: output matrix `t` multiplies matrix `t mod batchA` of `a` by
+ * `t mod batchB` of `b` (broadcasting a batch of one, or equal batches). An
+ * operand with a batch of one is passed without a copy, so XNNPACK also keeps
+ * its packed weights across the batch.
  */
-function untransposed(name: 'BatchMatMul' | '_FusedMatMul'): KernelFunc {
+function perMatrix(
+  plain: KernelConfig,
+  inputs: Args['inputs'],
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: NamedAttrMap,
+  backend: WasmBackendLike,
+): TensorInfo {
+  const m = a.shape[a.shape.length - 2]!;
+  const k = a.shape[a.shape.length - 1]!;
+  const n = b.shape[b.shape.length - 1]!;
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  const outBatch = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const aView: TensorInfo | null = batchA === 1 ? { dataId: a.dataId, shape: [1, m, k], dtype: 'float32' } : null;
+  const bView: TensorInfo | null = batchB === 1 ? { dataId: b.dataId, shape: [1, k, n], dtype: 'float32' } : null;
+  const out = backend.makeOutput([batch, m, n], 'float32');
+  for (let t = 0; t < batch; t++) {
+    const aT = aView ?? matrixCopy(a, t % batchA, m, k, backend);
+    const bT = bView ?? matrixCopy(b, t % batchB, k, n, backend);
+    let res: TensorInfo | null = null;
+    try {
+      res = plain.kernelFunc({
+        inputs: { ...inputs, a: aT, b: bT },
+        backend: backend as unknown as Args['backend'],
+        attrs,
+      }) as TensorInfo;
+      (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(res) as Float32Array, t * m * n);
+    } finally {
+      if (res !== null) backend.disposeData(res.dataId);
+      if (aView === null) backend.disposeData(aT.dataId);
+      if (bView === null) backend.disposeData(bT.dataId);
+    }
+  }
+  // As the stock kernel: the broadcast batch shape (the same size whenever the batches pair up).
+  return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: 'float32' };
+}
+
+/**
+ * BatchMatMul / _FusedMatMul on the wasm backend's fast kernel: the stock
+ * kernel uses XNNPACK only for an untransposed product of two single
+ * matrices, and a scalar loop (~1 GFLOP/s against ~16 for 256×784×256)
+ * otherwise — with `transposeA` or `transposeB`, which every dense layer's
+ * backward pass uses, and for batched products. Here a transposed operand is
+ * materialised (O(size) copy, 0.8 ms for 256 × 784) and a batched product is
+ * split into single-matrix products ({@link perMatrix}).
+ */
+function fastMatMul(name: 'BatchMatMul' | '_FusedMatMul'): KernelFunc {
   return (args) => {
     const { inputs, attrs } = args;
     const backend = args.backend as unknown as WasmBackendLike;
+    const plain = original(name);
+    const a0 = inputs['a']!;
+    const b0 = inputs['b']!;
+    if (a0.dtype !== 'float32' || b0.dtype !== 'float32') return plain.kernelFunc(args);
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
-    const plain = original(name);
-    if ((!transposeA && !transposeB) || inputs['a']?.dtype !== 'float32' || inputs['b']?.dtype !== 'float32') {
-      return plain.kernelFunc(args);
-    }
-    const a = transposeA ? transposeLastTwo(inputs['a']!, backend) : inputs['a']!;
-    const b = transposeB ? transposeLastTwo(inputs['b']!, backend) : inputs['b']!;
+    const batched = util.sizeFromShape(a0.shape.slice(0, -2)) > 1 || util.sizeFromShape(b0.shape.slice(0, -2)) > 1;
+    if (!transposeA && !transposeB && !batched) return plain.kernelFunc(args);
+    const a = transposeA ? transposeLastTwo(a0, backend) : a0;
+    const b = transposeB ? transposeLastTwo(b0, backend) : b0;
     try {
-      return plain.kernelFunc({
-        inputs: { ...inputs, a, b },
-        backend: args.backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
+      const untransposed = { ...attrs, transposeA: false, transposeB: false };
+      // PReLU weights may broadcast over the batch: leave batched PReLU products to the stock loop.
+      if (!batched || inputs['preluActivationWeights'] != null) {
+        return plain.kernelFunc({ inputs: { ...inputs, a, b }, backend: args.backend, attrs: untransposed });
+      }
+      return perMatrix(plain, inputs, a, b, untransposed, backend);
     } finally {
       if (transposeA) backend.disposeData(a.dataId);
       if (transposeB) backend.disposeData(b.dataId);
@@ -325,9 +398,7 @@ const conv2dBackpropInput: KernelFunc = (args) => {
   const out = backend.makeOutput([...g.inShape], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   // Wᵀ: [outC, K].
-  const filterT = run('Transpose', { x: { dataId: filter.dataId, shape: [K, g.outChannels], dtype: 'float32' } }, backend, {
-    perm: [1, 0],
-  });
+  const filterT = transposeLastTwo({ dataId: filter.dataId, shape: [K, g.outChannels], dtype: 'float32' }, backend);
   try {
     const wT: TensorInfo = { dataId: filterT.dataId, shape: [1, g.outChannels, K], dtype: 'float32' };
     const perChunk = Math.max(1, Math.floor(IM2COL_CHUNK / Math.max(1, K * plane)));
@@ -480,8 +551,8 @@ const unsortedSegmentSum: KernelFunc = (args) => {
 };
 
 const KERNELS: Record<string, KernelFunc> = {
-  BatchMatMul: untransposed('BatchMatMul'),
-  _FusedMatMul: untransposed('_FusedMatMul'),
+  BatchMatMul: fastMatMul('BatchMatMul'),
+  _FusedMatMul: fastMatMul('_FusedMatMul'),
   Conv2D: explicitPadding('Conv2D'),
   FusedConv2D: explicitPadding('FusedConv2D'),
   DepthwiseConv2dNative: explicitPadding('DepthwiseConv2dNative'),
