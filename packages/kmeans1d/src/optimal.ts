@@ -1,7 +1,8 @@
 /**
  * Globally optimal 1-D k-means: dynamic programming over sorted, weighted
- * distinct values, each DP layer solved by SMAWK, after a provably safe
- * pruning of the DP rows that cannot lie on an optimal solution.
+ * distinct values, each DP layer solved by SMAWK or by divide and conquer,
+ * after a provably safe pruning of the DP rows that cannot lie on an optimal
+ * solution.
  *
  * References:
  * - H. Wang and M. Song, "Ckmeans.1d.dp: Optimal k-means clustering in one
@@ -30,30 +31,53 @@
  * Pruning (our addition; exact, not a heuristic). A DP row `e` of layer `j`
  * matters only if some optimal partition has a boundary there, i.e. if
  * F_j[e] + G_{k−j−2}[e] = OPT, with G the same recurrence on suffixes. We
- * bound both from below on a coarse grid of groups of `g` consecutive values:
+ * bound both from below on a grid of groups of `g` consecutive values:
  * removing values never increases a cluster's SSE, so removing from any
  * partition every group cut by a boundary (and the partial groups at the
  * ends) leaves whole groups in at most as many runs, with at most one removed
  * group between runs, and costs no more. The least such cost is a small DP
- * over the groups (`lowerBoundLayers`). An upper bound UB ≥ OPT is the best
+ * over the group edges (`refineRuns`). An upper bound UB ≥ OPT is the best
  * partition with boundaries on group edges. Rows with LF + LG > UB (plus a
  * margin far above roundoff) are dropped; the rows of every optimal partition
  * survive, and a DP restricted to surviving rows and columns computes, for
  * them, exactly the unrestricted values, so the optimum found is a global
- * one. When the data give the bounds no grip, every row survives and this is
- * the plain O(km) SMAWK DP.
+ * one.
+ *
+ * The bounds lose about one group's worth of cost per boundary, so the
+ * surviving band around each optimal boundary narrows like √g. They are
+ * therefore refined: first on groups of ≈ √m / 4 values over all rows, then
+ * on grids 4, 16, … times finer whose group-level DPs only visit the edges
+ * under the rows kept so far. That restriction is safe because every row of
+ * every optimal partition was kept, so the relaxation of every optimal
+ * partition is still feasible in the restricted DP. On loss-like data of 1 M
+ * values the surviving rows go 100 % → 8 % → 4 % → 2 %. When the data give
+ * the bounds no grip, every row survives and this is the plain O(km) DP.
+ *
+ * The restricted DP solves each layer by divide and conquer over the
+ * monotone argmin when it has at most 2^16 rows, by SMAWK otherwise (see
+ * `DIVIDE_AND_CONQUER_ROWS`). Both return each row's leftmost minimum.
  *
  * Memory: the restricted DP keeps, per layer, its surviving rows and their
- * argmins (8 bytes per surviving row) and two layers of values; SMAWK needs
- * 12 bytes per row of scratch; the coarse bounds need 8 (2k + 1) bytes per
- * group. With no pruning at all that is 8 (k − 1) + 40 bytes per distinct value.
+ * argmins (8 bytes per surviving row), and packs two layers (32 bytes per
+ * row each); SMAWK needs 12 bytes per row of scratch. The bounds need about
+ * 56 bytes per group edge visited. With no pruning at all that is
+ * about 8 (k − 1) + 84 bytes per distinct value.
  */
 
 import type { WeightedValues } from './weighted.js';
 
-/** Default coarse-group size: about √m / 8, at least 32 (tuned on the package benchmark). */
+/**
+ * Layers with at most this many rows use divide and conquer (O(C log R) cost
+ * evaluations for R rows and C columns, but independent ones that pipeline
+ * well) instead of SMAWK (O(R + C), but each evaluation waits for the
+ * previous one): measured faster here; the cap keeps the log factor ≤ 16, so
+ * the worst case stays O(k m).
+ */
+const DIVIDE_AND_CONQUER_ROWS = 1 << 16;
+
+/** Default size of the coarsest groups: about √m / 4, at least 32 (tuned on the package benchmark). */
 export function defaultGroupSize(m: number): number {
-  return Math.max(32, Math.round(Math.sqrt(m) / 8));
+  return Math.max(32, Math.round(Math.sqrt(m) / 4));
 }
 
 /**
@@ -62,8 +86,14 @@ export function defaultGroupSize(m: number): number {
  * O(k m) time in the worst case, far less when the pruning bites.
  *
  * @param groupSize - coarse-group size for the pruning bounds; 0 disables pruning (used by tests).
+ * @param divideAndConquerRows - layers with at most this many rows use divide and conquer, larger ones SMAWK (tests force each).
  */
-export function optimalEnds(data: WeightedValues, k: number, groupSize = defaultGroupSize(data.m)): Uint32Array {
+export function optimalEnds(
+  data: WeightedValues,
+  k: number,
+  groupSize = defaultGroupSize(data.m),
+  divideAndConquerRows = DIVIDE_AND_CONQUER_ROWS,
+): Uint32Array {
   const m = data.m;
   const ends = new Uint32Array(k);
   ends[k - 1] = m;
@@ -74,108 +104,195 @@ export function optimalEnds(data: WeightedValues, k: number, groupSize = default
   }
   const groups = groupSize > 0 ? Math.ceil(m / groupSize) : 0;
   if (groups >= 4 * k) {
-    const rows = viableRows(data, k, groupSize);
-    if (rows !== null && restrictedDp(data, k, rows, ends)) return ends;
+    const runs = viableRuns(data, k, groupSize);
+    if (runs !== null && restrictedDp(data, k, runs.map(expandRuns), ends, divideAndConquerRows)) return ends;
   }
-  restrictedDp(data, k, allRows(m, k), ends);
+  restrictedDp(data, k, allRuns(m, k).map(expandRuns), ends, divideAndConquerRows);
   return ends;
 }
 
-/** Layer j may end its prefix at e ∈ [j + 1, m − k + j + 1]: every row, no pruning. */
-function allRows(m: number, k: number): Uint32Array[] {
-  const rows: Uint32Array[] = [];
-  for (let j = 0; j <= k - 2; j++) {
-    const list = new Uint32Array(m - k + 1);
-    for (let i = 0; i < list.length; i++) list[i] = j + 1 + i;
-    rows.push(list);
+/**
+ * The rows that can lie on an optimal partition, as runs per layer: bounds
+ * on a grid of groups of g values, then on grids 4, 16, … times finer, each
+ * restricted to the rows the previous one kept, for as long as that pays
+ * (the bounds still remove rows, and a finer grid costs less than the DP
+ * rows it may save). Null if the bounds are unusable.
+ */
+function viableRuns(data: WeightedValues, k: number, groupSize: number): Uint32Array[] | null {
+  const limit = pruningLimit(data, k, groupSize);
+  if (!Number.isFinite(limit)) return null;
+  let runs = allRuns(data.m, k);
+  let rows = (k - 1) * (data.m - k + 1);
+  for (let g = groupSize; g >= 2; g >>= 2) {
+    // A grid's DPs cost about 2 S log S evaluations for S group edges under
+    // the rows, the restricted DP about 8 per row.
+    let work = 0;
+    for (const list of runs) {
+      const edges = (list[list.length - 1]! - list[0]!) / g + 2;
+      work += 2 * edges * Math.log2(edges);
+    }
+    if (work > 8 * rows) break;
+    const next = refineRuns(data, k, runs, g, limit);
+    if (next === null) return null;
+    runs = next;
+    let count = 0;
+    for (const list of runs) for (let i = 0; i < list.length; i += 2) count += list[i + 1]! - list[i]!;
+    const bites = count < 0.75 * rows;
+    rows = count;
+    if (!bites) break;
   }
+  return runs;
+}
+
+/** Layer j may end its prefix at e ∈ [j + 1, m − k + j + 1]: every row, as one run per layer. */
+function allRuns(m: number, k: number): Uint32Array[] {
+  const runs: Uint32Array[] = [];
+  for (let j = 0; j <= k - 2; j++) runs.push(Uint32Array.of(j + 1, m - k + j + 2));
+  return runs;
+}
+
+/** The rows of runs [start, end) given as pairs, ascending. */
+function expandRuns(runs: Uint32Array): Uint32Array {
+  let count = 0;
+  for (let i = 0; i < runs.length; i += 2) count += runs[i + 1]! - runs[i]!;
+  const rows = new Uint32Array(count);
+  let p = 0;
+  for (let i = 0; i < runs.length; i += 2) for (let e = runs[i]!; e < runs[i + 1]!; e++) rows[p++] = e;
   return rows;
 }
 
 /**
- * Row minima of M[e][t] = values[c] + cost(t, e) for rows e = rows[0 … rowCount)
- * and columns t = cols[c], both ascending, by SMAWK. Writes each row's minimum
- * to out[r] and the position in `cols` of its leftmost minimising column to
- * arg[r]. `stack` and `stackValues` need 2·rowCount + 2 entries.
+ * Packed operands of one DP layer, 4 numbers per row: the prefix sums at the
+ * row's end e (count, sum, sum of squares: Wang & Song's cumulative sums) and,
+ * once known, the layer's value F_j[e]. A layer's rows are the next layer's
+ * columns, so SMAWK reads both from flat arrays without any indirection.
  */
-function rowMinima(
-  P: Float64Array,
-  rows: Uint32Array,
-  cols: Uint32Array,
-  values: Float64Array,
+function packRows(P: Float64Array, rows: Uint32Array, out: Float64Array): void {
+  for (let r = 0; r < rows.length; r++) {
+    const b = 3 * rows[r]!;
+    out[4 * r] = P[b]!;
+    out[4 * r + 1] = P[b + 1]!;
+    out[4 * r + 2] = P[b + 2]!;
+  }
+}
+
+/**
+ * M[r][c] = F(column c) + cost(column c's end, row r's end), +∞ when the
+ * cluster would be empty (prefix counts increase strictly, so t ≥ e exactly
+ * when W_t ≥ W_e). Same operations, in the same order, as every other cost
+ * evaluation in this file.
+ */
+function entry(R: Float64Array, C: Float64Array, r: number, c: number): number {
+  const b = 4 * r;
+  const a = 4 * c;
+  const w = R[b]! - C[a]!;
+  if (!(w > 0)) return Infinity;
+  const sum = R[b + 1]! - C[a + 1]!;
+  const q = R[b + 2]! - C[a + 2]! - (sum * sum) / w;
+  return C[a + 3]! + (q > 0 ? q : 0); // q < 0 only by roundoff
+}
+
+/**
+ * SMAWK (Aggarwal et al., 1987) on the rows rowFrom + p·rowStep (p < rowCount)
+ * of the packed layer R and the columns of C either colFrom … colFrom +
+ * colCount − 1 (`implicit`) or stack[colFrom … colFrom + colCount). Writes each
+ * row's minimum to out[row] and its leftmost minimising column to arg[row].
+ * Uses stack[base …] and stackValues[base …]; 2·rowCount + 2 entries suffice.
+ */
+function smawk(
+  R: Float64Array,
+  C: Float64Array,
   out: Float64Array,
   arg: Uint32Array,
   stack: Uint32Array,
   stackValues: Float64Array,
+  rowFrom: number,
+  rowStep: number,
+  rowCount: number,
+  implicit: boolean,
+  colFrom: number,
+  colCount: number,
+  base: number,
 ): void {
-  /** M[e][cols[c]], +∞ when the cluster x_t … x_{e−1} would be empty. */
-  const entry = (e: number, c: number): number => {
-    const t = cols[c]!;
-    if (t >= e) return Infinity;
-    const a = 3 * t;
-    const b = 3 * e;
-    const sum = P[b + 1]! - P[a + 1]!;
-    const q = P[b + 2]! - P[a + 2]! - (sum * sum) / (P[b]! - P[a]!);
-    return values[c]! + (q > 0 ? q : 0); // q < 0 only by roundoff
-  };
-
-  /**
-   * SMAWK on the rows rows[rowFrom + p·rowStep], p < rowCount, and the
-   * columns (positions in `cols`) either colFrom … colFrom + colCount − 1
-   * (implicit) or stack[colFrom … colFrom + colCount). Uses stack[base …].
-   */
-  const smawk = (
-    rowFrom: number,
-    rowStep: number,
-    rowCount: number,
-    implicit: boolean,
-    colFrom: number,
-    colCount: number,
-    base: number,
-  ): void => {
-    // REDUCE: keep at most rowCount columns that can hold a row's leftmost
-    // minimum. Invariant: the column at stack position p is no better than
-    // one to its left on rows 0 … p − 1; stackValues[p] is its entry on row p.
-    let top = 0;
-    for (let i = 0; i < colCount; i++) {
-      const c = implicit ? colFrom + i : stack[colFrom + i]!;
-      while (top > 0) {
-        const v = entry(rows[rowFrom + (top - 1) * rowStep]!, c);
-        if (stackValues[base + top - 1]! <= v) break;
-        top--; // c is strictly better on this row, hence on all later rows
-      }
-      if (top < rowCount) {
-        stackValues[base + top] = entry(rows[rowFrom + top * rowStep]!, c);
-        stack[base + top++] = c;
+  // REDUCE: keep at most rowCount columns that can hold a row's leftmost
+  // minimum. Invariant: the column at stack position p is no better than
+  // one to its left on rows 0 … p − 1; stackValues[p] is its entry on row p.
+  let top = base;
+  const full = base + rowCount;
+  for (let i = 0; i < colCount; i++) {
+    const c = implicit ? colFrom + i : stack[colFrom + i]!;
+    while (top > base) {
+      const v = entry(R, C, rowFrom + (top - 1 - base) * rowStep, c);
+      if (stackValues[top - 1]! <= v) break;
+      top--; // c is strictly better on this row, hence on all later rows
+    }
+    if (top < full) {
+      stackValues[top] = entry(R, C, rowFrom + (top - base) * rowStep, c);
+      stack[top++] = c;
+    }
+  }
+  // Recurse on the odd rows.
+  if (rowCount > 1) {
+    smawk(R, C, out, arg, stack, stackValues, rowFrom + rowStep, 2 * rowStep, rowCount >> 1, false, base, top - base, top);
+  }
+  // INTERPOLATE the even rows: the minimum of row r lies between those of
+  // rows r − 1 and r + 1, so one forward sweep over the columns serves all.
+  const last = top - 1;
+  let ptr = base;
+  for (let r = 0; r < rowCount; r += 2) {
+    const row = rowFrom + r * rowStep;
+    const stop = r + 1 < rowCount ? arg[row + rowStep]! : stack[last]!;
+    let best = stack[ptr]!;
+    let bestValue = entry(R, C, row, best);
+    while (stack[ptr] !== stop && ptr < last) {
+      const c = stack[++ptr]!;
+      const v = entry(R, C, row, c);
+      if (v < bestValue) {
+        bestValue = v;
+        best = c;
       }
     }
-    // Recurse on the odd rows.
-    if (rowCount > 1) smawk(rowFrom + rowStep, 2 * rowStep, rowCount >> 1, false, base, top, base + top);
-    // INTERPOLATE the even rows: the minimum of row r lies between those of
-    // rows r − 1 and r + 1, so one forward sweep over the columns serves all.
-    const last = base + top - 1;
-    let ptr = base;
-    for (let r = 0; r < rowCount; r += 2) {
-      const ri = rowFrom + r * rowStep;
-      const e = rows[ri]!;
-      const stop = r + 1 < rowCount ? arg[ri + rowStep]! : stack[last]!;
-      let best = stack[ptr]!;
-      let bestValue = entry(e, best);
-      while (stack[ptr] !== stop && ptr < last) {
-        ptr++;
-        const c = stack[ptr]!;
-        const v = entry(e, c);
-        if (v < bestValue) {
-          bestValue = v;
-          best = c;
-        }
-      }
-      arg[ri] = best;
-      out[ri] = bestValue;
-    }
-  };
+    arg[row] = best;
+    out[row] = bestValue;
+  }
+}
 
-  smawk(0, 1, rows.length, true, 0, cols.length, 0);
+/**
+ * Row minima of the packed layer matrix (see `entry`) for rows lo … hi, the
+ * minimum of each row among columns from … min(to, limit[r] − 1), by divide
+ * and conquer over the monotone leftmost argmin. `limit[r]` is the number of
+ * columns that end before row r (the others would leave an empty cluster).
+ */
+function solveLayer(
+  R: Float64Array, C: Float64Array, limit: Uint32Array, out: Float64Array, arg: Uint32Array,
+  lo: number, hi: number, from: number, to: number,
+): void {
+  while (lo <= hi) {
+    const r = (lo + hi) >> 1;
+    const cap = limit[r]! - 1;
+    const end = to < cap ? to : cap;
+    const b = 4 * r;
+    const wr = R[b]!;
+    const sr = R[b + 1]!;
+    const qr = R[b + 2]!;
+    let best = from;
+    let bestValue = Infinity;
+    for (let c = from; c <= end; c++) {
+      const a = 4 * c;
+      const sum = sr - C[a + 1]!;
+      const q = qr - C[a + 2]! - (sum * sum) / (wr - C[a]!);
+      const v = C[a + 3]! + (q > 0 ? q : 0);
+      if (v < bestValue) {
+        bestValue = v;
+        best = c;
+      }
+    }
+    out[r] = bestValue;
+    arg[r] = best;
+    solveLayer(R, C, limit, out, arg, lo, r - 1, from, best);
+    lo = r + 1;
+    from = best;
+  }
 }
 
 /**
@@ -184,36 +301,62 @@ function rowMinima(
  * (which the pruning guarantees cannot happen; the caller then retries
  * without pruning).
  */
-function restrictedDp(data: WeightedValues, k: number, rows: Uint32Array[], ends: Uint32Array): boolean {
+function restrictedDp(
+  data: WeightedValues,
+  k: number,
+  rows: Uint32Array[],
+  ends: Uint32Array,
+  divideAndConquerRows: number,
+): boolean {
   const m = data.m;
   const P = data.prefix;
   let maxRows = 0;
   for (const list of rows) maxRows = Math.max(maxRows, list.length);
-  const stack = new Uint32Array(2 * maxRows + 2);
-  const stackValues = new Float64Array(2 * maxRows + 2);
+  const small = maxRows <= divideAndConquerRows;
+  const stack = new Uint32Array(small ? 0 : 2 * maxRows + 2);
+  const stackValues = new Float64Array(small ? 0 : 2 * maxRows + 2);
+  const limit = new Uint32Array(Math.min(maxRows, divideAndConquerRows));
+  const values = new Float64Array(maxRows);
   const argmins: Uint32Array[] = [];
+  let C = new Float64Array(4 * maxRows);
+  let R = new Float64Array(4 * maxRows);
 
   // Layer 0: one cluster x_0 … x_{e−1}.
   const first = rows[0]!;
-  let previous = new Float64Array(first.length);
+  packRows(P, first, C);
   for (let i = 0; i < first.length; i++) {
-    const b = 3 * first[i]!;
-    const sum = P[b + 1]! - P[1]!;
-    const q = P[b + 2]! - P[2]! - (sum * sum) / (P[b]! - P[0]!);
-    previous[i] = q > 0 ? q : 0;
+    const b = 4 * i;
+    const sum = C[b + 1]! - P[1]!;
+    const q = C[b + 2]! - P[2]! - (sum * sum) / (C[b]! - P[0]!);
+    C[b + 3] = q > 0 ? q : 0;
   }
   // Layers 1 … k − 2.
   for (let j = 1; j <= k - 2; j++) {
     const list = rows[j]!;
-    const values = new Float64Array(list.length);
+    const columns = rows[j - 1]!.length;
     const arg = new Uint32Array(list.length);
-    if (list.length > 0 && rows[j - 1]!.length > 0) {
-      rowMinima(P, list, rows[j - 1]!, previous, values, arg, stack, stackValues);
+    packRows(P, list, R);
+    if (list.length > 0 && columns > 0) {
+      if (list.length <= divideAndConquerRows) {
+        // Column limits: the columns before each row (both lists ascend).
+        const previous = rows[j - 1]!;
+        let c = 0;
+        for (let r = 0; r < list.length; r++) {
+          while (c < columns && previous[c]! < list[r]!) c++;
+          limit[r] = c;
+        }
+        solveLayer(R, C, limit, values, arg, 0, list.length - 1, 0, columns - 1);
+      } else {
+        smawk(R, C, values, arg, stack, stackValues, 0, 1, list.length, true, 0, columns, 0);
+      }
     } else {
       values.fill(Infinity);
     }
+    for (let i = 0; i < list.length; i++) R[4 * i + 3] = values[i]!;
     argmins.push(arg);
-    previous = values;
+    const t = C;
+    C = R;
+    R = t;
   }
   // Last layer, only at e = m: where does the last cluster start?
   const last = rows[k - 2]!;
@@ -221,10 +364,10 @@ function restrictedDp(data: WeightedValues, k: number, rows: Uint32Array[], ends
   let bestValue = Infinity;
   const b = 3 * m;
   for (let i = 0; i < last.length; i++) {
-    const a = 3 * last[i]!;
-    const sum = P[b + 1]! - P[a + 1]!;
-    const q = P[b + 2]! - P[a + 2]! - (sum * sum) / (P[b]! - P[a]!);
-    const v = previous[i]! + (q > 0 ? q : 0);
+    const a = 4 * i;
+    const sum = P[b + 1]! - C[a + 1]!;
+    const q = P[b + 2]! - C[a + 2]! - (sum * sum) / (P[b]! - C[a]!);
+    const v = C[a + 3]! + (q > 0 ? q : 0);
     if (v < bestValue) {
       bestValue = v;
       bestPosition = i;
@@ -243,148 +386,248 @@ function restrictedDp(data: WeightedValues, k: number, rows: Uint32Array[], ends
 }
 
 /**
- * Prefix sums at group edges, as three compact arrays (count, sum, sum of
- * squares), forward or (with `reverse`) accumulated from the end, so that one
- * cost formula serves prefixes and suffixes.
+ * The prefix sums (count, sum, sum of squares) at the group edges u = from …
+ * to, the edge u being distinct value min(u·g, m), packed 3 per edge so that
+ * the group-level DPs scan contiguous memory.
  */
-function groupPrefix(data: WeightedValues, g: number, groups: number, reverse: boolean): Float64Array[] {
+function edgeSums(P: Float64Array, g: number, m: number, from: number, to: number): Float64Array {
+  const out = new Float64Array(3 * (to - from + 1));
+  for (let u = from; u <= to; u++) {
+    const e = u * g;
+    const b = 3 * (e < m ? e : m);
+    const o = 3 * (u - from);
+    out[o] = P[b]!;
+    out[o + 1] = P[b + 1]!;
+    out[o + 2] = P[b + 2]!;
+  }
+  return out;
+}
+
+/**
+ * One forward layer of a group-level DP, by divide and conquer over the
+ * monotone argmin (Wang & Song's O(n log n) method): for rows u in [lo, hi],
+ * out[u − rowFrom] = min over columns s ∈ [from, to], s ≤ u, of
+ * B[s − colFrom] + cost(edge s, edge u) (0 when s = u). R and C hold the edge
+ * sums of the rows from rowFrom and of the columns from colFrom.
+ */
+function forwardSolve(
+  R: Float64Array, rowFrom: number, C: Float64Array, colFrom: number, B: Float64Array, out: Float64Array,
+  lo: number, hi: number, from: number, to: number,
+): void {
+  while (lo <= hi) {
+    const u = (lo + hi) >> 1;
+    const end = to < u ? to : u;
+    const r = 3 * (u - rowFrom);
+    const wu = R[r]!;
+    const su = R[r + 1]!;
+    const qu = R[r + 2]!;
+    let best = from;
+    let bestValue = Infinity;
+    for (let s = from; s <= end; s++) {
+      const a = 3 * (s - colFrom);
+      const w = wu - C[a]!;
+      let c = 0;
+      if (w > 0) {
+        const sum = su - C[a + 1]!;
+        c = qu - C[a + 2]! - (sum * sum) / w;
+        if (c < 0) c = 0;
+      }
+      const v = B[s - colFrom]! + c;
+      if (v < bestValue) {
+        bestValue = v;
+        best = s;
+      }
+    }
+    out[u - rowFrom] = bestValue;
+    forwardSolve(R, rowFrom, C, colFrom, B, out, lo, u - 1, from, best);
+    lo = u + 1;
+    from = best;
+  }
+}
+
+/**
+ * The mirror image: for rows s in [lo, hi], out[s − rowFrom] = min over
+ * columns q ∈ [from, to], q ≥ s, of cost(edge s, edge q) + B[q − colFrom].
+ */
+function backwardSolve(
+  R: Float64Array, rowFrom: number, C: Float64Array, colFrom: number, B: Float64Array, out: Float64Array,
+  lo: number, hi: number, from: number, to: number,
+): void {
+  while (lo <= hi) {
+    const s = (lo + hi) >> 1;
+    const start = from > s ? from : s;
+    const r = 3 * (s - rowFrom);
+    const ws = R[r]!;
+    const ss = R[r + 1]!;
+    const qs = R[r + 2]!;
+    let best = start;
+    let bestValue = Infinity;
+    for (let q = start; q <= to; q++) {
+      const a = 3 * (q - colFrom);
+      const w = C[a]! - ws;
+      let c = 0;
+      if (w > 0) {
+        const sum = C[a + 1]! - ss;
+        c = C[a + 2]! - qs - (sum * sum) / w;
+        if (c < 0) c = 0;
+      }
+      const v = B[q - colFrom]! + c;
+      if (v < bestValue) {
+        bestValue = v;
+        best = q;
+      }
+    }
+    out[s - rowFrom] = bestValue;
+    backwardSolve(R, rowFrom, C, colFrom, B, out, s + 1, hi, best, to);
+    hi = s - 1;
+    to = best;
+  }
+}
+
+/**
+ * The pruning threshold: an upper bound UB ≥ OPT, the cost of the best
+ * partition whose boundaries are group edges, plus a margin for roundoff
+ * (costs are accurate to a few ulps of the total sum of squares; the margin
+ * is about 10^6 times that). Not finite if the data overflow.
+ */
+function pruningLimit(data: WeightedValues, k: number, g: number): number {
   const P = data.prefix;
   const m = data.m;
-  const W = new Float64Array(groups + 1);
-  const S = new Float64Array(groups + 1);
-  const Q = new Float64Array(groups + 1);
-  const tw = P[3 * m]!;
-  const ts = P[3 * m + 1]!;
-  const tq = P[3 * m + 2]!;
-  for (let q = 0; q <= groups; q++) {
-    const i = 3 * Math.min((reverse ? groups - q : q) * g, m);
-    if (reverse) {
-      W[q] = tw - P[i]!;
-      S[q] = ts - P[i + 1]!;
-      Q[q] = tq - P[i + 2]!;
-    } else {
-      W[q] = P[i]!;
-      S[q] = P[i + 1]!;
-      Q[q] = P[i + 2]!;
-    }
-  }
-  return [W, S, Q];
-}
-
-/**
- * One layer of a group-level DP: out[q] = min over q' ≤ q of B[q'] + SSE of
- * groups q' … q − 1 (0 when empty), by divide and conquer over the monotone
- * argmin (Wang & Song's O(n log n) method). O(G log G).
- */
-function groupLayer(W: Float64Array, S: Float64Array, Q: Float64Array, B: Float64Array, out: Float64Array): void {
-  const solve = (lo: number, hi: number, from: number, to: number): void => {
-    while (lo <= hi) {
-      const q = (lo + hi) >> 1;
-      const end = to < q ? to : q;
-      const wq = W[q]!;
-      const sq = S[q]!;
-      const qq = Q[q]!;
-      let best = from;
-      let bestValue = Infinity;
-      for (let t = from; t <= end; t++) {
-        let c = 0;
-        if (t < q) {
-          const sum = sq - S[t]!;
-          c = qq - Q[t]! - (sum * sum) / (wq - W[t]!);
-          if (c < 0) c = 0;
-        }
-        const v = B[t]! + c;
-        if (v < bestValue) {
-          bestValue = v;
-          best = t;
-        }
-      }
-      out[q] = bestValue;
-      solve(lo, q - 1, from, best);
-      lo = q + 1;
-      from = best;
-    }
-  };
-  solve(0, W.length - 1, 0, W.length - 1);
-}
-
-/**
- * Lower bounds A_c[q] (c = 0 … k − 2) on the cost of splitting the first q
- * groups' values, with c + 1 clusters, after removing one group between
- * consecutive clusters where the partition cuts it.
- */
-function lowerBoundLayers(W: Float64Array, S: Float64Array, Q: Float64Array, k: number): Float64Array[] {
-  const size = W.length;
-  const layers: Float64Array[] = [];
-  let a = new Float64Array(size);
-  for (let q = 1; q < size; q++) {
-    const sum = S[q]! - S[0]!;
-    const c = Q[q]! - Q[0]! - (sum * sum) / (W[q]! - W[0]!);
-    a[q] = c > 0 ? c : 0;
-  }
-  layers.push(a);
-  const skip = new Float64Array(size);
-  for (let c = 1; c <= k - 2; c++) {
-    skip[0] = a[0]!;
-    for (let q = 1; q < size; q++) skip[q] = Math.min(a[q]!, a[q - 1]!); // optionally remove group q − 1
-    const next = new Float64Array(size);
-    groupLayer(W, S, Q, skip, next);
-    layers.push(next);
-    a = next;
-  }
-  return layers;
-}
-
-/**
- * The DP rows that can lie on an optimal partition, per layer, or null if
- * the bounds are unusable (non-finite).
- */
-function viableRows(data: WeightedValues, k: number, g: number): Uint32Array[] | null {
-  const m = data.m;
   const groups = Math.ceil(m / g);
-  const [W, S, Q] = groupPrefix(data, g, groups, false) as [Float64Array, Float64Array, Float64Array];
-  const [Wr, Sr, Qr] = groupPrefix(data, g, groups, true) as [Float64Array, Float64Array, Float64Array];
-  const prefixBounds = lowerBoundLayers(W, S, Q, k);
-  const suffixBounds = lowerBoundLayers(Wr, Sr, Qr, k);
-
-  // Upper bound: the best partition with boundaries on group edges.
+  const E = edgeSums(P, g, m, 0, groups);
   let upper = new Float64Array(groups + 1);
-  for (let q = 1; q <= groups; q++) {
-    const sum = S[q]!;
-    const c = Q[q]! - (sum * sum) / W[q]!;
-    upper[q] = c > 0 ? c : 0;
+  for (let u = 1; u <= groups; u++) {
+    const sum = E[3 * u + 1]!;
+    const c = E[3 * u + 2]! - (sum * sum) / E[3 * u]!;
+    upper[u] = c > 0 ? c : 0;
   }
-  for (let c = 1; c <= k - 1; c++) {
+  for (let c = 1; c < k - 1; c++) {
     const next = new Float64Array(groups + 1);
-    groupLayer(W, S, Q, upper, next);
+    forwardSolve(E, 0, E, 0, upper, next, 0, groups, 0, groups);
     upper = next;
   }
-  const ub = upper[groups]!;
-  // Roundoff in any cost is a few ulps of the total sum of squares; this margin is ~10^6 times that.
-  const limit = ub + 1e-10 * (Math.abs(data.prefix[3 * m + 2]!) + Math.abs(ub));
-  if (!Number.isFinite(limit)) return null;
+  // The last cluster ends at m: only the row u = groups.
+  const last = new Float64Array(1);
+  forwardSolve(E.subarray(3 * groups), groups, E, 0, upper, last, groups, groups, 0, groups);
+  const ub = last[0]!;
+  return ub + 1e-10 * (Math.abs(P[3 * m + 2]!) + Math.abs(ub));
+}
 
-  const rows: Uint32Array[] = [];
-  const scratch = new Uint32Array(m);
-  for (let j = 0; j <= k - 2; j++) {
-    const lf = prefixBounds[j]!;
-    const lg = suffixBounds[k - j - 2]!;
-    const lo = j + 1;
-    const hi = m - k + j + 1;
+/**
+ * The rows, given as runs per layer, that pass the bounds on a grid of
+ * group size g (see the head of this file), or null if a layer has none left
+ * (which cannot happen unless roundoff defeats the margin; the caller then
+ * solves the DP without pruning).
+ *
+ * The bounds are a group-level DP whose states are limited to the group
+ * edges of the rows that survived the coarser grids. Every row of every
+ * optimal partition survived them, so the relaxation of every optimal
+ * partition (the groups its boundaries cut removed) is still feasible, and
+ * the restricted DP's values are still lower bounds at those rows, much
+ * tighter than the coarser ones because fewer values are removed. Cost:
+ * O(S log S) for S group edges under the surviving rows.
+ */
+function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: number, limit: number): Uint32Array[] | null {
+  const P = data.prefix;
+  const m = data.m;
+  const layers = k - 1;
+  // Layer c's rows lie in groups lo[c] … hi[c]; edges[c] holds the sums at edges lo[c] … hi[c] + 1.
+  const lo = new Int32Array(layers);
+  const hi = new Int32Array(layers);
+  const edges: Float64Array[] = [];
+  let span = 0;
+  for (let c = 0; c < layers; c++) {
+    const list = runs[c]!;
+    lo[c] = Math.floor(list[0]! / g);
+    hi[c] = Math.floor((list[list.length - 1]! - 1) / g);
+    edges.push(edgeSums(P, g, m, lo[c]!, hi[c]! + 1));
+    span = Math.max(span, hi[c]! - lo[c]! + 1 + list.length);
+  }
+  // Prefix bounds A_c[u], u in [lo_c, hi_c]: the first c + 1 clusters end at edge u.
+  const prefix: Float64Array[] = [];
+  let A = new Float64Array(hi[0]! - lo[0]! + 1);
+  let E = edges[0]!;
+  for (let i = 0; i < A.length; i++) {
+    const sum = E[3 * i + 1]!;
+    const c = E[3 * i + 2]! - (sum * sum) / E[3 * i]!;
+    A[i] = c > 0 ? c : 0; // NaN (0 / 0) at edge 0 is never a row's bound: rows start at 1
+  }
+  prefix.push(A);
+  for (let c = 1; c < layers; c++) {
+    // The next cluster starts at edge s, after a boundary at edge s or inside group s − 1 (removed).
+    const from = lo[c - 1]!;
+    const size = A.length;
+    const B = new Float64Array(size + 1);
+    B[0] = A[0]!;
+    for (let i = 1; i < size; i++) B[i] = Math.min(A[i]!, A[i - 1]!);
+    B[size] = A[size - 1]!;
+    const out = new Float64Array(hi[c]! - lo[c]! + 1);
+    forwardSolve(edges[c]!, lo[c]!, edges[c - 1]!, from, B, out, lo[c]!, hi[c]!, from, from + size);
+    prefix.push(out);
+    A = out;
+  }
+  // Suffix bounds D_c[s], s in [lo_c, hi_c + 1]: clusters c + 1 … k − 1 start at edge s.
+  const suffix: Float64Array[] = new Array<Float64Array>(layers);
+  E = edges[layers - 1]!;
+  let D = new Float64Array(E.length / 3);
+  const t = 3 * m;
+  for (let i = 0; i < D.length; i++) {
+    const w = P[t]! - E[3 * i]!;
+    let c = 0;
+    if (w > 0) {
+      const sum = P[t + 1]! - E[3 * i + 1]!;
+      c = P[t + 2]! - E[3 * i + 2]! - (sum * sum) / w;
+      if (c < 0) c = 0;
+    }
+    D[i] = c;
+  }
+  suffix[layers - 1] = D;
+  for (let c = layers - 2; c >= 0; c--) {
+    // Cluster c + 1 ends at edge q, before a boundary of layer c + 1 at edge q
+    // or inside group q (removed). B[q] = D[q] alone at the last q is not the
+    // relaxation of any row, but an extra term only lowers a minimum; it covers
+    // two boundaries inside the same group (an empty cluster between them).
+    const from = lo[c + 1]!;
+    const size = D.length;
+    const B = new Float64Array(size);
+    for (let i = 0; i < size - 1; i++) B[i] = Math.min(D[i]!, D[i + 1]!);
+    B[size - 1] = D[size - 1]!;
+    const out = new Float64Array(hi[c]! - lo[c]! + 2);
+    backwardSolve(edges[c]!, lo[c]!, edges[c + 1]!, from, B, out, lo[c]!, hi[c]! + 1, from, from + size - 1);
+    suffix[c] = out;
+    D = out;
+  }
+  const refined: Uint32Array[] = [];
+  const scratch = new Uint32Array(4 * span + 4);
+  for (let c = 0; c < layers; c++) {
+    const list = runs[c]!;
+    const lf = prefix[c]!;
+    const lg = suffix[c]!;
+    const base = lo[c]!;
     let count = 0;
-    for (let q = Math.floor(lo / g); q * g <= hi; q++) {
-      // Row q·g (a group edge): whole groups 0 … q − 1 before, q … after.
-      const edge = q * g;
-      if (edge >= lo && lf[q]! + lg[groups - q]! <= limit) scratch[count++] = edge;
-      // Rows strictly inside group q: whole groups 0 … q − 1 before, q + 1 … after.
-      if (q < groups && lf[q]! + lg[groups - q - 1]! <= limit) {
-        const from = Math.max(edge + 1, lo);
-        const to = Math.min(edge + g - 1, hi);
-        for (let e = from; e <= to; e++) scratch[count++] = e;
+    const push = (from: number, to: number): void => {
+      if (count > 0 && scratch[count - 1] === from) scratch[count - 1] = to;
+      else {
+        scratch[count++] = from;
+        scratch[count++] = to;
+      }
+    };
+    for (let i = 0; i < list.length; i += 2) {
+      const start = list[i]!;
+      const end = list[i + 1]!;
+      for (let u = Math.floor(start / g); u * g < end; u++) {
+        const edge = u * g;
+        const prefixBound = lf[u - base]!;
+        // Row u·g (a group edge): whole groups before u, from u after.
+        if (edge >= start && prefixBound + lg[u - base]! <= limit) push(edge, edge + 1);
+        // Rows strictly inside group u: group u removed, whole groups from u + 1 after.
+        const from = Math.max(edge + 1, start);
+        const to = Math.min(edge + g, end);
+        if (from < to && prefixBound + lg[u - base + 1]! <= limit) push(from, to);
       }
     }
     if (count === 0) return null;
-    rows.push(scratch.slice(0, count));
+    refined.push(scratch.slice(0, count));
   }
-  return rows;
+  return refined;
 }
