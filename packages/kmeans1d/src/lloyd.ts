@@ -92,7 +92,7 @@ function iterate(data: WeightedValues, ends: Uint32Array): Uint32Array {
  * Cluster ends that split the sorted distinct values at their k − 1 widest
  * gaps (ties: the leftmost), found with a min-heap of size k − 1: O(m log k).
  */
-function widestGapEnds(values: Float64Array, k: number): Uint32Array {
+function widestGapEnds(values: Float32Array | Float64Array, k: number): Uint32Array {
   const size = k - 1;
   const heapGap = new Float64Array(size);
   const heapEnd = new Uint32Array(size); // the gap between values[end − 1] and values[end]

@@ -5,7 +5,7 @@ import { close, segmentSse } from './test-oracle.js';
 import { weightedValues } from './weighted.js';
 
 /** SSE of the partition of the sorted raw values given by ends over distinct values. */
-function partitionSse(sorted: number[], distinct: Float64Array, ends: Uint32Array): number {
+function partitionSse(sorted: number[], distinct: ArrayLike<number>, ends: Uint32Array): number {
   let sse = 0;
   let from = 0;
   for (const end of ends) {

@@ -91,22 +91,40 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
     histogram[2048 + ((key >>> 11) & 2047)]!++;
     histogram[4096 + (key >>> 22)]!++;
   }
+  // Passes whose digit is the same for every key are skipped; the last pass
+  // that runs writes the float bits back directly, saving a pass.
+  const active = [false, false, false];
+  let lastActive = -1;
   for (let pass = 0; pass < 3; pass++) {
     const base = pass * 2048;
-    if (toOffsets(histogram, base, base + 2048, n)) continue; // every key has the same digit
+    active[pass] = !toOffsets(histogram, base, base + 2048, n);
+    if (active[pass]) lastActive = pass;
+  }
+  for (let pass = 0; pass < 3; pass++) {
+    if (!active[pass]) continue;
+    const base = pass * 2048;
     const shift = pass * 11;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      spare[histogram[base + ((key >>> shift) & 2047)]!++] = key;
+    if (pass === lastActive) {
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        spare[histogram[base + ((key >>> shift) & 2047)]!++] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        spare[histogram[base + ((key >>> shift) & 2047)]!++] = key;
+      }
     }
     const t = keys;
     keys = spare;
     spare = t;
   }
-  // Back from keys to bits, in place, and view them as floats.
-  for (let i = 0; i < n; i++) {
-    const key = keys[i]!;
-    keys[i] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
+  if (lastActive < 0) {
+    // Every key is the same: back from keys to bits here.
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      keys[i] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
+    }
   }
   return new Float32Array(keys.buffer, 0, n);
 }

@@ -16,8 +16,8 @@ export interface WeightedValues {
   readonly n: number;
   /** Number of distinct values. */
   readonly m: number;
-  /** The distinct values, ascending (length `m`). */
-  readonly values: Float64Array;
+  /** The distinct values, ascending (length `m`); a Float32Array when the input was one (exact, half the memory). */
+  readonly values: Float32Array | Float64Array;
   /** Subtracted from every value before the sums of x and x² (the median), to limit cancellation. */
   readonly shift: number;
   /**
@@ -32,7 +32,7 @@ export interface WeightedValues {
 
 /**
  * Group sorted values into distinct values with counts and build compensated
- * prefix sums. O(n) time, 8m + 24(m + 1) bytes.
+ * prefix sums. O(n) time, 8m + 24(m + 1) bytes (4m + 24(m + 1) for a Float32Array).
  *
  * @param sorted - finite values, ascending (checked by `checkSorted` beforehand or sorted by us).
  * @param squares - whether to fill the prefix sums of squares (the optimal method needs them, Lloyd does not).
@@ -42,7 +42,7 @@ export function weightedValues(sorted: ArrayLike<number>, squares: boolean): Wei
   let m = n > 0 ? 1 : 0;
   for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) m++;
 
-  const values = new Float64Array(m);
+  const values = sorted instanceof Float32Array ? new Float32Array(m) : new Float64Array(m);
   const prefix = new Float64Array(3 * (m + 1));
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
 
