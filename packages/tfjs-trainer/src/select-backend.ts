@@ -116,6 +116,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   let lastError: unknown;
   /** Set when tfjs-node-gpu loaded without a CUDA device: its tensorflow backend still runs on the CPU. */
   let gpuPackageOnCpu = false;
+  let gpuPackageTried = false;
 
   const tryLoad = async (specifier: string): Promise<Outcome> => {
     try {
@@ -147,6 +148,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       [
         NODE_GPU,
         async () => {
+          gpuPackageTried = true;
           const loaded = await tryLoad(NODE_GPU);
           if (!loaded.ok) return loaded;
           const active = await activate('tensorflow');
@@ -166,8 +168,16 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
             const active = await activate('tensorflow');
             return active.ok ? { ok: true, reason: `served by ${NODE_GPU} on the CPU (no CUDA device)` } : active;
           }
-          const loaded = await tryLoad(NODE);
-          return loaded.ok ? activate('tensorflow') : loaded;
+          // After a failed tfjs-node-gpu, whose import got as far as registering its kernels, tfjs-node
+          // registers the same ones again: keep TensorFlow.js's hundreds of "already registered" warnings quiet.
+          const quiet = gpuPackageTried && !tf.env().getBool('PROD');
+          if (quiet) tf.env().set('PROD', true);
+          try {
+            const loaded = await tryLoad(NODE);
+            return loaded.ok ? activate('tensorflow') : loaded;
+          } finally {
+            if (quiet) tf.env().set('PROD', false);
+          }
         },
       ],
     ],
