@@ -295,6 +295,51 @@ function solveLayer(
   }
 }
 
+/** F_0[e] = cost(0, e) into the packed rows' value slots. */
+function firstLayer(P: Float64Array, C: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const b = 4 * i;
+    const sum = C[b + 1]! - P[1]!;
+    const q = C[b + 2]! - P[2]! - (sum * sum) / (C[b]! - P[0]!);
+    C[b + 3] = q > 0 ? q : 0;
+  }
+}
+
+/** limit[r] = the number of columns before row r (both lists ascend). */
+function columnLimits(columns: Uint32Array, rows: Uint32Array, limit: Uint32Array): void {
+  let c = 0;
+  for (let r = 0; r < rows.length; r++) {
+    while (c < columns.length && columns[c]! < rows[r]!) c++;
+    limit[r] = c;
+  }
+}
+
+/** Copy a layer's row minima into the packed rows' value slots. */
+function setLayerValues(R: Float64Array, values: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) R[4 * i + 3] = values[i]!;
+}
+
+/**
+ * The position (in the packed last layer C) of the leftmost best start of
+ * the last cluster x_t … x_{m−1}, or −1 if every candidate is +∞.
+ */
+function lastLayer(P: Float64Array, m: number, C: Float64Array, count: number): number {
+  let bestPosition = -1;
+  let bestValue = Infinity;
+  const b = 3 * m;
+  for (let i = 0; i < count; i++) {
+    const a = 4 * i;
+    const sum = P[b + 1]! - C[a + 1]!;
+    const q = P[b + 2]! - C[a + 2]! - (sum * sum) / (P[b]! - C[a]!);
+    const v = C[a + 3]! + (q > 0 ? q : 0);
+    if (v < bestValue) {
+      bestValue = v;
+      bestPosition = i;
+    }
+  }
+  return bestPosition;
+}
+
 /**
  * The DP restricted to layer j's rows `rows[j]` (j = 0 … k − 2), with
  * backtracking into `ends`. Returns false if no finite partition was found
@@ -324,12 +369,7 @@ function restrictedDp(
   // Layer 0: one cluster x_0 … x_{e−1}.
   const first = rows[0]!;
   packRows(P, first, C);
-  for (let i = 0; i < first.length; i++) {
-    const b = 4 * i;
-    const sum = C[b + 1]! - P[1]!;
-    const q = C[b + 2]! - P[2]! - (sum * sum) / (C[b]! - P[0]!);
-    C[b + 3] = q > 0 ? q : 0;
-  }
+  firstLayer(P, C, first.length);
   // Layers 1 … k − 2.
   for (let j = 1; j <= k - 2; j++) {
     const list = rows[j]!;
@@ -338,13 +378,7 @@ function restrictedDp(
     packRows(P, list, R);
     if (list.length > 0 && columns > 0) {
       if (list.length <= divideAndConquerRows) {
-        // Column limits: the columns before each row (both lists ascend).
-        const previous = rows[j - 1]!;
-        let c = 0;
-        for (let r = 0; r < list.length; r++) {
-          while (c < columns && previous[c]! < list[r]!) c++;
-          limit[r] = c;
-        }
+        columnLimits(rows[j - 1]!, list, limit);
         solveLayer(R, C, limit, values, arg, 0, list.length - 1, 0, columns - 1);
       } else {
         smawk(R, C, values, arg, stack, stackValues, 0, 1, list.length, true, 0, columns, 0);
@@ -352,7 +386,7 @@ function restrictedDp(
     } else {
       values.fill(Infinity);
     }
-    for (let i = 0; i < list.length; i++) R[4 * i + 3] = values[i]!;
+    setLayerValues(R, values, list.length);
     argmins.push(arg);
     const t = C;
     C = R;
@@ -360,20 +394,9 @@ function restrictedDp(
   }
   // Last layer, only at e = m: where does the last cluster start?
   const last = rows[k - 2]!;
-  let bestPosition = -1;
-  let bestValue = Infinity;
-  const b = 3 * m;
-  for (let i = 0; i < last.length; i++) {
-    const a = 4 * i;
-    const sum = P[b + 1]! - C[a + 1]!;
-    const q = P[b + 2]! - C[a + 2]! - (sum * sum) / (P[b]! - C[a]!);
-    const v = C[a + 3]! + (q > 0 ? q : 0);
-    if (v < bestValue) {
-      bestValue = v;
-      bestPosition = i;
-    }
-  }
-  if (bestPosition < 0 || !(bestValue < Infinity)) return false;
+  const bestPosition = lastLayer(P, m, C, last.length);
+  if (bestPosition < 0) return false; // no finite partition
+
   // Backtrack.
   let position = bestPosition;
   ends[k - 2] = last[position]!;
@@ -545,33 +568,58 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
   }
   // Prefix bounds A_c[u], u in [lo_c, hi_c]: the first c + 1 clusters end at edge u.
   const prefix: Float64Array[] = [];
-  let A = new Float64Array(hi[0]! - lo[0]! + 1);
-  let E = edges[0]!;
-  for (let i = 0; i < A.length; i++) {
-    const sum = E[3 * i + 1]!;
-    const c = E[3 * i + 2]! - (sum * sum) / E[3 * i]!;
-    A[i] = c > 0 ? c : 0; // NaN (0 / 0) at edge 0 is never a row's bound: rows start at 1
-  }
+  let A = firstClusterCosts(edges[0]!, hi[0]! - lo[0]! + 1);
   prefix.push(A);
   for (let c = 1; c < layers; c++) {
-    // The next cluster starts at edge s, after a boundary at edge s or inside group s − 1 (removed).
+    // The next cluster starts at edge s, after a boundary at edge s or inside
+    // group s − 1 (removed): B[s] = min(A[s], A[s − 1]).
     const from = lo[c - 1]!;
-    const size = A.length;
-    const B = new Float64Array(size + 1);
-    B[0] = A[0]!;
-    for (let i = 1; i < size; i++) B[i] = Math.min(A[i]!, A[i - 1]!);
-    B[size] = A[size - 1]!;
+    const B = skipForward(A);
     const out = new Float64Array(hi[c]! - lo[c]! + 1);
-    forwardSolve(edges[c]!, lo[c]!, edges[c - 1]!, from, B, out, lo[c]!, hi[c]!, from, from + size);
+    forwardSolve(edges[c]!, lo[c]!, edges[c - 1]!, from, B, out, lo[c]!, hi[c]!, from, from + B.length - 1);
     prefix.push(out);
     A = out;
   }
   // Suffix bounds D_c[s], s in [lo_c, hi_c + 1]: clusters c + 1 … k − 1 start at edge s.
   const suffix: Float64Array[] = new Array<Float64Array>(layers);
-  E = edges[layers - 1]!;
-  let D = new Float64Array(E.length / 3);
+  let D = lastClusterCosts(P, m, edges[layers - 1]!);
+  suffix[layers - 1] = D;
+  for (let c = layers - 2; c >= 0; c--) {
+    // Cluster c + 1 ends at edge q, before a boundary of layer c + 1 at edge q
+    // or inside group q (removed): B[q] = min(D[q], D[q + 1]).
+    const from = lo[c + 1]!;
+    const B = skipBackward(D);
+    const out = new Float64Array(hi[c]! - lo[c]! + 2);
+    backwardSolve(edges[c]!, lo[c]!, edges[c + 1]!, from, B, out, lo[c]!, hi[c]! + 1, from, from + B.length - 1);
+    suffix[c] = out;
+    D = out;
+  }
+  const refined: Uint32Array[] = [];
+  const scratch = new Uint32Array(4 * span + 4);
+  for (let c = 0; c < layers; c++) {
+    const count = keptRuns(runs[c]!, prefix[c]!, suffix[c]!, lo[c]!, g, limit, scratch);
+    if (count === 0) return null;
+    refined.push(scratch.slice(0, count));
+  }
+  return refined;
+}
+
+/** cost(0, edge) for the first `count` edges of E (packed edge sums). */
+function firstClusterCosts(E: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const sum = E[3 * i + 1]!;
+    const c = E[3 * i + 2]! - (sum * sum) / E[3 * i]!;
+    out[i] = c > 0 ? c : 0; // NaN (0 / 0) at edge 0 becomes 0
+  }
+  return out;
+}
+
+/** cost(edge, m) for every edge of E (packed edge sums). */
+function lastClusterCosts(P: Float64Array, m: number, E: Float64Array): Float64Array {
+  const out = new Float64Array(E.length / 3);
   const t = 3 * m;
-  for (let i = 0; i < D.length; i++) {
+  for (let i = 0; i < out.length; i++) {
     const w = P[t]! - E[3 * i]!;
     let c = 0;
     if (w > 0) {
@@ -579,55 +627,65 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
       c = P[t + 2]! - E[3 * i + 2]! - (sum * sum) / w;
       if (c < 0) c = 0;
     }
-    D[i] = c;
+    out[i] = c;
   }
-  suffix[layers - 1] = D;
-  for (let c = layers - 2; c >= 0; c--) {
-    // Cluster c + 1 ends at edge q, before a boundary of layer c + 1 at edge q
-    // or inside group q (removed). B[q] = D[q] alone at the last q is not the
-    // relaxation of any row, but an extra term only lowers a minimum; it covers
-    // two boundaries inside the same group (an empty cluster between them).
-    const from = lo[c + 1]!;
-    const size = D.length;
-    const B = new Float64Array(size);
-    for (let i = 0; i < size - 1; i++) B[i] = Math.min(D[i]!, D[i + 1]!);
-    B[size - 1] = D[size - 1]!;
-    const out = new Float64Array(hi[c]! - lo[c]! + 2);
-    backwardSolve(edges[c]!, lo[c]!, edges[c + 1]!, from, B, out, lo[c]!, hi[c]! + 1, from, from + size - 1);
-    suffix[c] = out;
-    D = out;
-  }
-  const refined: Uint32Array[] = [];
-  const scratch = new Uint32Array(4 * span + 4);
-  for (let c = 0; c < layers; c++) {
-    const list = runs[c]!;
-    const lf = prefix[c]!;
-    const lg = suffix[c]!;
-    const base = lo[c]!;
-    let count = 0;
-    const push = (from: number, to: number): void => {
-      if (count > 0 && scratch[count - 1] === from) scratch[count - 1] = to;
-      else {
-        scratch[count++] = from;
-        scratch[count++] = to;
-      }
-    };
-    for (let i = 0; i < list.length; i += 2) {
-      const start = list[i]!;
-      const end = list[i + 1]!;
-      for (let u = Math.floor(start / g); u * g < end; u++) {
-        const edge = u * g;
-        const prefixBound = lf[u - base]!;
-        // Row u·g (a group edge): whole groups before u, from u after.
-        if (edge >= start && prefixBound + lg[u - base]! <= limit) push(edge, edge + 1);
-        // Rows strictly inside group u: group u removed, whole groups from u + 1 after.
-        const from = Math.max(edge + 1, start);
-        const to = Math.min(edge + g, end);
-        if (from < to && prefixBound + lg[u - base + 1]! <= limit) push(from, to);
+  return out;
+}
+
+/** B[i] = min(A[i], A[i − 1]) for i = 0 … A.length (one past A's end: A[i − 1] alone). */
+function skipForward(A: Float64Array): Float64Array {
+  const size = A.length;
+  const B = new Float64Array(size + 1);
+  B[0] = A[0]!;
+  for (let i = 1; i < size; i++) B[i] = Math.min(A[i]!, A[i - 1]!);
+  B[size] = A[size - 1]!;
+  return B;
+}
+
+/**
+ * B[i] = min(D[i], D[i + 1]), and D[i] alone at the last i. That last term is
+ * not the relaxation of any row, but an extra term only lowers a minimum; it
+ * covers two boundaries inside the same group (an empty cluster between them).
+ */
+function skipBackward(D: Float64Array): Float64Array {
+  const size = D.length;
+  const B = new Float64Array(size);
+  for (let i = 0; i < size - 1; i++) B[i] = Math.min(D[i]!, D[i + 1]!);
+  B[size - 1] = D[size - 1]!;
+  return B;
+}
+
+/**
+ * Write to `out` the runs of the rows of `list` (runs) whose bound
+ * lf + lg ≤ limit, merging adjacent runs; returns the number of entries.
+ * lf and lg are indexed by group edge − base.
+ */
+function keptRuns(
+  list: Uint32Array, lf: Float64Array, lg: Float64Array, base: number, g: number, limit: number, out: Uint32Array,
+): number {
+  let count = 0;
+  for (let i = 0; i < list.length; i += 2) {
+    const start = list[i]!;
+    const end = list[i + 1]!;
+    for (let u = Math.floor(start / g); u * g < end; u++) {
+      const edge = u * g;
+      const prefixBound = lf[u - base]!;
+      // Row u·g (a group edge): whole groups before u, from u after.
+      const edgeKept = edge >= start && prefixBound + lg[u - base]! <= limit;
+      // Rows strictly inside group u: group u removed, whole groups from u + 1 after.
+      const from = Math.max(edge + 1, start);
+      const to = Math.min(edge + g, end);
+      const insideKept = from < to && prefixBound + lg[u - base + 1]! <= limit;
+      if (edgeKept || insideKept) {
+        const runStart = edgeKept ? edge : from;
+        const runEnd = insideKept ? to : edge + 1;
+        if (count > 0 && out[count - 1] === runStart) out[count - 1] = runEnd;
+        else {
+          out[count++] = runStart;
+          out[count++] = runEnd;
+        }
       }
     }
-    if (count === 0) return null;
-    refined.push(scratch.slice(0, count));
   }
-  return refined;
+  return count;
 }

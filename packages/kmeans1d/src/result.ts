@@ -17,6 +17,7 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
   const centroids = new Float64Array(k);
   const sizes = new Uint32Array(k);
   const bounds = new Float64Array(k - 1);
+  const moments = new Float64Array(2);
   let sse = 0;
   let sseC = 0;
   let start = 0;
@@ -30,33 +31,10 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
     } else {
       // Two passes with Neumaier-compensated sums: the mean, then the
       // deviations from it (and a correction of the mean by their average).
-      let sum = 0;
-      let c = 0;
-      for (let i = start; i < end; i++) {
-        const x = (P[3 * i + 3]! - P[3 * i]!) * values[i]!;
-        const t = sum + x;
-        c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-        sum = t;
-      }
-      const mean = (sum + c) / size;
-      let dev = 0;
-      let devC = 0;
-      let sq = 0;
-      let sqC = 0;
-      for (let i = start; i < end; i++) {
-        const count = P[3 * i + 3]! - P[3 * i]!;
-        const d = values[i]! - mean;
-        const x = count * d;
-        let t = dev + x;
-        devC += Math.abs(dev) >= Math.abs(x) ? dev - t + x : x - t + dev;
-        dev = t;
-        const y = x * d;
-        t = sq + y;
-        sqC += sq >= y ? sq - t + y : y - t + sq;
-        sq = t;
-      }
-      dev += devC;
-      const clusterSse = sq + sqC - (dev * dev) / size;
+      const mean = clusterSum(values, P, start, end) / size;
+      clusterDeviations(values, P, start, end, mean, moments);
+      const dev = moments[0]!;
+      const clusterSse = moments[1]! - (dev * dev) / size;
       centroids[j] = mean + dev / size;
       const x = clusterSse > 0 ? clusterSse : 0;
       const t = sse + x;
@@ -66,4 +44,51 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
     start = end;
   }
   return { centroids, sizes, bounds, sse: sse + sseC };
+}
+
+/**
+ * Σ count·x over distinct values start … end − 1, compensated (Neumaier's
+ * sum, with each rounding error found by branch-free TwoSum).
+ * (Each loop sits in its own small function so that V8 optimizes it early.)
+ */
+function clusterSum(values: ArrayLike<number>, P: Float64Array, start: number, end: number): number {
+  let sum = 0;
+  let c = 0;
+  for (let i = start; i < end; i++) {
+    const x = (P[3 * i + 3]! - P[3 * i]!) * values[i]!;
+    const t = sum + x;
+    const back = t - sum;
+    c += sum - (t - back) + (x - back); // TwoSum: the same error as Neumaier's, without a branch
+    sum = t;
+  }
+  return sum + c;
+}
+
+/**
+ * Σ count·(x − mean) and Σ count·(x − mean)² over distinct values
+ * start … end − 1, compensated likewise, into out[0] and out[1].
+ */
+function clusterDeviations(
+  values: ArrayLike<number>, P: Float64Array, start: number, end: number, mean: number, out: Float64Array,
+): void {
+  let dev = 0;
+  let devC = 0;
+  let sq = 0;
+  let sqC = 0;
+  for (let i = start; i < end; i++) {
+    const count = P[3 * i + 3]! - P[3 * i]!;
+    const d = values[i]! - mean;
+    const x = count * d;
+    let t = dev + x;
+    let back = t - dev;
+    devC += dev - (t - back) + (x - back);
+    dev = t;
+    const y = x * d;
+    t = sq + y;
+    back = t - sq;
+    sqC += sq - (t - back) + (y - back);
+    sq = t;
+  }
+  out[0] = dev + devC;
+  out[1] = sq + sqC;
 }

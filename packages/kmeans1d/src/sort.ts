@@ -74,6 +74,11 @@ function toOffsets(histogram: Uint32Array, from: number, to: number, n: number):
 /**
  * Sort float32 bit patterns (not modified) into a new Float32Array.
  * `original` is only read to report a non-finite value.
+ *
+ * Each loop sits in its own small function: V8 then optimizes each as soon
+ * as it is hot and with complete type feedback, which matters for the first
+ * calls (a long function optimized in the middle of its first loop deopts on
+ * reaching the later ones).
  */
 function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
   const n = bits.length;
@@ -81,9 +86,40 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
   let spare = new Uint32Array(n);
   // Three digits: bits 0–10, 11–21, 22–31.
   const histogram = new Uint32Array(3 * 2048);
+  const bad = keysAndHistograms(bits, keys, histogram);
+  if (bad >= 0) throw notFiniteError(fn, name, bad, original[bad]);
+  // Passes whose digit is the same for every key are skipped; the last pass
+  // that runs writes the float bits back directly, saving a pass.
+  let active = 0;
+  let lastActive = -1;
+  for (let pass = 0; pass < 3; pass++) {
+    const base = pass * 2048;
+    if (!toOffsets(histogram, base, base + 2048, n)) {
+      active |= 1 << pass;
+      lastActive = pass;
+    }
+  }
+  for (let pass = 0; pass < 3; pass++) {
+    if (!(active & (1 << pass))) continue;
+    if (pass === lastActive) scatterToBits(keys, spare, histogram, pass * 2048, pass * 11);
+    else scatter(keys, spare, histogram, pass * 2048, pass * 11);
+    const t = keys;
+    keys = spare;
+    spare = t;
+  }
+  if (lastActive < 0) keysToBits(keys); // every key is the same
+  return new Float32Array(keys.buffer, 0, n);
+}
+
+/**
+ * Order-preserving keys of float32 bits (-0 as 0) and the histograms of
+ * their three digits. Returns the index of the first non-finite value, or −1.
+ */
+function keysAndHistograms(bits: Uint32Array, keys: Uint32Array, histogram: Uint32Array): number {
+  const n = bits.length;
   for (let i = 0; i < n; i++) {
     let b = bits[i]!;
-    if ((b & F32_EXP) === F32_EXP) throw notFiniteError(fn, name, i, original[i]);
+    if ((b & F32_EXP) === F32_EXP) return i;
     if (b === SIGN) b = 0; // -0 → 0
     const key = b & SIGN ? ~b >>> 0 : (b | SIGN) >>> 0;
     keys[i] = key;
@@ -91,42 +127,33 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
     histogram[2048 + ((key >>> 11) & 2047)]!++;
     histogram[4096 + (key >>> 22)]!++;
   }
-  // Passes whose digit is the same for every key are skipped; the last pass
-  // that runs writes the float bits back directly, saving a pass.
-  const active = [false, false, false];
-  let lastActive = -1;
-  for (let pass = 0; pass < 3; pass++) {
-    const base = pass * 2048;
-    active[pass] = !toOffsets(histogram, base, base + 2048, n);
-    if (active[pass]) lastActive = pass;
+  return -1;
+}
+
+/** One LSD pass: scatter by the 11-bit digit at `shift`, offsets at histogram[base …]. */
+function scatter(keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number): void {
+  const n = keys.length;
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    out[histogram[base + ((key >>> shift) & 2047)]!++] = key;
   }
-  for (let pass = 0; pass < 3; pass++) {
-    if (!active[pass]) continue;
-    const base = pass * 2048;
-    const shift = pass * 11;
-    if (pass === lastActive) {
-      for (let i = 0; i < n; i++) {
-        const key = keys[i]!;
-        spare[histogram[base + ((key >>> shift) & 2047)]!++] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const key = keys[i]!;
-        spare[histogram[base + ((key >>> shift) & 2047)]!++] = key;
-      }
-    }
-    const t = keys;
-    keys = spare;
-    spare = t;
+}
+
+/** The last LSD pass, writing float bits instead of keys. */
+function scatterToBits(keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number): void {
+  const n = keys.length;
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    out[histogram[base + ((key >>> shift) & 2047)]!++] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
   }
-  if (lastActive < 0) {
-    // Every key is the same: back from keys to bits here.
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      keys[i] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
-    }
+}
+
+/** Keys back to float bits, in place. */
+function keysToBits(keys: Uint32Array): void {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    keys[i] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
   }
-  return new Float32Array(keys.buffer, 0, n);
 }
 
 /** Whether this platform stores the low 32 bits of a float64 first. */

@@ -39,15 +39,36 @@ export interface WeightedValues {
  */
 export function weightedValues(sorted: ArrayLike<number>, squares: boolean): WeightedValues {
   const n = sorted.length;
-  let m = n > 0 ? 1 : 0;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) m++;
-
+  const m = distinctCount(sorted);
   const values = sorted instanceof Float32Array ? new Float32Array(m) : new Float64Array(m);
   const prefix = new Float64Array(3 * (m + 1));
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
+  fillGrouped(sorted, squares, shift, values, prefix);
+  return { n, m, values, shift, prefix };
+}
 
-  // Neumaier-compensated running sums (Neumaier, 1974): the stored prefix is
-  // within about one rounding of the exact prefix however long the input.
+/** Number of distinct values of sorted values. (Loops sit in small functions: see `sortFloat32Bits`.) */
+function distinctCount(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
+  let m = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) m++;
+  return m;
+}
+
+/** Fill the distinct values and the prefix sums (see {@link WeightedValues}). */
+function fillGrouped(
+  sorted: ArrayLike<number>,
+  squares: boolean,
+  shift: number,
+  values: Float32Array | Float64Array,
+  prefix: Float64Array,
+): void {
+  const n = sorted.length;
+  // Compensated running sums: the stored prefix is within about one rounding
+  // of the exact prefix however long the input. Each addition's rounding
+  // error is recovered exactly by TwoSum (Knuth, TAOCP vol. 2, §4.2.2): the
+  // same error as Neumaier's (1974) branch on the larger term, without the
+  // branch.
   let sum = 0;
   let sumC = 0;
   let sq = 0;
@@ -63,7 +84,8 @@ export function weightedValues(sorted: ArrayLike<number>, squares: boolean): Wei
     const d = v - shift;
     const x = count * d;
     let t = sum + x;
-    sumC += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    let back = t - sum;
+    sumC += sum - (t - back) + (x - back);
     sum = t;
     p++;
     prefix[3 * p] = j;
@@ -71,13 +93,13 @@ export function weightedValues(sorted: ArrayLike<number>, squares: boolean): Wei
     if (squares) {
       const y = x * d;
       t = sq + y;
-      sqC += sq >= y ? sq - t + y : y - t + sq;
+      back = t - sq;
+      sqC += sq - (t - back) + (y - back);
       sq = t;
       prefix[3 * p + 2] = sq + sqC;
     }
     i = j;
   }
-  return { n, m, values, shift, prefix };
 }
 
 /**
