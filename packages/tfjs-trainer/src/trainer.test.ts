@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { arrayDataSource } from './array-data-source.js';
 import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
-import { clipLoss, softmaxCrossEntropy } from './losses.js';
+import { clipLoss, cosineMomentum, mocoV3Loss, momentumUpdate, softmaxCrossEntropy } from './losses.js';
 import { cosineSchedule } from './schedule.js';
 import { TestPruner, randomValues } from './test-utils.js';
 import { Trainer } from './trainer.js';
@@ -260,6 +260,72 @@ describe('Trainer', () => {
     expect(batches[0]!.loss).toBeCloseTo(mean, 5);
     expect(result.epochs[14]!.loss).toBeLessThan(result.epochs[0]!.loss);
     tf.dispose([wi, wt, logitScale]);
+  });
+
+  it('trains MoCo v3: two augmented views from the loop generator, summed directions, momentum encoder after each step', async () => {
+    const rng = new Random(21);
+    const n = 24;
+    const base = randomValues(rng, n * 6);
+    const encoder = tf.variable(tf.tensor2d(randomValues(rng, 6 * 4), [6, 4]));
+    const predictor = tf.variable(tf.tensor2d(randomValues(rng, 4 * 4), [4, 4]));
+    const keyEncoder = tf.variable(encoder.clone(), false);
+    const data: DataSource = {
+      size: n,
+      batch: (ids, { rng: loopRng }) => {
+        const view = () => {
+          const out = new Float32Array(ids.length * 6);
+          ids.forEach((id, i) => {
+            for (let d = 0; d < 6; d++) out[i * 6 + d] = base[id * 6 + d]! + (loopRng.nextFloat() - 0.5) * 0.2;
+          });
+          return tf.tensor2d(out, [ids.length, 6]);
+        };
+        return { xs: [view(), view()] };
+      },
+    };
+    const pruner = new TestPruner(n);
+    const before = Array.from(keyEncoder.dataSync());
+    const momenta: number[] = [];
+    const batches: BatchReport[] = [];
+    await new Trainer({
+      model: (xs) => {
+        const [v1, v2] = xs as tf.Tensor2D[];
+        const q = (v: tf.Tensor2D) => tf.matMul(tf.matMul(v, encoder), predictor);
+        return [q(v1!), q(v2!), tf.matMul(v1!, keyEncoder), tf.matMul(v2!, keyEncoder)];
+      },
+      variables: [encoder, predictor],
+      extraVariables: [keyEncoder],
+      optimizer: tf.train.adam(0.01),
+      pruner,
+      data,
+      loss: (out) => {
+        const [q1, q2, k1, k2] = out as tf.Tensor[];
+        const { view1ToView2, view2ToView1 } = mocoV3Loss(q1!, q2!, k1!, k2!, { temperature: 0.2 });
+        return [view1ToView2, view2ToView1];
+      },
+      directions: 'sum',
+      afterStep: (p) => {
+        const m = cosineMomentum(0.9, Math.min(1, p.epoch / 4));
+        momenta.push(m);
+        momentumUpdate([keyEncoder], [encoder], m);
+      },
+      epochs: 4,
+      batchSize: 8,
+      progress: false,
+      onBatchEnd: (r) => {
+        batches.push(r);
+      },
+    }).fit();
+    // 'sum': the training loss is the mean of a + b.
+    const [, a0, b0] = pruner.observed[0]!;
+    expect(batches[0]!.loss).toBeCloseTo(Array.from(a0).reduce((s, v, i) => s + v + b0![i]!, 0) / a0.length, 5);
+    expect(momenta).toHaveLength(12);
+    expect(momenta[0]).toBeGreaterThanOrEqual(0.9);
+    expect(momenta[11]).toBeGreaterThan(momenta[0]!);
+    // The key encoder moved (towards the query encoder) but is not it.
+    const after = Array.from(keyEncoder.dataSync());
+    expect(after).not.toEqual(before);
+    expect(after).not.toEqual(Array.from(encoder.dataSync()));
+    tf.dispose([encoder, predictor, keyEncoder]);
   });
 
   it('rejects a loss that does not return one value per sample', async () => {
