@@ -321,12 +321,12 @@ function setLayerValues(R: Float64Array, values: Float64Array, count: number): v
 
 /**
  * The position (in the packed last layer C) of the leftmost best start of
- * the last cluster x_t … x_{m−1}, or −1 if every candidate is +∞.
+ * the last cluster x_t … x_{m−1} (b = 3m: its end in P), or −1 if every
+ * candidate is +∞.
  */
-function lastLayer(P: Float64Array, m: number, C: Float64Array, count: number): number {
+function lastLayer(P: Float64Array, b: number, C: Float64Array, count: number): number {
   let bestPosition = -1;
   let bestValue = Infinity;
-  const b = 3 * m;
   for (let i = 0; i < count; i++) {
     const a = 4 * i;
     const sum = P[b + 1]! - C[a + 1]!;
@@ -394,7 +394,7 @@ function restrictedDp(
   }
   // Last layer, only at e = m: where does the last cluster start?
   const last = rows[k - 2]!;
-  const bestPosition = lastLayer(P, m, C, last.length);
+  const bestPosition = lastLayer(P, 3 * m, C, last.length);
   if (bestPosition < 0) return false; // no finite partition
 
   // Backtrack.
@@ -415,15 +415,19 @@ function restrictedDp(
  */
 function edgeSums(P: Float64Array, g: number, m: number, from: number, to: number): Float64Array {
   const out = new Float64Array(3 * (to - from + 1));
-  for (let u = from; u <= to; u++) {
-    const e = u * g;
+  fillEdgeSums(P, g, m, from, out);
+  return out;
+}
+
+/** The loop of `edgeSums`, in a function of its own (see `sortFloat32Bits` in sort.ts). */
+function fillEdgeSums(P: Float64Array, g: number, m: number, from: number, out: Float64Array): void {
+  for (let o = 0; o < out.length; o += 3) {
+    const e = (from + o / 3) * g;
     const b = 3 * (e < m ? e : m);
-    const o = 3 * (u - from);
     out[o] = P[b]!;
     out[o + 1] = P[b + 1]!;
     out[o + 2] = P[b + 2]!;
   }
-  return out;
 }
 
 /**
@@ -568,13 +572,15 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
   }
   // Prefix bounds A_c[u], u in [lo_c, hi_c]: the first c + 1 clusters end at edge u.
   const prefix: Float64Array[] = [];
-  let A = firstClusterCosts(edges[0]!, hi[0]! - lo[0]! + 1);
+  let A = new Float64Array(hi[0]! - lo[0]! + 1);
+  firstClusterCosts(edges[0]!, A);
   prefix.push(A);
   for (let c = 1; c < layers; c++) {
     // The next cluster starts at edge s, after a boundary at edge s or inside
     // group s − 1 (removed): B[s] = min(A[s], A[s − 1]).
     const from = lo[c - 1]!;
-    const B = skipForward(A);
+    const B = new Float64Array(A.length + 1);
+    skipForward(A, B);
     const out = new Float64Array(hi[c]! - lo[c]! + 1);
     forwardSolve(edges[c]!, lo[c]!, edges[c - 1]!, from, B, out, lo[c]!, hi[c]!, from, from + B.length - 1);
     prefix.push(out);
@@ -582,13 +588,15 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
   }
   // Suffix bounds D_c[s], s in [lo_c, hi_c + 1]: clusters c + 1 … k − 1 start at edge s.
   const suffix: Float64Array[] = new Array<Float64Array>(layers);
-  let D = lastClusterCosts(P, m, edges[layers - 1]!);
+  let D = new Float64Array(edges[layers - 1]!.length / 3);
+  lastClusterCosts(P, m, edges[layers - 1]!, D);
   suffix[layers - 1] = D;
   for (let c = layers - 2; c >= 0; c--) {
     // Cluster c + 1 ends at edge q, before a boundary of layer c + 1 at edge q
     // or inside group q (removed): B[q] = min(D[q], D[q + 1]).
     const from = lo[c + 1]!;
-    const B = skipBackward(D);
+    const B = new Float64Array(D.length);
+    skipBackward(D, B);
     const out = new Float64Array(hi[c]! - lo[c]! + 2);
     backwardSolve(edges[c]!, lo[c]!, edges[c + 1]!, from, B, out, lo[c]!, hi[c]! + 1, from, from + B.length - 1);
     suffix[c] = out;
@@ -604,42 +612,35 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
   return refined;
 }
 
-/** cost(0, edge) for the first `count` edges of E (packed edge sums). */
-function firstClusterCosts(E: Float64Array, count: number): Float64Array {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
+/** out[i] = cost(0, edge i of E) (packed edge sums). */
+function firstClusterCosts(E: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) {
     const sum = E[3 * i + 1]!;
     const c = E[3 * i + 2]! - (sum * sum) / E[3 * i]!;
     out[i] = c > 0 ? c : 0; // NaN (0 / 0) at edge 0 becomes 0
   }
-  return out;
 }
 
-/** cost(edge, m) for every edge of E (packed edge sums). */
-function lastClusterCosts(P: Float64Array, m: number, E: Float64Array): Float64Array {
-  const out = new Float64Array(E.length / 3);
-  const t = 3 * m;
+/** out[i] = cost(edge i of E, m) (packed edge sums). */
+function lastClusterCosts(P: Float64Array, m: number, E: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) {
-    const w = P[t]! - E[3 * i]!;
+    const w = P[3 * m]! - E[3 * i]!;
     let c = 0;
     if (w > 0) {
-      const sum = P[t + 1]! - E[3 * i + 1]!;
-      c = P[t + 2]! - E[3 * i + 2]! - (sum * sum) / w;
+      const sum = P[3 * m + 1]! - E[3 * i + 1]!;
+      c = P[3 * m + 2]! - E[3 * i + 2]! - (sum * sum) / w;
       if (c < 0) c = 0;
     }
     out[i] = c;
   }
-  return out;
 }
 
-/** B[i] = min(A[i], A[i − 1]) for i = 0 … A.length (one past A's end: A[i − 1] alone). */
-function skipForward(A: Float64Array): Float64Array {
-  const size = A.length;
-  const B = new Float64Array(size + 1);
-  B[0] = A[0]!;
-  for (let i = 1; i < size; i++) B[i] = Math.min(A[i]!, A[i - 1]!);
-  B[size] = A[size - 1]!;
-  return B;
+/** B[i] = min(A[i], A[i − 1]) for i = 0 … A.length (A[0] first, A[A.length − 1] alone at the end). */
+function skipForward(A: Float64Array, B: Float64Array): void {
+  for (let i = 0; i < B.length; i++) {
+    const here = i < A.length ? A[i]! : Infinity;
+    B[i] = i > 0 ? Math.min(here, A[i - 1]!) : here;
+  }
 }
 
 /**
@@ -647,12 +648,11 @@ function skipForward(A: Float64Array): Float64Array {
  * not the relaxation of any row, but an extra term only lowers a minimum; it
  * covers two boundaries inside the same group (an empty cluster between them).
  */
-function skipBackward(D: Float64Array): Float64Array {
-  const size = D.length;
-  const B = new Float64Array(size);
-  for (let i = 0; i < size - 1; i++) B[i] = Math.min(D[i]!, D[i + 1]!);
-  B[size - 1] = D[size - 1]!;
-  return B;
+function skipBackward(D: Float64Array, B: Float64Array): void {
+  for (let i = 0; i < B.length; i++) {
+    const next = i + 1 < D.length ? D[i + 1]! : Infinity;
+    B[i] = Math.min(D[i]!, next);
+  }
 }
 
 /**

@@ -28,6 +28,21 @@ import { notFiniteError } from './validate.js';
 const SIGN = 0x80000000;
 /** Exponent bits of a float32; all set means Infinity or NaN. */
 const F32_EXP = 0x7f800000;
+/**
+ * The end of the chunk of a long loop that starts at `from` (< n). Long
+ * loops run in chunks, one function call each, of 512, 512, 1024, 2048, …
+ * elements up to 2^15: V8 then sees each loop function run to its end a few
+ * times (complete type feedback) and compiles it as a whole early in the
+ * first call, instead of only replacing the running loop on the stack
+ * (on-stack replacement, which the next call does not reuse, and which
+ * deopts on reaching code it has no feedback for), so the second call runs
+ * optimized code from its start.
+ */
+export function chunkEnd(from: number, n: number): number {
+  const size = from < 512 ? 512 : from > 32768 ? 32768 : from;
+  return from + size < n ? from + size : n;
+}
+
 /** Runs of equal high halves longer than this are sorted by the engine. */
 const INSERTION_LIMIT = 24;
 
@@ -75,10 +90,12 @@ function toOffsets(histogram: Uint32Array, from: number, to: number, n: number):
  * Sort float32 bit patterns (not modified) into a new Float32Array.
  * `original` is only read to report a non-finite value.
  *
- * Each loop sits in its own small function: V8 then optimizes each as soon
- * as it is hot and with complete type feedback, which matters for the first
- * calls (a long function optimized in the middle of its first loop deopts on
- * reaching the later ones).
+ * Each loop sits in its own small function that does nothing before its
+ * loop: V8 then optimizes each with complete type feedback, which matters
+ * for the first calls (a long function optimized in the middle of its first
+ * loop deopts on reaching the later ones, and code that runs before a
+ * function's first loop on its first call records no type feedback, so its
+ * optimized code deopts on the next call).
  */
 function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
   const n = bits.length;
@@ -86,8 +103,11 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
   let spare = new Uint32Array(n);
   // Three digits: bits 0–10, 11–21, 22–31.
   const histogram = new Uint32Array(3 * 2048);
-  const bad = keysAndHistograms(bits, keys, histogram);
-  if (bad >= 0) throw notFiniteError(fn, name, bad, original[bad]);
+  for (let from = 0, to = 0; from < n; from = to) {
+    to = chunkEnd(from, n);
+    const bad = keysAndHistograms(bits, keys, histogram, from, to);
+    if (bad >= 0) throw notFiniteError(fn, name, bad, original[bad]);
+  }
   // Passes whose digit is the same for every key are skipped; the last pass
   // that runs writes the float bits back directly, saving a pass.
   let active = 0;
@@ -101,8 +121,11 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
   }
   for (let pass = 0; pass < 3; pass++) {
     if (!(active & (1 << pass))) continue;
-    if (pass === lastActive) scatterToBits(keys, spare, histogram, pass * 2048, pass * 11);
-    else scatter(keys, spare, histogram, pass * 2048, pass * 11);
+    for (let from = 0, to = 0; from < n; from = to) {
+      to = chunkEnd(from, n);
+      if (pass === lastActive) scatterToBits(keys, spare, histogram, pass * 2048, pass * 11, from, to);
+      else scatter(keys, spare, histogram, pass * 2048, pass * 11, from, to);
+    }
     const t = keys;
     keys = spare;
     spare = t;
@@ -112,12 +135,12 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
 }
 
 /**
- * Order-preserving keys of float32 bits (-0 as 0) and the histograms of
- * their three digits. Returns the index of the first non-finite value, or −1.
+ * Order-preserving keys of float32 bits from … to − 1 (-0 as 0) and the
+ * histograms of their three digits. Returns the index of the first
+ * non-finite value, or −1.
  */
-function keysAndHistograms(bits: Uint32Array, keys: Uint32Array, histogram: Uint32Array): number {
-  const n = bits.length;
-  for (let i = 0; i < n; i++) {
+function keysAndHistograms(bits: Uint32Array, keys: Uint32Array, histogram: Uint32Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
     let b = bits[i]!;
     if ((b & F32_EXP) === F32_EXP) return i;
     if (b === SIGN) b = 0; // -0 → 0
@@ -130,19 +153,21 @@ function keysAndHistograms(bits: Uint32Array, keys: Uint32Array, histogram: Uint
   return -1;
 }
 
-/** One LSD pass: scatter by the 11-bit digit at `shift`, offsets at histogram[base …]. */
-function scatter(keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number): void {
-  const n = keys.length;
-  for (let i = 0; i < n; i++) {
+/** One LSD pass over keys from … to − 1: scatter by the 11-bit digit at `shift`, offsets at histogram[base …]. */
+function scatter(
+  keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number, from: number, to: number,
+): void {
+  for (let i = from; i < to; i++) {
     const key = keys[i]!;
     out[histogram[base + ((key >>> shift) & 2047)]!++] = key;
   }
 }
 
 /** The last LSD pass, writing float bits instead of keys. */
-function scatterToBits(keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number): void {
-  const n = keys.length;
-  for (let i = 0; i < n; i++) {
+function scatterToBits(
+  keys: Uint32Array, out: Uint32Array, histogram: Uint32Array, base: number, shift: number, from: number, to: number,
+): void {
+  for (let i = from; i < to; i++) {
     const key = keys[i]!;
     out[histogram[base + ((key >>> shift) & 2047)]!++] = key & SIGN ? key & 0x7fffffff : ~key >>> 0;
   }

@@ -8,6 +8,7 @@
  * each weighted by its count.
  */
 
+import { chunkEnd } from './sort.js';
 import { notFiniteError } from './validate.js';
 
 /** Distinct sorted values, their counts, and prefix sums over them. */
@@ -39,43 +40,60 @@ export interface WeightedValues {
  */
 export function weightedValues(sorted: ArrayLike<number>, squares: boolean): WeightedValues {
   const n = sorted.length;
-  const m = distinctCount(sorted);
+  let m = n > 0 ? 1 : 0;
+  for (let from = 1, to = 1; from < n; from = to) {
+    to = chunkEnd(from, n);
+    m += distinctCount(sorted, from, to);
+  }
   const values = sorted instanceof Float32Array ? new Float32Array(m) : new Float64Array(m);
   const prefix = new Float64Array(3 * (m + 1));
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
-  fillGrouped(sorted, squares, shift, values, prefix);
+  // Running state across chunks: the compensated sums, then p and i.
+  const state = new Float64Array(6);
+  while (state[5]! < n) fillGrouped(sorted, n, squares, shift, values, prefix, state, chunkEnd(state[5]!, n));
   return { n, m, values, shift, prefix };
 }
 
-/** Number of distinct values of sorted values. (Loops sit in small functions: see `sortFloat32Bits`.) */
-function distinctCount(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  let m = n > 0 ? 1 : 0;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) m++;
+/**
+ * How many of sorted[from … to − 1] differ from their predecessor. (Loops sit in
+ * small functions that do nothing before their loop, so that V8 optimizes
+ * them with complete type feedback: see `sortFloat32Bits`.)
+ */
+function distinctCount(sorted: ArrayLike<number>, from: number, to: number): number {
+  let m = 0;
+  for (let i = from; i < to; i++) if (sorted[i] !== sorted[i - 1]) m++;
   return m;
 }
 
-/** Fill the distinct values and the prefix sums (see {@link WeightedValues}). */
+/**
+ * Fill the distinct values and the prefix sums (see {@link WeightedValues})
+ * for the runs of equal values that start before `stop`, continuing from
+ * `state` (sum, its compensation, sum of squares, its compensation, p, i)
+ * and updating it. Chunked: see `chunkEnd` in sort.ts.
+ */
 function fillGrouped(
   sorted: ArrayLike<number>,
+  n: number,
   squares: boolean,
   shift: number,
   values: Float32Array | Float64Array,
   prefix: Float64Array,
+  state: Float64Array,
+  stop: number,
 ): void {
-  const n = sorted.length;
   // Compensated running sums: the stored prefix is within about one rounding
   // of the exact prefix however long the input. Each addition's rounding
   // error is recovered exactly by TwoSum (Knuth, TAOCP vol. 2, §4.2.2): the
   // same error as Neumaier's (1974) branch on the larger term, without the
   // branch.
-  let sum = 0;
-  let sumC = 0;
-  let sq = 0;
-  let sqC = 0;
-  let p = 0;
-  let i = 0;
-  while (i < n) {
+  let sum = state[0]!;
+  let sumC = state[1]!;
+  let sq = state[2]!;
+  let sqC = state[3]!;
+  let p = state[4]!;
+  let i = state[5]!;
+  const end = stop < n ? stop : n;
+  while (i < end) {
     const v = sorted[i]!;
     let j = i + 1;
     while (j < n && sorted[j] === v) j++;
@@ -100,6 +118,12 @@ function fillGrouped(
     }
     i = j;
   }
+  state[0] = sum;
+  state[1] = sumC;
+  state[2] = sq;
+  state[3] = sqC;
+  state[4] = p;
+  state[5] = i;
 }
 
 /**
