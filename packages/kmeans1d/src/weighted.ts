@@ -90,8 +90,8 @@ function fillGrouped(
   let sumC = state[1]!;
   let sq = state[2]!;
   let sqC = state[3]!;
-  let p = state[4]!;
-  let i = state[5]!;
+  let p = state[4]! | 0; // integers (| 0 keeps them int32 for V8)
+  let i = state[5]! | 0;
   const end = stop < n ? stop : n;
   while (i < end) {
     const v = sorted[i]!;
