@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -26,9 +26,12 @@ describe('the classification CLI, end to end on a tiny subset', () => {
         expect(existsSync(join(out, 'plots', f))).toBe(true);
       }
       expect(existsSync(join(out, 'checkpoints'))).toBe(false);
-      // a second run finds every record on disk and trains nothing
+      // a second run finds every record on disk and trains nothing; its report carries the notes
       log.mockClear();
-      expect(await main(args)).toBe(0);
+      const notes = join(out, 'notes.md');
+      writeFileSync(notes, 'SeTa held up best in this tiny run.\n');
+      expect(await main([...args, '--notes', notes])).toBe(0);
+      expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('SeTa held up best in this tiny run.');
       const lines = log.mock.calls.map((c) => String(c[0]));
       expect(lines.filter((l) => l.includes('already done, skipped')).length).toBe(4);
     } finally {

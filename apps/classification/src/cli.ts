@@ -53,6 +53,7 @@ const USAGE = `Usage: seta-classification [options]
   --data-dir DIR              a directory of MNIST-format files (default: the shipped Fashion-MNIST)
   --backend wasm|cpu|tensorflow   force a backend (default: the fastest that works)
   --out DIR                   output folder (default runs/<profile>)
+  --notes FILE                Markdown appended to the report (e.g. the reading of the results)
   --no-progress               no progress bars
   --help`;
 
@@ -104,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      notes: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -199,7 +201,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const records = readRecords(out).filter((r) => r.config.model === profile.model);
   const command = `node apps/classification/dist/cli.js ${argv.join(' ')}`.trim();
-  writeFileSync(join(out, 'report.md'), markdownReport(records, { title: `Fashion-MNIST, ${profile.model.toUpperCase()}: pruning strategies compared`, command }));
+  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
+  const title = `Fashion-MNIST, ${profile.model.toUpperCase()}: pruning strategies compared${labelNoise > 0 ? ` (label noise ${labelNoise * 100} %)` : ''}`;
+  writeFileSync(join(out, 'report.md'), markdownReport(records, { title, command, ...(notes === undefined ? {} : { notes }) }));
   const plots = await writePlots(records, join(out, 'plots'), { model: profile.model, levels: profile.levels });
   console.log(`\nreport: ${join(out, 'report.md')}`);
   for (const p of plots) console.log(`plot: ${p}`);
