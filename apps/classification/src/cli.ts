@@ -203,7 +203,10 @@ export async function main(argv: string[]): Promise<number> {
   const command = `node apps/classification/dist/cli.js ${argv.join(' ')}`.trim();
   const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
   const title = `Fashion-MNIST, ${profile.model.toUpperCase()}: pruning strategies compared${labelNoise > 0 ? ` (label noise ${labelNoise * 100} %)` : ''}`;
-  writeFileSync(join(out, 'report.md'), markdownReport(records, { title, command, ...(notes === undefined ? {} : { notes }) }));
+  const report = markdownReport(records, { title, command, ...(notes === undefined ? {} : { notes }) });
+  writeFileSync(join(out, 'report.md'), report);
+  // The report's tables, for the terminal (the full text is in report.md).
+  console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
   const plots = await writePlots(records, join(out, 'plots'), { model: profile.model, levels: profile.levels });
   console.log(`\nreport: ${join(out, 'report.md')}`);
   for (const p of plots) console.log(`plot: ${p}`);
