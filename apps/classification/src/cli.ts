@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@seta/tfjs-trainer';
 import { runExperiment } from './experiment.js';
-import { loadDataset } from './idx.js';
+import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
 import { writePlots } from './plots.js';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
 import { markdownReport } from './report.js';
@@ -135,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
   const labelNoise = values['label-noise'] === undefined ? 0 : Number(values['label-noise']);
   if (!(labelNoise >= 0 && labelNoise < 1)) throw new RangeError(`--label-noise: expected a rate in [0, 1), got "${values['label-noise']}"`);
   const appDir = resolve(import.meta.dirname, '..');
-  const dataDir = resolve(values['data-dir'] ?? join(appDir, 'data', 'fashion-mnist'));
+  const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
   const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
   const progress = values['no-progress'] ? false : 'auto';
 

@@ -2,11 +2,11 @@ import { selectBackend } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from './experiment.js';
-import { loadDataset } from './idx.js';
+import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
 import type { RunConfig } from './record.js';
 import { strategyOptions } from './strategies.js';
 
-const dataset = loadDataset(new URL('../data/fashion-mnist', import.meta.url).pathname);
+const dataset = loadDataset(fashionMnistDir());
 let backend = '';
 beforeAll(async () => {
   backend = (await selectBackend({ prefer: ['cpu'] })).name;

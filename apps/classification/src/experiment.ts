@@ -2,10 +2,10 @@ import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
 import { Trainer, arrayDataSource, cosineSchedule, softmaxCrossEntropy } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Dataset } from './idx.js';
+import type { Dataset } from '@seta-apps/shared';
 import { models } from './models.js';
 import type { EpochRecord, RunConfig, RunRecord } from './record.js';
-import { subset, symmetricLabelNoise } from './splits.js';
+import { subset, symmetricLabelNoise } from '@seta-apps/shared';
 import { makePruner } from './strategies.js';
 
 /** Pixels scaled to [0, 1]. */

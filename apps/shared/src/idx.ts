@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /** A malformed, truncated, mismatched or missing dataset file. */
@@ -127,8 +128,8 @@ export interface Dataset {
 }
 
 /**
- * Load a whole MNIST-format dataset (Fashion-MNIST by default, shipped in
- * this app's `data/fashion-mnist/`): 60,000 training and 10,000 test images.
+ * Load a whole MNIST-format dataset, for example the Fashion-MNIST files of
+ * {@link fashionMnistDir}: 60,000 training and 10,000 test images.
  */
 export function loadDataset(dir: string, classes = 10): Dataset {
   const train = loadSplit(dir, 'train', classes);
@@ -152,3 +153,12 @@ export const FASHION_MNIST_CLASSES = [
   'Bag',
   'Ankle boot',
 ] as const;
+
+/**
+ * The folder holding the official Fashion-MNIST files shipped with this
+ * package (`data/fashion-mnist/`, gzip'd IDX, with their license), resolved
+ * from this module's location, so it works from `src/` (tests) and `dist/`.
+ */
+export function fashionMnistDir(): string {
+  return fileURLToPath(new URL('../data/fashion-mnist', import.meta.url));
+}

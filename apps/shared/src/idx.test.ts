@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatasetError, decodeIdx, loadDataset, loadSplit } from './idx.js';
+import { DatasetError, decodeIdx, fashionMnistDir, loadDataset, loadSplit } from './idx.js';
 
 function idx(dims: number[], data: Uint8Array | number[], type = 0x08): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -100,7 +100,7 @@ describe('loadSplit / loadDataset', () => {
   });
 
   it('loads the shipped Fashion-MNIST files: 60,000 + 10,000 28×28 images of 10 balanced classes', () => {
-    const { train, test } = loadDataset(new URL('../data/fashion-mnist', import.meta.url).pathname);
+    const { train, test } = loadDataset(fashionMnistDir());
     expect([train.count, train.rows, train.cols, test.count]).toEqual([60_000, 28, 28, 10_000]);
     const counts = new Array<number>(10).fill(0);
     for (const l of train.labels) counts[l]!++;
