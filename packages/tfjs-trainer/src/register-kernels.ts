@@ -27,6 +27,7 @@ import {
   unsortedSegmentSumImpl,
 } from './conv-kernels.js';
 import type { ConvGeometry } from './conv-kernels.js';
+import { FUSED_ADAM_KERNEL, fusedAdamKernelConfig, installFusedAdam, uninstallFusedAdam } from './fused-adam.js';
 import { gradientConfigs } from './gradient-configs.js';
 
 /** What the kernels need of the wasm backend (structural, so the wasm package stays an optional peer). */
@@ -608,6 +609,9 @@ export function registerWasmTrainingKernels(): readonly string[] {
     if (own?.disposeFunc !== undefined) config.disposeFunc = own.disposeFunc;
     registerKernel(config);
   }
+  // Adam's elementwise chain as one kernel (bit-identical results; see fused-adam.ts).
+  if (getKernel(FUSED_ADAM_KERNEL, 'wasm') === undefined) registerKernel(fusedAdamKernelConfig);
+  installFusedAdam();
   return WASM_TRAINING_KERNELS;
 }
 
@@ -629,6 +633,8 @@ export function unregisterWasmTrainingKernels(): void {
     if (getKernel(name, 'wasm') !== undefined) unregisterKernel(name, 'wasm');
     if (own !== undefined) registerKernel(own);
   }
+  uninstallFusedAdam();
+  if (getKernel(FUSED_ADAM_KERNEL, 'wasm') !== undefined) unregisterKernel(FUSED_ADAM_KERNEL, 'wasm');
   state.originals = null;
 }
 
