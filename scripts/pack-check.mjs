@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * Packs every publishable package with pnpm (so `workspace:*` becomes a real
- * version), installs each one alone with npm into an empty folder — together
+ * Checks each publishable package's manifest (name, license, type, engines,
+ * files, exports with types first, repository directory), packs it with pnpm
+ * (so `workspace:*` becomes a real version), installs each one alone with npm
+ * into an empty folder — together
  * with the tarballs of the @seta packages it depends on, since they are not
  * published — and checks that:
- *   - it loads through `import` and through `require`, with type declarations;
+ *   - it loads through `import` and through `require`;
+ *   - TypeScript (node16 resolution, strict) finds its type declarations
+ *     through both the `import` and the `require` condition;
  *   - the first ```js example of its README runs and prints exactly the output
  *     the README shows in `// ` comment lines.
  *
@@ -17,6 +21,7 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.replace(/^pnpm@/, '');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
 
@@ -55,11 +60,45 @@ function readmeExample(readme) {
   return { code, expected };
 }
 
+/** What a publishable manifest must say (STYLE.md, Packaging); returns the problems found. */
+function manifestProblems(pkg, dir) {
+  const problems = [];
+  const expect = (ok, what) => { if (!ok) problems.push(what); };
+  expect(/^@seta\/[a-z0-9-]+$/.test(pkg.name ?? ''), `name ${JSON.stringify(pkg.name)} is not @seta/<name>`);
+  expect(typeof pkg.version === 'string' && /^\d+\.\d+\.\d+/.test(pkg.version), `version ${JSON.stringify(pkg.version)} is not semver`);
+  expect(typeof pkg.description === 'string' && pkg.description.length > 20, 'description is missing or too short');
+  expect(pkg.license === 'MIT', `license is ${JSON.stringify(pkg.license)}, not MIT`);
+  expect(pkg.type === 'module', 'type is not "module"');
+  expect(pkg.sideEffects === false || Array.isArray(pkg.sideEffects), 'sideEffects is neither false nor a list of files');
+  expect(/^>=\s*20/.test(pkg.engines?.node ?? ''), `engines.node is ${JSON.stringify(pkg.engines?.node)}, not >=20`);
+  expect(pkg.repository?.directory === `packages/${dir}`, `repository.directory is ${JSON.stringify(pkg.repository?.directory)}, not packages/${dir}`);
+  expect(JSON.stringify([...(pkg.files ?? [])].sort()) === JSON.stringify(['LICENSE', 'README.md', 'dist']), `files is ${JSON.stringify(pkg.files)}, not dist, README.md and LICENSE`);
+  expect(pkg.exports?.['./package.json'] === './package.json', 'exports lacks "./package.json"');
+  for (const [sub, conditions] of Object.entries(pkg.exports ?? {})) {
+    if (sub === './package.json') continue;
+    for (const cond of ['import', 'require']) {
+      const c = conditions?.[cond];
+      expect(c && Object.keys(c)[0] === 'types' && typeof c.default === 'string', `exports["${sub}"].${cond} must list "types" first, then "default"`);
+    }
+    expect(conditions?.require?.types?.endsWith('.d.cts'), `exports["${sub}"].require.types must be a .d.cts file`);
+  }
+  for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    expect(!String(pkg.dependencies[dep]).startsWith('file:'), `dependency ${dep} is a file: link`);
+  }
+  return problems;
+}
+
 let failures = 0;
 for (const [name, dir] of manifests) {
   if (only.length > 0 && !only.includes(dir)) continue;
   const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
   if (pkg.private) continue;
+  const problems = manifestProblems(pkg, dir);
+  if (problems.length > 0) {
+    failures++;
+    console.error(`FAIL ${name}: package.json is not ready to publish:\n  ${problems.join('\n  ')}`);
+    continue;
+  }
   const app = join(work, `install-${dir}`);
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }));
@@ -71,6 +110,19 @@ for (const [name, dir] of manifests) {
     }
     for (const cond of Object.values(pkg.exports['.'])) {
       for (const f of Object.values(cond)) if (!existsSync(join(installed, f))) throw new Error(`exports names ${f}, which the tarball lacks`);
+    }
+    // TypeScript finds the declarations through each condition of `exports`:
+    // `import` (.d.ts, as ESM) and `require` (.d.cts), with strict settings.
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      files: ['types-esm.mts', 'types-cjs.cts'],
+    }));
+    writeFileSync(join(app, 'types-esm.mts'), `import * as m from '${name}';\nexport const keys: string[] = Object.keys(m);\n`);
+    writeFileSync(join(app, 'types-cjs.cts'), `import m = require('${name}');\nexport const keys: string[] = Object.keys(m);\n`);
+    try {
+      run('node', [tsc, '-p', 'tsconfig.json'], app);
+    } catch (error) {
+      throw new Error(`TypeScript cannot use its declarations:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     }
     const esmKeys = run('node', ['--input-type=module', '-e', `import * as m from '${name}'; console.log(Object.keys(m).sort().join(','))`], app).trim();
     const cjsKeys = run('node', ['-e', `console.log(Object.keys(require('${name}')).sort().join(','))`], app).trim();
