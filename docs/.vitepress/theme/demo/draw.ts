@@ -122,7 +122,7 @@ export function drawGroups(canvas: HTMLCanvasElement, view: EpochView, groups: n
     ctx.lineTo(x1, m.t - 4);
     ctx.stroke();
     ctx.fillStyle = '#222';
-    const label = view.window.start === 0 && view.window.end === groups ? 'window: every group (first step)' : `window: groups ${view.window.start + 1}–${view.window.end} of ${groups}`;
+    const label = view.window.start === 0 && view.window.end === groups ? 'window: every group (first step)' : `window: groups ${view.window.start}–${view.window.end - 1} of 0–${groups - 1}`;
     ctx.fillText(label, Math.min(Math.max(m.l, x0), w - m.r - ctx.measureText(label).width), m.t - 15);
   } else if (view.phase === 'anneal') {
     ctx.fillStyle = '#222';

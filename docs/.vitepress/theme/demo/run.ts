@@ -134,7 +134,7 @@ export class DemoRun {
     const seenIds: number[] = [];
     scores.forEach((v, i) => { if (!Number.isNaN(v)) seenIds.push(i); });
     const group = new Int8Array(o.size).fill(-1);
-    let bounds = new Float64Array(0);
+    let bounds: Float64Array = new Float64Array(0);
     if (seenIds.length >= o.groups) {
       const seenScores = Float32Array.from(seenIds, (i) => scores[i]!);
       const clusters = kmeans1d(seenScores, o.groups);

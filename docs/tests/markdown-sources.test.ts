@@ -1,0 +1,70 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { extractSection, preprocessPage, rebaseLinks, repositoryUrl } from '../.vitepress/markdown-sources';
+
+const docs = resolve(__dirname, '..');
+const repo = resolve(docs, '..');
+
+describe('rebaseLinks', () => {
+  it('keeps links to pages and images inside the site relative to the page', () => {
+    const page = join(docs, 'guide/x.md');
+    expect(rebaseLinks('[dp](../data-parallel.md#rules) ![p](../results/classification-mlp/plots/mlp-accuracy-vs-pruned.png)', page, page)).toBe(
+      '[dp](../data-parallel.md#rules) ![p](../results/classification-mlp/plots/mlp-accuracy-vs-pruned.png)',
+    );
+  });
+
+  it('rebases links of pasted text to the page that pastes it', () => {
+    const from = join(docs, 'results/classification-mlp/report.md');
+    expect(rebaseLinks('[b](../../benchmarks.md)', from, join(docs, 'guide/x.md'))).toBe('[b](../benchmarks.md)');
+  });
+
+  it('turns links outside the site into repository links: blob for files, tree for folders, raw for images', () => {
+    const page = join(docs, 'benchmarks.md');
+    expect(rebaseLinks('[k](../packages/kmeans1d/README.md) [a](../apps/classification) [j](results/strategy-bench.json)', page, page)).toBe(
+      `[k](${repositoryUrl}/blob/main/packages/kmeans1d/README.md) [a](${repositoryUrl}/tree/main/apps/classification) [j](${repositoryUrl}/blob/main/docs/results/strategy-bench.json)`,
+    );
+  });
+
+  it('leaves absolute URLs, anchors and code blocks alone', () => {
+    const page = join(docs, 'x.md');
+    const src = '[w](https://example.org/a.md) [h](#here)\n```md\n[c](../nowhere.md)\n```\n';
+    expect(rebaseLinks(src, page, page)).toBe(src);
+  });
+
+  it('fails on a link to a file that does not exist outside the site', () => {
+    const page = join(docs, 'x.md');
+    expect(() => rebaseLinks('[gone](../packages/no-such-package/README.md)', page, page)).toThrow(/does not exist/);
+  });
+});
+
+describe('extractSection', () => {
+  const dir = mkdtempSync(join(repo, 'node_modules', '.docs-test-'));
+  const file = join(dir, 'README.md');
+  writeFileSync(file, '# T\n\n## A\n\nalpha\n\n```sh\n# not a heading\n```\n\n### A.1\n\nsub\n\n## B\n\nbeta\n');
+
+  it('returns the text under a heading up to the next heading of the same level, skipping code', () => {
+    expect(extractSection(file, 'A')).toBe('alpha\n\n```sh\n# not a heading\n```\n\n### A.1\n\nsub');
+    expect(extractSection(file, 'B')).toBe('beta');
+  });
+
+  it('fails, naming the heading, when it is missing', () => {
+    expect(() => extractSection(file, 'C')).toThrow(/no heading "C"/);
+  });
+});
+
+describe('preprocessPage', () => {
+  it('pastes a package README section with its links rebased', () => {
+    const page = join(docs, 'performance.md');
+    const out = preprocessPage('<!--@section: ../packages/kmeans1d/README.md#Benchmark-->', page);
+    expect(out).toContain('npx pnpm@10.34.9 --filter @seta/kmeans1d bench');
+    expect(out).not.toContain('@section');
+  });
+
+  it('appends the plots a result report does not show', () => {
+    const reportDir = join(docs, 'results/classification-mlp');
+    const out = preprocessPage('# R\n', join(reportDir, 'report.md'));
+    expect(out).toMatch(/## Plots/);
+    expect(out).toContain('](./plots/mlp-accuracy-vs-pruned.png)');
+  });
+});
