@@ -1,10 +1,10 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractSection, preprocessPage, rebaseLinks, repositoryUrl } from '../.vitepress/markdown-sources';
 
 const docs = resolve(__dirname, '..');
-const repo = resolve(docs, '..');
 
 describe('rebaseLinks', () => {
   it('keeps links to pages and images inside the site relative to the page', () => {
@@ -39,7 +39,8 @@ describe('rebaseLinks', () => {
 });
 
 describe('extractSection', () => {
-  const dir = mkdtempSync(join(repo, 'node_modules', '.docs-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'seta-docs-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'README.md');
   writeFileSync(file, '# T\n\n## A\n\nalpha\n\n```sh\n# not a heading\n```\n\n### A.1\n\nsub\n\n## B\n\nbeta\n');
 
