@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main, readRecords } from './cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'contrastive-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const args = [
+  '--profile', 'tiny', '--no-progress', '--out', out,
+  '--strategies', 'full,scan,seta', '--epochs', '6', '--train-size', '256', '--test-size', '120', '--eval-size', '60', '--batch-size', '64',
+];
+
+describe('the CLI, end to end on a tiny subset', () => {
+  it('trains both styles with each strategy and writes records, report and plots', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(args)).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const records = readRecords(out);
+    expect(records.map((r) => `${r.config.style}-${r.config.strategy}`).sort()).toEqual(
+      ['clip-full', 'clip-scan', 'clip-seta', 'moco-full', 'moco-scan', 'moco-seta'],
+    );
+    for (const r of records) {
+      expect(r.epochs).toHaveLength(6);
+      expect(r.corruption).toEqual({ size: 256, mismatched: 51, duplicate: 51 });
+      for (const e of r.epochs) {
+        expect(e.pruned).toBe(256 - e.visited);
+        expect(e.prunedMismatched + e.prunedDuplicate).toBeLessThanOrEqual(e.pruned);
+        expect(e.metric).toBeGreaterThanOrEqual(0);
+        expect(e.metric).toBeLessThanOrEqual(1);
+      }
+      const keys = r.config.style === 'clip' ? ['imageToTextR1', 'imageToTextR5', 'textToImageR1', 'textToImageR5', 'zeroShot'] : ['knn', 'linearProbe'];
+      expect(Object.keys(r.final).sort()).toEqual(keys);
+      for (const v of Object.values(r.final)) expect(v).toBeGreaterThanOrEqual(0);
+      if (r.config.strategy === 'full') expect(r.savedRatio).toBe(0);
+      else expect(r.savedRatio).toBeGreaterThan(0);
+    }
+    // Recall@5 is at least recall@1.
+    for (const r of records.filter((x) => x.config.style === 'clip')) expect(r.final.imageToTextR5!).toBeGreaterThanOrEqual(r.final.imageToTextR1!);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toContain('## CLIP-style');
+    expect(report).toContain('## MoCo-style');
+    expect(report).toMatch(/\| scan \| pruneRatio 0\.3 \| 1 \|/);
+    expect(report).toContain('ill-matched precision');
+    expect(report).toMatch(/\| \*untrained\* \| – \| 1 \| \d/);
+    for (const r of records) expect(Object.keys(r.initial).sort()).toEqual(Object.keys(r.final).sort());
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      ['clip-epochs', 'clip-pruned', 'moco-epochs', 'moco-pruned'].flatMap((n) => [`${n}.png`, `${n}.svg`]),
+    );
+    expect(existsSync(join(out, 'checkpoints'))).toBe(false);
+  });
+
+  it('skips finished runs on a second call and refuses records made with other settings', async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void lines.push(String(s)));
+    try {
+      expect(await main(args)).toBe(0);
+      expect(lines.filter((l) => l.includes('already done, skipped'))).toHaveLength(6);
+      await expect(main([...args, '--mismatch', '0.1'])).rejects.toThrow(/was made with other settings/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('rejects bad arguments naming them', async () => {
+    await expect(main(['--profile', 'huge'])).rejects.toThrow('--profile: unknown profile "huge"; expected one of tiny, quick, full');
+    await expect(main(['--styles', 'simclr'])).rejects.toThrow('--styles: unknown value "simclr"; expected one of clip, moco');
+    await expect(main(['--mismatch', '1.5'])).rejects.toThrow('--mismatch: expected a share in [0, 0.9], got "1.5"');
+    await expect(main(['--mismatch', '0.5', '--duplicates', '0.5'])).rejects.toThrow('--mismatch + --duplicates must be at most 0.9');
+    await expect(main(['--epochs', '0'])).rejects.toThrow('--epochs: expected a positive integer, got "0"');
+    await expect(main(['--seeds', '1,,2'])).rejects.toThrow('--seeds: expected non-negative integers');
+  });
+});

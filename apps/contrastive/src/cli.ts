@@ -1,0 +1,253 @@
+/**
+ * Contrastive pre-training with pruning, from the command line.
+ *
+ *   node dist/cli.js --profile quick
+ *   node dist/cli.js --profile full --out ../../docs/results/contrastive
+ *
+ * Every run writes its JSON record as soon as it finishes (runs already on
+ * disk are skipped, so an interrupted matrix resumes where it stopped; each
+ * run also checkpoints after every epoch), then the report and plots are
+ * rebuilt from all records in the output folder.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
+import { selectBackend } from '@seta/tfjs-trainer';
+import { runExperiment } from './experiment.js';
+import { writePlots } from './plots.js';
+import type { RunConfig, RunRecord, StrategyName, Style } from './record.js';
+import { markdownReport } from './report.js';
+import { STRATEGIES, STYLES, strategyOptions } from './strategies.js';
+
+export interface Profile {
+  styles: Style[];
+  strategies: StrategyName[];
+  seeds: number[];
+  epochs: number;
+  batchSize: number;
+  /** Adam's peak learning rate per style. */
+  learningRate: Record<Style, number>;
+  trainSize: number;
+  testSize: number;
+  evalSize: number;
+}
+
+export const PROFILES: Record<string, Profile> = {
+  /** A smoke test: seconds. */
+  tiny: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0], epochs: 3, batchSize: 64, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 640, testSize: 300, evalSize: 200 },
+  /** `pnpm start`-sized: both styles, every strategy, one seed (≤ 10 minutes here). */
+  quick: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0], epochs: 10, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 8_000, testSize: 2_000, evalSize: 1_000 },
+  /** The committed results: both styles, every strategy, three seeds. */
+  full: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0, 1, 2], epochs: 14, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 12_000, testSize: 10_000, evalSize: 2_000 },
+};
+
+const USAGE = `Usage: seta-contrastive [options]
+
+  --profile tiny|quick|full   preset (default quick)
+  --styles clip,moco          pre-training styles (default: both)
+  --strategies a,b,…          ${STRATEGIES.join(', ')}
+  --seeds 0,1,2               seeds
+  --epochs N  --batch-size N  --lr X (both styles; default 1e-3 CLIP, 3e-3 MoCo)  --train-size N  --test-size N  --eval-size N
+  --mismatch P                share of ill-matched pairs (default 0.2)
+  --duplicates P              share of near-duplicate pairs (default 0.2)
+  --copies N                  copies per duplicated image (default 4)
+  --data-dir DIR              a directory of MNIST-format files (default: the shipped Fashion-MNIST)
+  --backend wasm|cpu|tensorflow   force a backend (default: the fastest that works)
+  --out DIR                   output folder (default runs/<profile>)
+  --notes FILE                Markdown appended to the report (e.g. the reading of the results)
+  --no-progress               no progress bars
+  --help`;
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new RangeError(`--${name}: expected at least one of ${allowed.join(', ')}`);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) throw new RangeError(`--${name}: unknown value "${item}"; expected one of ${allowed.join(', ')}`);
+  }
+  return items as T[];
+}
+
+function positive(value: string | undefined, name: string, integer = true): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) throw new RangeError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+  return x;
+}
+
+function share(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!(x >= 0 && x <= 0.9)) throw new RangeError(`--${name}: expected a share in [0, 0.9], got "${value}"`);
+  return x;
+}
+
+/** The file name of a run. */
+export function runId(c: Pick<RunConfig, 'style' | 'strategy' | 'seed'>): string {
+  return `${c.style}-${c.strategy}-seed${c.seed}`;
+}
+
+/** Read every run record in `dir/runs`. */
+export function readRecords(dir: string): RunRecord[] {
+  const runs = join(dir, 'runs');
+  if (!existsSync(runs)) return [];
+  return readdirSync(runs)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(runs, f), 'utf8')) as RunRecord);
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      profile: { type: 'string', default: 'quick' },
+      styles: { type: 'string' },
+      strategies: { type: 'string' },
+      seeds: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      'train-size': { type: 'string' },
+      'test-size': { type: 'string' },
+      'eval-size': { type: 'string' },
+      mismatch: { type: 'string' },
+      duplicates: { type: 'string' },
+      copies: { type: 'string' },
+      'data-dir': { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+      notes: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const base = PROFILES[values.profile!];
+  if (base === undefined) throw new RangeError(`--profile: unknown profile "${values.profile}"; expected one of ${Object.keys(PROFILES).join(', ')}`);
+  const profile: Profile = {
+    styles: list(values.styles, STYLES, 'styles') ?? base.styles,
+    strategies: list(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
+    seeds:
+      values.seeds === undefined
+        ? base.seeds
+        : values.seeds.split(',').map((s) => {
+            const x = Number(s);
+            if (s.trim() === '' || !Number.isInteger(x) || x < 0) throw new RangeError(`--seeds: expected non-negative integers, got "${s}"`);
+            return x;
+          }),
+    epochs: positive(values.epochs, 'epochs') ?? base.epochs,
+    batchSize: positive(values['batch-size'], 'batch-size') ?? base.batchSize,
+    learningRate: values.lr === undefined ? base.learningRate : { clip: positive(values.lr, 'lr', false)!, moco: positive(values.lr, 'lr', false)! },
+    trainSize: positive(values['train-size'], 'train-size') ?? base.trainSize,
+    testSize: positive(values['test-size'], 'test-size') ?? base.testSize,
+    evalSize: positive(values['eval-size'], 'eval-size') ?? base.evalSize,
+  };
+  const mismatch = share(values.mismatch, 'mismatch', 0.2);
+  const duplicates = share(values.duplicates, 'duplicates', 0.2);
+  if (mismatch + duplicates > 0.9) throw new RangeError(`--mismatch + --duplicates must be at most 0.9, got ${mismatch} + ${duplicates}`);
+  const copies = positive(values.copies, 'copies') ?? 4;
+  const appDir = resolve(import.meta.dirname, '..');
+  const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
+  const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
+  const progress = values['no-progress'] ? false : 'auto';
+
+  const t0 = performance.now();
+  const dataset = loadDataset(dataDir);
+  const prefer = values.backend === undefined ? undefined : (list(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
+  const { name: backend, tried } = await selectBackend(prefer === undefined ? {} : { prefer });
+  console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
+  console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);
+
+  const configs: RunConfig[] = [];
+  for (const style of profile.styles) {
+    for (const seed of profile.seeds) {
+      for (const strategy of profile.strategies) {
+        configs.push({
+          style,
+          strategy,
+          strategyOptions: strategyOptions(style, strategy),
+          seed,
+          epochs: profile.epochs,
+          batchSize: profile.batchSize,
+          learningRate: profile.learningRate[style],
+          trainSize: Math.min(profile.trainSize, dataset.train.count),
+          testSize: Math.min(profile.testSize, dataset.test.count),
+          evalSize: Math.min(profile.evalSize, profile.testSize, dataset.test.count),
+          mismatch,
+          duplicates,
+          copies,
+        });
+      }
+    }
+  }
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  let index = 0;
+  for (const config of configs) {
+    index++;
+    const id = runId(config);
+    const file = join(out, 'runs', `${id}.json`);
+    if (existsSync(file)) {
+      const done = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+      const { strategyOptions: _a, ...want } = config;
+      const { strategyOptions: _b, ...have } = done.config;
+      if (JSON.stringify(want) !== JSON.stringify(have)) {
+        throw new Error(`${file} was made with other settings (${JSON.stringify(have)}); use another --out or delete it`);
+      }
+      console.log(`[${index}/${configs.length}] ${id}: already done, skipped`);
+      continue;
+    }
+    console.log(`[${index}/${configs.length}] ${id}: ${JSON.stringify(config.strategyOptions)}`);
+    const checkpointDir = join(out, 'checkpoints', id);
+    const record = await runExperiment(config, {
+      dataset,
+      backend,
+      progress,
+      checkpointDir,
+      onEpoch: (e) => {
+        if (progress === false || !process.stderr.isTTY) {
+          console.log(
+            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, pruned ${e.pruned} (ill-matched ${e.prunedMismatched}, duplicates ${e.prunedDuplicate}), loss ${e.trainLoss.toFixed(4)}, ${config.style === 'clip' ? 'zero-shot' : 'k-NN'} ${pct(e.metric)}, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
+          );
+        }
+      },
+    });
+    writeFileSync(file, JSON.stringify(record, null, 1) + '\n');
+    rmSync(checkpointDir, { recursive: true, force: true });
+    const finals = Object.entries(record.final).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+    console.log(`  → ${finals}; saved ${pct(record.savedRatio)} of visits; ${(record.trainTimeMs / 1000).toFixed(1)} s training`);
+  }
+  rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
+
+  const records = readRecords(out);
+  const command = `node apps/contrastive/dist/cli.js ${argv.join(' ')}`.trim();
+  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
+  const report = markdownReport(records, {
+    title: 'Contrastive pre-training on Fashion-MNIST: pruning strategies and corrupted pairs',
+    command,
+    ...(notes === undefined ? {} : { notes }),
+  });
+  writeFileSync(join(out, 'report.md'), report);
+  console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
+  const plots = await writePlots(records, join(out, 'plots'));
+  console.log(`\nreport: ${join(out, 'report.md')}`);
+  for (const p of plots) console.log(`plot: ${p}`);
+  console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,416 @@
+/**
+ * One pre-training run: build the corrupted pairs, train CLIP-style or
+ * MoCo-style with a strategy's pruner through @seta/tfjs-trainer, and
+ * measure per epoch which samples the strategy left out (against the
+ * injected ill-matched and duplicate pairs) and, at the end, the
+ * representation's quality.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset, ImageSplit } from '@seta-apps/shared';
+import { subset } from '@seta-apps/shared';
+import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
+import { Random } from '@seta/core';
+import type { BatchContext, DataSource } from '@seta/tfjs-trainer';
+import {
+  Trainer,
+  clampLogitScaleInPlace,
+  clipLoss,
+  cosineMomentum,
+  cosineSchedule,
+  createLogitScale,
+  mocoV3Loss,
+  momentumUpdate,
+} from '@seta/tfjs-trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import { augmentInto } from './augment.js';
+import { Vocabulary, classPrompts } from './captions.js';
+import { embed, knnAccuracy, linearProbeAccuracy, nearestClassAccuracy, recallAtK } from './evaluate.js';
+import type { Mlp } from './models.js';
+import { chain, disposeAll, mlp, momentumCopy } from './models.js';
+import type { PairSet } from './pairs.js';
+import { buildPairs, captionSplit } from './pairs.js';
+import type { EpochRecord, PruneQuality, RunConfig, RunRecord } from './record.js';
+import { makePruner } from './strategies.js';
+
+/** Per-epoch counts of what the plan left out. */
+interface PrunedCounts {
+  pruned: number;
+  mismatched: number;
+  duplicate: number;
+}
+
+/**
+ * A pruner that passes everything through and counts, for each plan, the
+ * samples left out and how many of them are ill-matched or duplicates.
+ */
+export function trackingPruner(inner: Pruner, mismatched: Uint8Array, duplicate: Uint8Array) {
+  const seen = new Uint8Array(inner.size);
+  let last: PrunedCounts = { pruned: 0, mismatched: 0, duplicate: 0 };
+  const totalMismatched = mismatched.reduce((a, b) => a + b, 0);
+  const totalDuplicate = duplicate.reduce((a, b) => a + b, 0);
+  const pruner: Pruner = {
+    name: inner.name,
+    size: inner.size,
+    plan(epoch: number): EpochPlan {
+      const plan = inner.plan(epoch);
+      seen.fill(0);
+      let visitedMismatched = 0;
+      let visitedDuplicate = 0;
+      for (const id of plan.indices) {
+        seen[id] = 1;
+        visitedMismatched += mismatched[id]!;
+        visitedDuplicate += duplicate[id]!;
+      }
+      last = {
+        pruned: inner.size - plan.indices.length,
+        mismatched: totalMismatched - visitedMismatched,
+        duplicate: totalDuplicate - visitedDuplicate,
+      };
+      return plan;
+    },
+    observe: (ids, losses, lossesB) => inner.observe(ids, losses, lossesB),
+    endEpoch: (): EpochSummary => inner.endEpoch(),
+    saveState: () => inner.saveState(),
+    loadState: (state) => inner.loadState(state),
+  };
+  return { pruner, lastCounts: () => last };
+}
+
+/** Aggregate prune quality over the epochs that pruned anything. */
+export function pruneQuality(epochs: readonly EpochRecord[], mismatchedCount: number, duplicateCount: number): PruneQuality {
+  let pruningEpochs = 0;
+  let pruned = 0;
+  let mis = 0;
+  let dup = 0;
+  for (const e of epochs) {
+    if (e.pruned === 0) continue;
+    pruningEpochs++;
+    pruned += e.pruned;
+    mis += e.prunedMismatched;
+    dup += e.prunedDuplicate;
+  }
+  const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b);
+  return {
+    pruningEpochs,
+    pruned,
+    mismatchedPrecision: ratio(mis, pruned),
+    mismatchedRecall: ratio(mis, mismatchedCount * pruningEpochs),
+    duplicatePrecision: ratio(dup, pruned),
+    duplicateRecall: ratio(dup, duplicateCount * pruningEpochs),
+  };
+}
+
+/** Pixels scaled to [0, 1]. */
+export function toFloat(images: Uint8Array): Float32Array {
+  const out = new Float32Array(images.length);
+  for (let i = 0; i < images.length; i++) out[i] = images[i]! / 255;
+  return out;
+}
+
+/** Everything a run needs besides its configuration. */
+export interface RunContext {
+  readonly dataset: Dataset;
+  readonly backend: string;
+  readonly progress?: boolean | 'auto';
+  readonly checkpointDir?: string;
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+const first = (split: ImageSplit, n: number) => (n < split.count ? subset(split, Array.from({ length: n }, (_, i) => i)) : split);
+
+/** The model parts and how to run them, per style. */
+interface StyleSetup {
+  readonly data: DataSource;
+  readonly model: (xs: tf.Tensor[]) => tf.Tensor[];
+  readonly variables: tf.Variable[];
+  readonly extraVariables: tf.Variable[];
+  readonly loss: (outputs: tf.Tensor[]) => readonly [tf.Tensor1D, tf.Tensor1D];
+  readonly directions: 'mean' | 'sum';
+  readonly afterStep: (progress: { epoch: number; totalEpochs: number }) => void;
+  /** The per-epoch metric, on the evaluation subset. */
+  readonly metric: () => number;
+  /** The final evaluation. */
+  readonly evaluate: () => Record<string, number>;
+  readonly extra: () => Partial<EpochRecord>;
+  readonly dispose: () => void;
+}
+
+const EMBED = 64;
+
+/**
+ * MoCo-style augmentation strengths: a one-pixel random crop (shift), a
+ * horizontal flip, mild noise and occasional erasing. Stronger settings
+ * (±3 px, noise 0.1, erasing half the time) kept an MLP encoder from
+ * learning the instance task at this scale (loss barely fell).
+ */
+export const MOCO_AUGMENT = { maxShift: 1, flip: 0.5, noise: 0.05, erase: 0.25 } as const;
+
+function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Random): StyleSetup {
+  const vocab = new Vocabulary();
+  const pixels = pairs.pixels;
+  const images = toFloat(pairs.images);
+  const bow = new Float32Array(pairs.count * vocab.size);
+  pairs.captions.forEach((c, i) => vocab.bagOfWords(c, bow, i * vocab.size));
+  const imageEncoder = mlp([pixels, 256, EMBED], rng, 'image');
+  const textEncoder = mlp([vocab.size, 128, EMBED], rng, 'text');
+  const logitScale = createLogitScale();
+
+  const test = first(dataset.test, config.testSize);
+  const testImages = toFloat(test.images);
+  const testCaptions = captionSplit(test, pairs.cuts, 7_000 + config.seed);
+  const testBow = new Float32Array(test.count * vocab.size);
+  testCaptions.forEach((c, i) => vocab.bagOfWords(c, testBow, i * vocab.size));
+  const prompts = Array.from({ length: 10 }, (_, c) => classPrompts(c));
+
+  const classEmbeddings = (): Float32Array => {
+    // Prompt ensembling: the normalised mean of each class's normalised prompt embeddings.
+    const out = new Float32Array(10 * EMBED);
+    prompts.forEach((list, c) => {
+      const x = new Float32Array(list.length * vocab.size);
+      list.forEach((p, i) => vocab.bagOfWords(p, x, i * vocab.size));
+      const { values } = embed((t) => textEncoder.apply(t), x, list.length, vocab.size);
+      let norm = 0;
+      for (let d = 0; d < EMBED; d++) {
+        let s = 0;
+        for (let i = 0; i < list.length; i++) s += values[i * EMBED + d]!;
+        out[c * EMBED + d] = s;
+        norm += s * s;
+      }
+      for (let d = 0; d < EMBED; d++) out[c * EMBED + d]! /= Math.sqrt(norm) || 1;
+    });
+    return out;
+  };
+  const zeroShot = (n: number) => {
+    const img = embed((t) => imageEncoder.apply(t), testImages, n, pixels);
+    return nearestClassAccuracy(img.values, n, classEmbeddings(), 10, EMBED, test.labels);
+  };
+
+  return {
+    data: {
+      size: pairs.count,
+      batch(ids) {
+        const b = ids.length;
+        const x = new Float32Array(b * pixels);
+        const t = new Float32Array(b * vocab.size);
+        for (let i = 0; i < b; i++) {
+          const id = ids[i]!;
+          x.set(images.subarray(id * pixels, (id + 1) * pixels), i * pixels);
+          t.set(bow.subarray(id * vocab.size, (id + 1) * vocab.size), i * vocab.size);
+        }
+        return { xs: [tf.tensor2d(x, [b, pixels]), tf.tensor2d(t, [b, vocab.size])] };
+      },
+    },
+    model: ([x, t]) => [imageEncoder.apply(x as tf.Tensor2D), textEncoder.apply(t as tf.Tensor2D)],
+    variables: [...imageEncoder.variables, ...textEncoder.variables],
+    extraVariables: [logitScale],
+    loss: ([img, txt]) => {
+      const { imageToText, textToImage } = clipLoss(img!, txt!, logitScale);
+      return [imageToText, textToImage];
+    },
+    directions: 'mean',
+    afterStep: () => clampLogitScaleInPlace(logitScale),
+    metric: () => zeroShot(Math.min(config.evalSize, test.count)),
+    evaluate: () => {
+      const img = embed((t) => imageEncoder.apply(t), testImages, test.count, pixels);
+      const txt = embed((t) => textEncoder.apply(t), testBow, test.count, vocab.size);
+      const [i1, i5] = recallAtK(img.values, txt.values, test.count, EMBED, [1, 5]);
+      const [t1, t5] = recallAtK(txt.values, img.values, test.count, EMBED, [1, 5]);
+      return {
+        zeroShot: zeroShot(test.count),
+        imageToTextR1: i1!,
+        imageToTextR5: i5!,
+        textToImageR1: t1!,
+        textToImageR5: t5!,
+      };
+    },
+    extra: () => ({ logitScale: Math.exp(logitScale.dataSync()[0]!) }),
+    dispose: () => {
+      disposeAll(imageEncoder, textEncoder);
+      logitScale.dispose();
+    },
+  };
+}
+
+function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Random): StyleSetup {
+  const pixels = pairs.pixels;
+  const rows = dataset.train.rows;
+  const cols = dataset.train.cols;
+  const backbone = mlp([pixels, 256, 128], rng, 'backbone', { finalRelu: true });
+  const projector = mlp([128, 128, EMBED], rng, 'projector');
+  const predictor = mlp([EMBED, 128, EMBED], rng, 'predictor');
+  const keyBackbone = momentumCopy(backbone, 'key-backbone');
+  const keyProjector = momentumCopy(projector, 'key-projector');
+  const query = chain(backbone, projector, predictor);
+  const key = chain(keyBackbone, keyProjector);
+  const queryVariables = [...backbone.variables, ...projector.variables];
+  const keyVariables = [...keyBackbone.variables, ...keyProjector.variables];
+
+  // k-NN memory bank and linear-probe training set: clean training images with their labels.
+  const bank = first(dataset.train, Math.min(10_000, dataset.train.count));
+  const bankImages = toFloat(bank.images);
+  const test = first(dataset.test, config.testSize);
+  const testImages = toFloat(test.images);
+  const features = (x: Float32Array, n: number, normalize = true) => embed((t) => backbone.apply(t), x, n, pixels, { normalize });
+
+  return {
+    data: {
+      size: pairs.count,
+      batch(ids: Uint32Array, context: BatchContext) {
+        const b = ids.length;
+        const v1 = new Float32Array(b * pixels);
+        const v2 = new Float32Array(b * pixels);
+        for (let i = 0; i < b; i++) {
+          const id = ids[i]!;
+          augmentInto(pairs.images, id * pixels, v1, i * pixels, rows, cols, context.rng, MOCO_AUGMENT);
+          augmentInto(pairs.images, pairs.partner[id]! * pixels, v2, i * pixels, rows, cols, context.rng, MOCO_AUGMENT);
+        }
+        return { xs: [tf.tensor2d(v1, [b, pixels]), tf.tensor2d(v2, [b, pixels])] };
+      },
+    },
+    model: ([x1, x2]) => [query(x1 as tf.Tensor2D), query(x2 as tf.Tensor2D), key(x1 as tf.Tensor2D), key(x2 as tf.Tensor2D)],
+    variables: [...backbone.variables, ...projector.variables, ...predictor.variables],
+    extraVariables: keyVariables,
+    loss: ([q1, q2, k1, k2]) => {
+      const { view1ToView2, view2ToView1 } = mocoV3Loss(q1!, q2!, k1!, k2!, { temperature: 0.2 });
+      return [view1ToView2, view2ToView1];
+    },
+    directions: 'sum',
+    afterStep: (p) => momentumUpdate(keyVariables, queryVariables, cosineMomentum(0.99, p.epoch / p.totalEpochs)),
+    metric: () => {
+      const n = Math.min(config.evalSize, test.count);
+      const train = features(bankImages, bank.count);
+      const probe = features(testImages, n);
+      return knnAccuracy(train.values, bank.labels, bank.count, probe.values, test.labels, n, train.dim);
+    },
+    evaluate: () => {
+      const train = features(bankImages, bank.count);
+      const probe = features(testImages, test.count);
+      const rawTrain = features(bankImages, bank.count, false);
+      const rawTest = features(testImages, test.count, false);
+      return {
+        knn: knnAccuracy(train.values, bank.labels, bank.count, probe.values, test.labels, test.count, train.dim),
+        linearProbe: linearProbeAccuracy(rawTrain.values, bank.labels, bank.count, rawTest.values, test.labels, test.count, rawTrain.dim, {
+          seed: config.seed,
+        }),
+      };
+    },
+    extra: () => ({}),
+    dispose: () => disposeAll(backbone, projector, predictor, keyBackbone, keyProjector),
+  };
+}
+
+/**
+ * Pre-train one configuration and measure it: per epoch the training loss,
+ * visits, what was pruned (and how much of it was corrupted) and a quick
+ * metric; at the end the final evaluation.
+ */
+export async function runExperiment(config: RunConfig, context: RunContext): Promise<RunRecord> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const { dataset } = context;
+  const train = first(dataset.train, config.trainSize);
+  const pairs = buildPairs(train, {
+    mismatch: config.mismatch,
+    duplicates: config.duplicates,
+    copies: config.copies,
+    seed: 1_000 + config.seed,
+  });
+  const rng = new Random(2_000 + config.seed);
+  const setup = config.style === 'clip' ? clipSetup(pairs, config, dataset, rng) : mocoSetup(pairs, config, dataset, rng);
+  const inner = makePruner(config.strategy, config.strategyOptions, { size: pairs.count, epochs: config.epochs, seed: config.seed });
+  const { pruner, lastCounts } = trackingPruner(inner, pairs.mismatched, pairs.duplicate);
+  const optimizer = tf.train.adam(config.learningRate);
+  let epochs: EpochRecord[] = [];
+  // CPU time of this process per epoch, training only (the machine is shared: CPU time is steadier than wall time).
+  let cpuMark = process.cpuUsage();
+  // Per-epoch records live beside the checkpoint, so a resumed run keeps those of the epochs before it.
+  const epochsFile = context.checkpointDir === undefined ? undefined : join(context.checkpointDir, 'epochs.json');
+  const earlier: EpochRecord[] = epochsFile !== undefined && existsSync(epochsFile) ? (JSON.parse(readFileSync(epochsFile, 'utf8')) as EpochRecord[]) : [];
+  const trainer = new Trainer({
+    model: (xs) => setup.model(xs as tf.Tensor[]),
+    variables: setup.variables,
+    extraVariables: setup.extraVariables,
+    optimizer,
+    pruner,
+    data: setup.data,
+    loss: (outputs) => setup.loss(outputs as tf.Tensor[]),
+    directions: setup.directions,
+    afterStep: setup.afterStep,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: cosineSchedule({ peak: config.learningRate, epochs: config.epochs, warmupEpochs: 0 }),
+    seed: config.seed,
+    progress: context.progress ?? 'auto',
+    ...(context.checkpointDir === undefined ? {} : { checkpointDir: context.checkpointDir }),
+    onEpochEnd: (r) => {
+      const cpu = process.cpuUsage(cpuMark);
+      const counts = lastCounts();
+      const record: EpochRecord = {
+        epoch: r.epoch,
+        phase: r.phase,
+        trainLoss: r.loss,
+        visited: r.visited,
+        prunedRatio: r.prunedRatio,
+        savedRatioSoFar: r.savedRatioSoFar,
+        wallTimeMs: r.wallTimeMs,
+        cpuTimeMs: (cpu.user + cpu.system) / 1000,
+        pruned: counts.pruned,
+        prunedMismatched: counts.mismatched,
+        prunedDuplicate: counts.duplicate,
+        metric: setup.metric(),
+        ...setup.extra(),
+      };
+      epochs.push(record);
+      if (epochsFile !== undefined) {
+        mkdirSync(context.checkpointDir!, { recursive: true });
+        const all = [...earlier.filter((e) => e.epoch < epochs[0]!.epoch), ...epochs];
+        writeFileSync(`${epochsFile}.tmp`, JSON.stringify(all));
+        renameSync(`${epochsFile}.tmp`, epochsFile);
+      }
+      context.onEpoch?.(record);
+      cpuMark = process.cpuUsage();
+    },
+  });
+  let final: Record<string, number>;
+  const initialMetric = setup.metric();
+  const initial = setup.evaluate();
+  try {
+    const result = await trainer.fit();
+    if (result.resumedFrom !== null) {
+      const before = earlier.filter((e) => e.epoch < result.resumedFrom!);
+      if (before.length !== result.resumedFrom) {
+        throw new Error(
+          `runExperiment(): resumed at epoch ${result.resumedFrom} but ${epochsFile} holds records of ${before.length} earlier epochs; delete ${context.checkpointDir} to rerun`,
+        );
+      }
+      epochs = [...before, ...epochs];
+    }
+    final = setup.evaluate();
+  } finally {
+    setup.dispose();
+    optimizer.dispose();
+  }
+  return {
+    version: 1,
+    config,
+    backend: context.backend,
+    epochs,
+    final,
+    initialMetric,
+    initial,
+    savedRatio: epochs.at(-1)?.savedRatioSoFar ?? 0,
+    trainTimeMs: epochs.reduce((t, e) => t + e.wallTimeMs, 0),
+    trainCpuMs: epochs.reduce((t, e) => t + e.cpuTimeMs, 0),
+    totalTimeMs: performance.now() - t0,
+    corruption: { size: pairs.count, mismatched: pairs.mismatchedCount, duplicate: pairs.duplicateCount },
+    pruneQuality: pruneQuality(epochs, pairs.mismatchedCount, pairs.duplicateCount),
+    startedAt,
+  };
+}
+
+/** The machine, for records. */
+export function machine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The JSON record one pre-training run writes: everything the report and the
+ * plots are made from.
+ */
+
+/** CLIP-style image–caption pairs, or MoCo-style two views of one image. */
+export type Style = 'clip' | 'moco';
+export type StrategyName = 'full' | 'dynamicRandom' | 'infobatch' | 'seta' | 'scan';
+
+export interface EpochRecord {
+  readonly epoch: number;
+  /** The pruner's phase for this epoch. */
+  readonly phase: string;
+  /** Mean training loss of the epoch (both directions combined as trained). */
+  readonly trainLoss: number;
+  /** Samples visited this epoch. */
+  readonly visited: number;
+  /** 1 − visited / N. */
+  readonly prunedRatio: number;
+  /** Realised saved ratio of the run so far. */
+  readonly savedRatioSoFar: number;
+  /** Wall time of this epoch's training (evaluation excluded), ms. */
+  readonly wallTimeMs: number;
+  /** CPU time of the process over this epoch's training (plan, batches, steps, checkpoint; evaluation excluded), ms. */
+  readonly cpuTimeMs: number;
+  /** Samples left out of this epoch's plan. */
+  readonly pruned: number;
+  /** …of which ill-matched pairs. */
+  readonly prunedMismatched: number;
+  /** …of which near-duplicate copies. */
+  readonly prunedDuplicate: number;
+  /** The quick per-epoch metric on the evaluation subset: zero-shot accuracy (clip) or k-NN accuracy (moco), in [0, 1]. */
+  readonly metric: number;
+  /** CLIP's learnt logit scale exp(s) after the epoch. */
+  readonly logitScale?: number;
+}
+
+export interface RunConfig {
+  readonly style: Style;
+  readonly strategy: StrategyName;
+  /** The strategy's options as passed to its factory. */
+  readonly strategyOptions: Record<string, unknown>;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Training pairs (≤ 60,000). */
+  readonly trainSize: number;
+  /** Test images of the final evaluation (≤ 10,000). */
+  readonly testSize: number;
+  /** Test images of the per-epoch metric. */
+  readonly evalSize: number;
+  /** Share of ill-matched pairs. */
+  readonly mismatch: number;
+  /** Share of near-duplicate pairs. */
+  readonly duplicates: number;
+  /** Copies per duplicated source image. */
+  readonly copies: number;
+}
+
+/** How well a strategy's pruned samples hit the injected corruptions, over the epochs that pruned. */
+export interface PruneQuality {
+  /** Epochs with at least one pruned sample. */
+  readonly pruningEpochs: number;
+  /** Σ pruned over those epochs. */
+  readonly pruned: number;
+  /** Σ pruned ill-matched / Σ pruned (the base rate is the mismatch share). */
+  readonly mismatchedPrecision: number;
+  /** Σ pruned ill-matched / (ill-matched · pruning epochs). */
+  readonly mismatchedRecall: number;
+  readonly duplicatePrecision: number;
+  readonly duplicateRecall: number;
+}
+
+export interface RunRecord {
+  /** Format version of this record. */
+  readonly version: 1;
+  readonly config: RunConfig;
+  /** TensorFlow.js backend that trained it. */
+  readonly backend: string;
+  readonly epochs: readonly EpochRecord[];
+  /**
+   * Final evaluation on `testSize` test images. clip: `zeroShot`,
+   * `imageToTextR1`, `imageToTextR5`, `textToImageR1`, `textToImageR5`;
+   * moco: `knn`, `linearProbe`. All in [0, 1].
+   */
+  readonly final: Readonly<Record<string, number>>;
+  /** The final evaluation of the untrained encoders (same keys as `final`). */
+  readonly initial: Readonly<Record<string, number>>;
+  /** The per-epoch metric of the untrained encoders (what pre-training adds is measured against it). */
+  readonly initialMetric: number;
+  /** Σ pruned / (N · E): the papers' "Pruned %" as realised. */
+  readonly savedRatio: number;
+  readonly trainTimeMs: number;
+  /** Σ per-epoch CPU time of training. */
+  readonly trainCpuMs: number;
+  /** Including evaluation. */
+  readonly totalTimeMs: number;
+  readonly corruption: { readonly size: number; readonly mismatched: number; readonly duplicate: number };
+  readonly pruneQuality: PruneQuality;
+  readonly startedAt: string;
+}
