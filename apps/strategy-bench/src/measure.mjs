@@ -1,7 +1,9 @@
 /**
  * Measurement of one strategy at one size: drive a pruner as a training loop
  * would (batches of 256, synthetic losses) up to its first real pruning
- * epoch, and time plan(), observe() and saveState().
+ * epoch, and time plan(), observe() (with the endEpoch() that closes each
+ * timed epoch, where a pruner may finish work on what it observed) and
+ * saveState().
  */
 import { batchPlan, Random } from '@seta/core';
 
@@ -31,6 +33,7 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
   let observeNs = 0;
   let observed = 0;
   const planMs = [];
+  const endEpochMs = [];
   for (let e = 0; e <= pruneEpoch; e++) {
     const t = performance.now();
     const plan = pruner.plan(e);
@@ -49,6 +52,7 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
         planMsByEpoch: planMs,
         visited,
         observeNsPerSample: observeNs / observed,
+        endEpochMsTimed: endEpochMs,
         observedSamples: observed,
         stateBytes: state.length,
         stateBytesPerSample: state.length / size,
@@ -66,7 +70,14 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
         observed += indices.length;
       } else pruner.observe(indices, a, b);
     }
-    pruner.endEpoch();
+    if (timeThis) {
+      // endEpoch counts as observation cost: a pruner may defer work on observed losses to it.
+      const s = performance.now();
+      pruner.endEpoch();
+      const ms = performance.now() - s;
+      observeNs += ms * 1e6;
+      endEpochMs.push(ms);
+    } else pruner.endEpoch();
   }
   throw new Error('unreachable');
 }

@@ -6,7 +6,7 @@ export { CallOrderError, SetaError, StateError } from './errors.js';
 
 // Randomness and sampling
 export { Random } from './random.js';
-export { shuffledCopy, shuffleInPlace } from './shuffle.js';
+export { shuffledCopy, shuffledRange, shuffleInPlace } from './shuffle.js';
 export { MAX_POPULATION, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 
 // Plans: batching and data-parallel sharding
@@ -27,6 +27,7 @@ export { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, de
 
 // Pipelines: compose stages into a pruner
 export { createPruner } from './pipeline.js';
+export { ScratchPool } from './scratch.js';
 export type {
   EpochEnd,
   ObservedBatch,

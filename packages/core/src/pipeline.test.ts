@@ -4,6 +4,7 @@ import { CallOrderError, StateError } from './errors.js';
 import { createPruner } from './pipeline.js';
 import type { ScoreStore, Selection, Stage } from './pipeline.js';
 import { annealStage, downsampleStage } from './stages.js';
+import { Random } from './random.js';
 import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
 
 /** A minimal in-memory score store (latest wins), standing in for @seta/loss-store. */
@@ -248,5 +249,107 @@ describe('createPruner', () => {
     expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [needs] })).toThrow('p(): stage "scores" needs scores, so a store is required');
     expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], store: memoryStore(6) })).toThrow(/store.size must equal size 5, got 6/);
     expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], nonFinite: 'ignore' as 'skip' })).toThrow(/nonFinite must be one of/);
+  });
+});
+
+describe('pooled stage temporaries', () => {
+  /** A stage that returns its pooled array: ids ≡ epoch (mod 3), with weights. */
+  const pooled: Stage = {
+    name: 'pooled',
+    select(_sel, ctx) {
+      const n = Math.ceil((ctx.size - (ctx.epoch % 3)) / 3);
+      const ids = ctx.scratch!.uint32('ids', n);
+      const weights = ctx.scratch!.float32('weights', n);
+      for (let i = 0; i < n; i++) {
+        ids[i] = 3 * i + (ctx.epoch % 3);
+        weights[i] = ctx.epoch + 1;
+      }
+      return { ids, weights, phase: 'prune' };
+    },
+  };
+
+  it('hands out plans that own their arrays: a plan the caller keeps is never overwritten by a later epoch', () => {
+    for (const size of [1000, 300_000]) {
+      // 300 000: the long-array (scatter) shuffle path.
+      const p = createPruner({ name: 'pooled', size, epochs: 4, stages: [pooled] });
+      const plans = [];
+      const copies = [];
+      for (let e = 0; e < 4; e++) {
+        const plan = p.plan(e);
+        plans.push(plan);
+        copies.push({ ids: plan.indices.slice(), weights: plan.weights!.slice() });
+        p.endEpoch();
+      }
+      const buffers = new Set(plans.flatMap((plan) => [plan.indices.buffer, plan.weights!.buffer]));
+      expect(buffers.size).toBe(8);
+      plans.forEach((plan, e) => {
+        const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (x: number, i: number) => x === b[i]);
+        expect(same(plan.indices, copies[e]!.ids)).toBe(true);
+        expect(same(plan.weights!, copies[e]!.weights)).toBe(true);
+        expect(plan.indices.every((id) => id % 3 === e % 3)).toBe(true);
+        expect(plan.weights!.every((w) => w === e + 1)).toBe(true);
+        expect(plan.indices.length).toBe(plan.indices.buffer.byteLength / 4); // not a view of something larger
+      });
+    }
+  });
+
+  it('gives every stage its own pool, so two stages of one kind never share a temporary', () => {
+    const size = 200_000;
+    const p = createPruner({ name: 'twice', size, epochs: 3, stages: [downsampleStage({ keep: 0.5 }), downsampleStage({ keep: 0.5 })] });
+    for (let e = 0; e < 3; e++) {
+      const ids = p.plan(e).indices;
+      expect(ids.length).toBe(Math.floor(Math.floor(size / 2) / 2));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.every((id) => id < size)).toBe(true);
+      p.endEpoch();
+    }
+  });
+});
+
+describe('observations of a large store', () => {
+  it('reach the store in observation order (per id) by the end of the epoch, whatever the batching', () => {
+    const size = 1 << 22; // large enough that the pipeline gathers observations and writes them by id range
+    const store = memoryStore(size);
+    const reference = new Map<number, number[]>();
+    const rng = new Random(11);
+    const p = createPruner({ name: 'big', size, epochs: 2, stages: [], store });
+    p.plan(0);
+    for (let b = 0; b < 40; b++) {
+      const n = b === 7 ? 0 : 1 + rng.nextInt(300);
+      const ids = new Uint32Array(n);
+      const losses = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        // a small pool of ids, so that most are observed several times
+        ids[i] = (rng.nextInt(500) * 8191) % size;
+        losses[i] = Math.fround(rng.nextFloat() * 10);
+        (reference.get(ids[i]!) ?? reference.set(ids[i]!, []).get(ids[i]!)!).push(losses[i]!);
+      }
+      p.observe(ids, losses);
+    }
+    p.endEpoch();
+    const perId = new Map<number, number[]>();
+    for (const [id, loss] of store.recorded) (perId.get(id) ?? perId.set(id, []).get(id)!).push(loss);
+    expect(perId).toEqual(reference);
+    for (const [id, losses] of reference) expect(store.scores[id]).toBe(losses[losses.length - 1]);
+  });
+
+  it('are all in the store before the next plan reads it', () => {
+    const size = 1 << 22;
+    const store = memoryStore(size);
+    let seenAtPlan = -1;
+    const probe: Stage = {
+      name: 'probe',
+      needsScores: true,
+      select(sel, ctx) {
+        if (ctx.epoch === 1) seenAtPlan = ctx.store!.seenCount;
+        return sel;
+      },
+    };
+    const p = createPruner({ name: 'big', size, epochs: 2, stages: [probe], store });
+    p.plan(0);
+    p.observe(Uint32Array.of(5, 6, 7), Float32Array.of(1, 2, 3));
+    p.endEpoch();
+    p.plan(1);
+    expect(seenAtPlan).toBe(3);
   });
 });

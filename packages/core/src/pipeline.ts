@@ -1,6 +1,7 @@
 import { CallOrderError, StateError } from './errors.js';
 import { Random } from './random.js';
-import { shuffledCopy } from './shuffle.js';
+import { ScratchPool } from './scratch.js';
+import { shuffledCopy, shuffledRange } from './shuffle.js';
 import { StateReader, StateWriter } from './state.js';
 import { CompensatedSum } from './sum.js';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
@@ -55,6 +56,12 @@ export interface StageContext {
   readonly rng: Random;
   /** The score store, if the pruner has one. */
   readonly store: ScoreStore | null;
+  /**
+   * Reusable arrays for the stage's temporaries, its own (set in `select`;
+   * see {@link ScratchPool} for the lifetime rules). Absent when a stage is
+   * called outside a pipeline.
+   */
+  readonly scratch?: ScratchPool;
 }
 
 /** One batch as stages observe it: validated, non-finite entries removed (with `nonFinite: 'skip'`). */
@@ -188,6 +195,13 @@ class PipelinePrunerImpl implements PipelinePruner {
   private readonly seed: number;
   private readonly fingerprint: string;
   private rng: Random;
+  /** One pool per stage, so that no two stages share a temporary. */
+  private readonly pools: ScratchPool[];
+  /**
+   * Observed scores not yet in the store (large stores only, see
+   * {@link PipelinePrunerImpl.recordScores}); always empty between epochs.
+   */
+  private pending: PendingScores | null = null;
 
   private next = 0;
   private current: { epoch: number; phase: Phase; visited: number } | null = null;
@@ -237,6 +251,10 @@ class PipelinePrunerImpl implements PipelinePruner {
       options: options.fingerprint ?? null,
     });
     this.rng = new Random(this.seed);
+    this.pools = this.stages.map(() => new ScratchPool());
+    if (this.store !== null && this.observers.length === 0 && this.store.size >= PENDING_MIN_SIZE) {
+      this.pending = new PendingScores(this.store.size);
+    }
   }
 
   get nextEpoch(): number {
@@ -271,35 +289,42 @@ class PipelinePrunerImpl implements PipelinePruner {
     if (epoch !== this.next) {
       throw new CallOrderError(`${fn}: expected epoch ${this.next} (epochs come in order 0, 1, 2, …), got ${epoch}`);
     }
-    const ctx = this.context(epoch);
+    this.flushScores();
+    const base = this.context(epoch);
     let selection: Selection = { ids: null, weights: null, phase: 'full' };
-    for (const stage of this.stages) {
-      selection = stage.select(selection, ctx);
+    for (let i = 0; i < this.stages.length; i++) {
+      selection = this.stages[i]!.select(selection, { ...base, scratch: this.pools[i]! });
       if (selection.final) break;
     }
     let ids = selection.ids;
     let weights = selection.weights;
-    if (ids === null) {
-      ids = new Uint32Array(this.size);
-      for (let i = 0; i < this.size; i++) ids[i] = i;
-      weights = null;
-    }
-    if (weights !== null && weights.length !== ids.length) {
+    if (weights !== null && ids !== null && weights.length !== ids.length) {
       throw new RangeError(`${fn}: a stage returned ${weights.length} weights for ${ids.length} ids`);
     }
-    if (ids.length === 0) {
+    if (ids === null) {
+      // Every id: a random permutation of 0 … N-1, written directly.
+      ids = shuffledRange(this.size, this.rng);
+      weights = null;
+    } else if (ids.length === 0) {
       ids = Uint32Array.of(this.rng.nextIntUnchecked(this.size));
       weights = null;
+    } else {
+      // The stages' arrays are the pipeline's own temporaries (pooled and reused next
+      // epoch): the plan is always a fresh shuffled copy that the caller owns.
+      const shuffled = shuffledCopy(ids, this.rng, weights ?? undefined);
+      ids = shuffled.out;
+      weights = shuffled.companionOut ?? null;
     }
-    // The stages' arrays are the pipeline's own temporaries: the plan is a fresh shuffled copy.
-    const shuffled = shuffledCopy(ids, this.rng, weights ?? undefined);
-    ids = shuffled.out;
-    weights = shuffled.companionOut ?? null;
     this.current = { epoch, phase: selection.phase, visited: ids.length };
     this.lossSum.reset();
     this.lossCount = 0;
     this.skipped = 0;
     return { epoch, phase: selection.phase, size: this.size, indices: ids, weights };
+  }
+
+  /** Move any pending scores into the store (before anything reads it). */
+  private flushScores(): void {
+    if (this.pending !== null && this.store !== null) this.pending.flush(this.store, this.current?.epoch ?? 0);
   }
 
   observe(ids: ArrayLike<number>, losses: ArrayLike<number>, lossesB?: ArrayLike<number>): void {
@@ -383,7 +408,8 @@ class PipelinePrunerImpl implements PipelinePruner {
         score = new Float32Array(m);
         for (let j = 0; j < m; j++) score[j] = cleanA[j]! + cleanB[j]!;
       }
-      if (store.recordUnchecked !== undefined) store.recordUnchecked(cleanIds, score, epoch);
+      if (this.pending !== null) this.pending.add(cleanIds, score, store, epoch);
+      else if (store.recordUnchecked !== undefined) store.recordUnchecked(cleanIds, score, epoch);
       else store.record(cleanIds, score, epoch);
     }
     if (this.observers.length > 0) {
@@ -403,6 +429,7 @@ class PipelinePrunerImpl implements PipelinePruner {
           : `${fn}: epoch ${this.next - 1} is already closed; call plan(${this.next}) to open the next`,
       );
     }
+    this.flushScores();
     const meanLoss = this.lossCount === 0 ? null : this.lossSum.value / this.lossCount;
     const pruned = this.size - cur.visited;
     this.prunedTotal += pruned;
@@ -479,5 +506,83 @@ class PipelinePrunerImpl implements PipelinePruner {
     this.next = progress.next;
     this.prunedTotal = progress.prunedTotal;
     this.finished = progress.history;
+  }
+}
+
+/** Stores of at least this many samples (16 MiB of float32 scores, twice the reference machine's L3) record through {@link PendingScores}. */
+const PENDING_MIN_SIZE = 1 << 22;
+/** Observations gathered before they are written: 8 bytes each, 8 MiB in all (and as much again to sort them). */
+const PENDING_CAPACITY = 1 << 20;
+/** Id ranges the observations are grouped by before they are written. */
+const PENDING_RANGE_BITS = 8;
+
+/**
+ * Observed scores of a large store, gathered and written in batches grouped
+ * by id range. A training loop observes ids in random order (plans are
+ * shuffled), so each score written straight into a store of 10^8 samples
+ * (400 MB) lands on a different page: a TLB miss and a page walk per sample.
+ * Grouped into 256 id ranges (a counting sort, stable), the same writes touch
+ * one range of ~1.5 MB at a time. Observations of one id keep their order,
+ * so the store ends exactly as if every batch had been recorded as it came
+ * (latest wins, or its moving average). The pipeline writes everything
+ * before any stage or the state reads the store: when this buffer is full,
+ * at `endEpoch` and at `plan`.
+ */
+class PendingScores {
+  private readonly ids = new Uint32Array(PENDING_CAPACITY);
+  private readonly scores = new Float32Array(PENDING_CAPACITY);
+  private readonly sortedIds = new Uint32Array(PENDING_CAPACITY);
+  private readonly sortedScores = new Float32Array(PENDING_CAPACITY);
+  private readonly starts = new Uint32Array(1 << PENDING_RANGE_BITS);
+  private readonly shift: number;
+  private count = 0;
+
+  constructor(size: number) {
+    this.shift = Math.max(0, 32 - Math.clz32(size - 1) - PENDING_RANGE_BITS);
+  }
+
+  add(ids: Uint32Array, scores: Float32Array, store: ScoreStore, epoch: number): void {
+    const n = ids.length;
+    if (n > PENDING_CAPACITY) {
+      this.flush(store, epoch);
+      this.write(store, ids, scores, epoch);
+      return;
+    }
+    if (this.count + n > PENDING_CAPACITY) this.flush(store, epoch);
+    this.ids.set(ids, this.count);
+    this.scores.set(scores, this.count);
+    this.count += n;
+  }
+
+  flush(store: ScoreStore, epoch: number): void {
+    const n = this.count;
+    if (n === 0) return;
+    this.count = 0;
+    const ids = this.ids;
+    const scores = this.scores;
+    const starts = this.starts;
+    const shift = this.shift;
+    starts.fill(0);
+    for (let i = 0; i < n; i++) starts[ids[i]! >>> shift]!++;
+    let sum = 0;
+    for (let r = 0; r < starts.length; r++) {
+      const c = starts[r]!;
+      starts[r] = sum;
+      sum += c;
+    }
+    const sortedIds = this.sortedIds;
+    const sortedScores = this.sortedScores;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      const p = starts[id >>> shift]!++;
+      sortedIds[p] = id;
+      sortedScores[p] = scores[i]!;
+    }
+    this.write(store, sortedIds.subarray(0, n), sortedScores.subarray(0, n), epoch);
+  }
+
+  private write(store: ScoreStore, ids: Uint32Array, scores: Float32Array, epoch: number): void {
+    if (store.recordUnchecked !== undefined) store.recordUnchecked(ids, scores, epoch);
+    else store.record(ids, scores, epoch);
   }
 }

@@ -140,3 +140,40 @@ describe('sampleSorted', () => {
     expect(() => sampleSorted(3, 4, new Random(0))).toThrow('sampleSorted(): k must be an integer in [0, 3], got 4');
   });
 });
+
+describe('sampleSorted, more', () => {
+  it('writes into a given array of length k and rejects any other', () => {
+    const out = new Uint32Array(40);
+    const s = sampleSorted(100, 40, new Random(3), out);
+    expect(s).toBe(out);
+    for (let i = 1; i < 40; i++) expect(s[i]!).toBeGreaterThan(s[i - 1]!);
+    expect(Array.from(s)).toEqual(Array.from(sampleSorted(100, 40, new Random(3))));
+    expect(sampleSorted(1000, 3, new Random(1), new Uint32Array(3)).length).toBe(3); // sparse path
+    expect(() => sampleSorted(10, 4, new Random(0), new Uint32Array(5))).toThrow(/out must be a Uint32Array of length k = 4/);
+  });
+
+  it('leaves out uniformly random ids of a population above 2^21 (draws on 28 bits)', () => {
+    const n = 0x20_0000 + 4096;
+    const rng = new Random(21);
+    const counts = new Float64Array(16);
+    const out = new Uint32Array(n - 64);
+    for (let t = 0; t < 100; t++) {
+      const s = sampleSorted(n, n - 64, rng, out); // the 64 left out are drawn with j ≥ 2^21
+      let prev = -1;
+      let missing = 0;
+      for (let i = 0; i < s.length; i++) {
+        for (let id = prev + 1; id < s[i]!; id++) {
+          counts[Math.floor((id / n) * 16)]!++;
+          missing++;
+        }
+        prev = s[i]!;
+      }
+      for (let id = prev + 1; id < n; id++) {
+        counts[Math.floor((id / n) * 16)]!++;
+        missing++;
+      }
+      expect(missing).toBe(64);
+    }
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(15));
+  }, 60_000);
+});

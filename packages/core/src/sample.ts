@@ -1,6 +1,6 @@
 import type { Random } from './random.js';
 import { shuffleInPlace } from './shuffle.js';
-import { checkArrayLike, checkInteger } from './validate.js';
+import { checkArrayLike, checkInteger, describeValue } from './validate.js';
 
 /** Largest population the samplers take: ids must fit in a Uint32Array with one value to spare. */
 export const MAX_POPULATION = 0xffff_ffff;
@@ -112,50 +112,134 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
  * @param n - population size, an integer in [0, 2^32 − 1].
  * @param k - sample size, an integer in [0, n].
  * @param rng - the generator to draw from.
- * @returns a new ascending `Uint32Array` of length `k`.
- * @throws RangeError if `n` or `k` is out of range.
+ * @param out - optional array of length `k` to write the sample into (e.g. a
+ *   reused buffer); by default a new one.
+ * @returns `out`, or a new ascending `Uint32Array` of length `k`.
+ * @throws RangeError if `n` or `k` is out of range, or `out` has another length.
  * @example
  * ```ts
  * sampleSorted(10, 4, new Random(1)); // e.g. Uint32Array [ 1, 4, 5, 8 ]
  * ```
  */
-export function sampleSorted(n: number, k: number, rng: Random): Uint32Array {
+export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Array): Uint32Array {
   checkInteger('sampleSorted()', 'n', n, 0, MAX_POPULATION);
   checkInteger('sampleSorted()', 'k', k, 0, n);
-  if (k === 0) return new Uint32Array(0);
-  if (k * 32 < n) return floydSample(n, k, rng).sort();
+  if (out !== undefined && (!(out instanceof Uint32Array) || out.length !== k)) {
+    throw new RangeError(`sampleSorted(): out must be a Uint32Array of length k = ${k}, got ${describeValue(out)}`);
+  }
+  if (k === 0) return out ?? new Uint32Array(0);
+  if (k * 32 < n) {
+    const sorted = floydSample(n, k, rng).sort();
+    if (out === undefined) return sorted;
+    out.set(sorted);
+    return out;
+  }
   const complement = k > n - k;
   const c = complement ? n - k : k;
   const bits = new Uint32Array(Math.ceil(n / 32));
-  for (let j = n - c; j < n; j++) {
+  floydBits(n, c, rng, bits);
+  const result = out ?? new Uint32Array(k);
+  if (complement) readZeros(bits, n, result);
+  else readOnes(bits, result);
+  return result;
+}
+
+const TWO_32 = 0x1_0000_0000;
+const INV_32 = 1 / TWO_32;
+const TWO_28 = 0x1000_0000;
+const INV_28 = 1 / TWO_28;
+const CHUNK = 4096;
+const draws = new Uint32Array(CHUNK);
+
+/**
+ * Floyd's algorithm: mark `c` distinct uniformly random values of `0 … n-1`
+ * in `bits`. For j = n − c … n − 1 it draws t uniform in [0, j] and marks t,
+ * or j if t is already marked.
+ *
+ * The draws come in bulk from `fillUint32`, bounded by Lemire's method with
+ * exact rejection: on all 32 bits for j < 2^21 (x · m < 2^53 stays exact in
+ * doubles), on the top 28 bits for j < 2^25 (28 + 25 = 53; a draw is
+ * rejected with probability below m / 2^28 ≤ 1/8), and through
+ * `nextIntUnchecked` beyond.
+ */
+function floydBits(n: number, c: number, rng: Random, bits: Uint32Array): void {
+  const buf = draws;
+  let pos = CHUNK;
+  let j = n - c;
+  for (; j < n && j < 0x20_0000; j++) {
+    const m = j + 1;
+    let t: number;
+    for (;;) {
+      if (pos === CHUNK) {
+        rng.fillUint32(buf);
+        pos = 0;
+      }
+      const p = buf[pos++]! * m;
+      t = Math.floor(p * INV_32);
+      const lo = p - t * TWO_32;
+      if (lo >= m || lo >= (TWO_32 - m) % m) break;
+    }
+    const pick = (bits[t >>> 5]! >>> (t & 31)) & 1 ? j : t;
+    bits[pick >>> 5]! |= 1 << (pick & 31);
+  }
+  for (; j < n && j < 0x200_0000; j++) {
+    const m = j + 1;
+    let t: number;
+    for (;;) {
+      if (pos === CHUNK) {
+        rng.fillUint32(buf);
+        pos = 0;
+      }
+      const p = (buf[pos++]! >>> 4) * m;
+      t = Math.floor(p * INV_28);
+      const lo = p - t * TWO_28;
+      if (lo >= m || lo >= (TWO_28 - m) % m) break;
+    }
+    const pick = (bits[t >>> 5]! >>> (t & 31)) & 1 ? j : t;
+    bits[pick >>> 5]! |= 1 << (pick & 31);
+  }
+  for (; j < n; j++) {
     const t = rng.nextIntUnchecked(j + 1);
     const pick = (bits[t >>> 5]! >>> (t & 31)) & 1 ? j : t;
     bits[pick >>> 5]! |= 1 << (pick & 31);
   }
-  const out = new Uint32Array(k);
+}
+
+/** The set bits of `bits`, ascending, into `out` (which holds exactly that many). */
+function readOnes(bits: Uint32Array, out: Uint32Array): void {
   let m = 0;
   const words = bits.length;
-  if (!complement) {
-    for (let w = 0; w < words; w++) {
-      let x = bits[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        out[m++] = w * 32 + (31 - Math.clz32(low));
-        x ^= low;
-      }
+  for (let w = 0; w < words; w++) {
+    let x = bits[w]!;
+    while (x !== 0) {
+      const low = x & -x;
+      out[m++] = w * 32 + (31 - Math.clz32(low));
+      x ^= low;
     }
-  } else {
-    for (let w = 0; w < words; w++) {
-      const x = bits[w]!;
-      const base = w * 32;
-      if (x === 0) {
-        const end = Math.min(32, n - base);
-        for (let b = 0; b < end; b++) out[m++] = base + b;
-      } else if (x !== -1) {
-        const end = Math.min(32, n - base);
+  }
+}
+
+/** The clear bits of `bits` below `n`, ascending, into `out` (which holds exactly that many). */
+function readZeros(bits: Uint32Array, n: number, out: Uint32Array): void {
+  const k = out.length;
+  let m = 0;
+  const words = bits.length;
+  for (let w = 0; w < words; w++) {
+    const x = bits[w]!;
+    const base = w * 32;
+    const end = Math.min(32, n - base);
+    if (x === 0) {
+      for (let b = 0; b < end; b++) out[m++] = base + b;
+    } else if (x !== 0xffff_ffff) {
+      if (m + 32 <= k) {
+        // Branch-free: write every id, advance past the kept ones (the rest are overwritten).
+        for (let b = 0; b < end; b++) {
+          out[m] = base + b;
+          m += ((x >>> b) & 1) ^ 1;
+        }
+      } else {
         for (let b = 0; b < end; b++) if (((x >>> b) & 1) === 0) out[m++] = base + b;
       }
     }
   }
-  return out;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { scatterShuffle, shuffledCopy, shuffleInPlace } from './shuffle.js';
+import { scatterShuffle, shuffledCopy, shuffledRange, shuffleInPlace } from './shuffle.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('shuffleInPlace', () => {
@@ -105,5 +105,70 @@ describe('shuffledCopy', () => {
       expect(out.join()).not.toBe(ids.join());
     }
     expect(() => shuffledCopy(new Uint32Array(3), new Random(0), new Float32Array(2))).toThrow(/companion/);
+  });
+});
+
+describe('shuffledRange', () => {
+  it('is a permutation of 0 … n-1, short and long', () => {
+    for (const n of [0, 1, 2, 7, 1000, 200_001]) {
+      const p = shuffledRange(n, new Random(n));
+      expect(p.length).toBe(n);
+      const seen = new Uint8Array(n);
+      for (const v of p) seen[v]!++;
+      expect(seen.every((c) => c === 1)).toBe(true);
+    }
+  });
+
+  it('produces each permutation of 4 elements equally often', () => {
+    const rng = new Random(3);
+    const counts = new Map<string, number>();
+    for (let t = 0; t < 48_000; t++) {
+      const key = shuffledRange(4, rng).join('');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(24);
+    expect(chiSquareUniform([...counts.values()])).toBeLessThan(chiSquareCritical(23));
+  });
+
+  it('spreads every id uniformly over a long range (the scatter path)', () => {
+    const rng = new Random(8);
+    const n = 70_001; // three labels per draw: n mod 3 = 2 leaves a partial last draw
+    const first = new Float64Array(16);
+    const last = new Float64Array(16);
+    for (let t = 0; t < 1600; t++) {
+      const p = shuffledRange(n, rng);
+      first[Math.floor((p.indexOf(0) / n) * 16)]!++;
+      last[Math.floor((p.indexOf(n - 1) / n) * 16)]!++;
+    }
+    expect(chiSquareUniform(first)).toBeLessThan(chiSquareCritical(15));
+    expect(chiSquareUniform(last)).toBeLessThan(chiSquareCritical(15));
+  });
+});
+
+describe('Fisher–Yates with two swaps per draw', () => {
+  it('places an element uniformly in a range longer than 2^16 (one swap per draw first, then pairs)', () => {
+    const rng = new Random(6);
+    const n = 70_000;
+    const counts = new Float64Array(8);
+    const a = Array.from({ length: n }, (_, i) => i); // number[]: plain Fisher–Yates, no scatter
+    for (let t = 0; t < 480; t++) {
+      shuffleInPlace(a, rng);
+      counts[Math.floor((a.indexOf(0) / n) * 8)]!++;
+      for (let i = 0; i < n; i++) a[i] = i;
+    }
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(7));
+  }, 60_000);
+
+  it('produces each permutation of 5 elements equally often from a Uint32Array and a number[]', () => {
+    for (const make of [() => Uint32Array.of(0, 1, 2, 3, 4), () => [0, 1, 2, 3, 4]]) {
+      const rng = new Random(12);
+      const counts = new Map<string, number>();
+      for (let t = 0; t < 60_000; t++) {
+        const key = shuffleInPlace(make(), rng).join('');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      expect(counts.size).toBe(120);
+      expect(chiSquareUniform([...counts.values()])).toBeLessThan(chiSquareCritical(119));
+    }
   });
 });

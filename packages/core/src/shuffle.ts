@@ -5,8 +5,8 @@ type Typed = Exclude<Shufflable, number[]>;
 
 /** Arrays up to this length are shuffled by plain Fisher–Yates (they fit in cache). */
 const SCATTER_THRESHOLD = 1 << 16;
-/** Target elements per bucket of the scatter shuffle (256 KiB of ids): shuffled within L2/L3 cache. */
-const BUCKET_TARGET = 1 << 16;
+/** Target elements per bucket of the scatter shuffle (64 KiB of ids): shuffled within L1/L2 cache. */
+const BUCKET_TARGET = 1 << 14;
 /** At most 2^9 buckets: more write streams than that thrash the TLB during the scatter. */
 const MAX_BUCKET_BITS = 9;
 
@@ -89,17 +89,72 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
   return { out, companionOut };
 }
 
+/**
+ * A uniformly random permutation of `0 … n-1`, as a new Uint32Array: the
+ * same algorithm as {@link shuffledCopy} of `[0, 1, …, n-1]`, but the ids are
+ * written straight into their shuffled buckets, without building the
+ * identity first. O(n).
+ *
+ * @param n - the number of ids, an integer in [0, 2^32 − 1].
+ * @param rng - the generator to draw from.
+ * @returns the permutation.
+ * @example
+ * ```ts
+ * shuffledRange(4, new Random(0)); // e.g. Uint32Array [ 2, 0, 3, 1 ]
+ * ```
+ */
+export function shuffledRange(n: number, rng: Random): Uint32Array {
+  if (n > SCATTER_THRESHOLD) {
+    const bits = bucketBits(n);
+    const out = new Uint32Array(n);
+    const replay = rng.clone(); // the labels' generator position, to draw them again
+    const starts = countLabels(n, rng, bits);
+    const next = starts.slice(0, 1 << bits);
+    scatterRange(n, out, next, replay, bits);
+    shuffleBuckets(out, undefined, starts, rng);
+    return out;
+  }
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  fisherYates(out, rng, undefined, 0, n);
+  return out;
+}
+
 const TWO_32 = 0x1_0000_0000;
+/** 2^-32: multiplying by it is exact, and cheaper than dividing by 2^32. */
+const INV_32 = 1 / TWO_32;
 const CHUNK = 4096;
+/** Generator output drawn in bulk; module-level so that a shuffle allocates none (everything here is synchronous). */
+const draws = new Uint32Array(CHUNK);
+/** Buckets at most this long are shuffled two swaps per 32-bit draw: m · (m − 1) < 2^32. */
+const PAIR_LIMIT = 0x1_0000;
 
 /**
  * Fisher–Yates over positions [start, end) of `a` (and `c`), drawing from
  * `fillUint32` chunks with Lemire's multiply-and-shift inlined (exact
  * rejection), so the generator costs a few cycles per swap.
+ *
+ * Ranges of at most 2^16 take two swaps per 32-bit draw, by the batched form
+ * of Lemire's method (Brackett-Rozinsky & Lemire, "Batched ranged random
+ * integer generation", 2024): with bounds m and m − 1, `x · m = h₁ · 2^32 + l₁`
+ * and `l₁ · (m − 1) = h₂ · 2^32 + l₂` give `h₁ · (m − 1) + h₂ = ⌊x · M / 2^32⌋`
+ * for `M = m · (m − 1)`, and `l₂ = x · M mod 2^32`; rejecting `l₂ < 2^32 mod M`
+ * makes `⌊x · M / 2^32⌋` exactly uniform on [0, M), so its two mixed-radix
+ * digits `h₁`, `h₂` are exactly uniform and independent.
  */
 function fisherYates(a: Shufflable, rng: Random, c: Shufflable | undefined, start: number, end: number): void {
+  const len = Math.min(CHUNK, Math.max(end - start, 1));
+  fisherYatesFrom(a, rng, c, start, end, len, len);
+}
+
+/**
+ * {@link fisherYates} drawing from `draws[pos …]` (refilled `len` at a time
+ * when used up); returns the new position, so that consecutive buckets share
+ * one stream of draws.
+ */
+function fisherYatesFrom(a: Shufflable, rng: Random, c: Shufflable | undefined, start: number, end: number, pos: number, len: number): number {
   const n = end - start;
-  if (n < 2) return;
+  if (n < 2) return pos;
   if (n > 0x20_0000) {
     // Ranges beyond 2^21 would make x · m inexact in doubles: one call per draw.
     for (let i = end - 1; i > start; i--) {
@@ -113,32 +168,90 @@ function fisherYates(a: Shufflable, rng: Random, c: Shufflable | undefined, star
         c[j] = u;
       }
     }
-    return;
+    return pos;
   }
-  const buf = new Uint32Array(Math.min(CHUNK, n));
-  let pos = buf.length;
-  for (let i = end - 1; i > start; i--) {
-    const m = i - start + 1;
-    if (pos === buf.length) {
-      rng.fillUint32(buf);
-      pos = 0;
-    }
-    let p = buf[pos++]! * m;
-    let hi = Math.floor(p / TWO_32);
-    let lo = p - hi * TWO_32;
-    if (lo < m) {
-      const threshold = (TWO_32 - m) % m;
-      while (lo < threshold) {
-        if (pos === buf.length) {
-          rng.fillUint32(buf);
-          pos = 0;
+  const buf = draws;
+  const view = len === CHUNK ? buf : buf.subarray(0, len);
+  let i = end - 1;
+  if (n > PAIR_LIMIT) {
+    // One swap per draw until the remaining range is short enough for pairs.
+    for (; i > start && i - start + 1 > PAIR_LIMIT; i--) {
+      const m = i - start + 1;
+      if (pos === len) {
+        rng.fillUint32(view);
+        pos = 0;
+      }
+      let p = buf[pos++]! * m;
+      let hi = Math.floor(p * INV_32);
+      let lo = p - hi * TWO_32;
+      if (lo < m) {
+        const threshold = (TWO_32 - m) % m;
+        while (lo < threshold) {
+          if (pos === len) {
+            rng.fillUint32(view);
+            pos = 0;
+          }
+          p = buf[pos++]! * m;
+          hi = Math.floor(p * INV_32);
+          lo = p - hi * TWO_32;
         }
-        p = buf[pos++]! * m;
-        hi = Math.floor(p / TWO_32);
-        lo = p - hi * TWO_32;
+      }
+      const j = start + hi;
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+      if (c !== undefined) {
+        const u = c[i]!;
+        c[i] = c[j]!;
+        c[j] = u;
       }
     }
-    const j = start + hi;
+  }
+  // Two swaps per draw: positions i and i − 1, bounds m and m − 1.
+  for (; i > start + 1; i -= 2) {
+    const m = i - start + 1;
+    const m2 = m - 1;
+    const bound = m * m2;
+    let h1: number;
+    let h2: number;
+    for (;;) {
+      if (pos === len) {
+        rng.fillUint32(view);
+        pos = 0;
+      }
+      const p1 = buf[pos++]! * m;
+      h1 = Math.floor(p1 * INV_32);
+      const p2 = (p1 - h1 * TWO_32) * m2;
+      h2 = Math.floor(p2 * INV_32);
+      const l2 = p2 - h2 * TWO_32;
+      if (l2 >= bound || l2 >= pairThreshold(bound)) break;
+    }
+    let j = start + h1;
+    let t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+    j = start + h2;
+    t = a[i - 1]!;
+    a[i - 1] = a[j]!;
+    a[j] = t;
+    if (c !== undefined) {
+      j = start + h1;
+      let u = c[i]!;
+      c[i] = c[j]!;
+      c[j] = u;
+      j = start + h2;
+      u = c[i - 1]!;
+      c[i - 1] = c[j]!;
+      c[j] = u;
+    }
+  }
+  if (i === start + 1) {
+    // The last swap, bound 2: one bit of a draw is exactly uniform.
+    if (pos === len) {
+      rng.fillUint32(view);
+      pos = 0;
+    }
+    const j = start + (buf[pos++]! >>> 31);
     const t = a[i]!;
     a[i] = a[j]!;
     a[j] = t;
@@ -148,47 +261,297 @@ function fisherYates(a: Shufflable, rng: Random, c: Shufflable | undefined, star
       c[j] = u;
     }
   }
+  return pos;
 }
 
 /**
  * Rao–Sandelius scatter shuffle into new arrays, with 2^bits buckets: every
  * element gets an independent uniform bucket label; a stable scatter by label
  * writes the output bucket by bucket; Fisher–Yates then shuffles each bucket.
- * The labels are drawn twice from the same generator position (once to count,
- * once to scatter) instead of being stored. Exported for tests, which use few
- * buckets on small arrays.
+ * The labels — several per 32-bit draw, each from its own bits — are drawn
+ * twice from the same generator position (once to count, once to scatter)
+ * instead of being stored. Exported for tests, which use few buckets on small
+ * arrays.
  *
  * @internal
  */
 export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits: number): { out: Typed; companionOut: Typed | undefined } {
   const n = a.length;
-  const buckets = 1 << bits;
-  const shift = 32 - bits;
-  const starts = new Uint32Array(buckets + 1);
-  const buf = new Uint32Array(Math.min(CHUNK, Math.max(n, 1)));
-  const replay = rng.clone(); // the labels' generator position, to draw them again
-  for (let i0 = 0; i0 < n; i0 += buf.length) {
-    rng.fillUint32(buf);
-    const len = Math.min(buf.length, n - i0);
-    for (let k = 0; k < len; k++) starts[(buf[k]! >>> shift) + 1]!++;
-  }
-  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
-  const next = starts.slice(0, buckets);
   const out = new (a.constructor as new (n: number) => Typed)(n);
   const companionOut = c === undefined ? undefined : new (c.constructor as new (n: number) => Typed)(n);
-  for (let i0 = 0; i0 < n; i0 += buf.length) {
-    replay.fillUint32(buf);
-    const len = Math.min(buf.length, n - i0);
-    if (companionOut === undefined) {
-      for (let k = 0; k < len; k++) out[next[buf[k]! >>> shift]!++] = a[i0 + k]!;
-    } else {
-      for (let k = 0; k < len; k++) {
-        const p = next[buf[k]! >>> shift]!++;
-        out[p] = a[i0 + k]!;
-        companionOut[p] = c![i0 + k]!;
+  const replay = rng.clone(); // the labels' generator position, to draw them again
+  const starts = countLabels(n, rng, bits);
+  const next = starts.slice(0, 1 << bits);
+  if (companionOut === undefined) scatterPlain(a, out, next, replay, bits);
+  else scatterWith(a, c!, out, companionOut, next, replay, bits);
+  shuffleBuckets(out, companionOut, starts, rng);
+  return { out, companionOut };
+}
+
+/** Fisher–Yates over every bucket [starts[b], starts[b + 1]) of `out` (and `companionOut`), through the fastest kernel that fits. */
+function shuffleBuckets(out: Typed, companionOut: Typed | undefined, starts: Uint32Array, rng: Random): void {
+  const buckets = starts.length - 1;
+  let largest = 0;
+  for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
+  // Draws come `len` at a time (fewer for the short arrays of tests, so as not to waste them).
+  const len = Math.min(CHUNK, Math.max(out.length, 1));
+  if (largest <= PAIR_LIMIT && out instanceof Uint32Array && companionOut === undefined) shuffleBucketsU32(out, starts, rng, len);
+  else if (largest <= PAIR_LIMIT && out instanceof Uint32Array && companionOut instanceof Float32Array) shuffleBucketsU32F32(out, companionOut, starts, rng, len);
+  else for (let b = 0, pos = len; b < buckets; b++) pos = fisherYatesFrom(out, rng, companionOut, starts[b]!, starts[b + 1]!, pos, len);
+}
+
+/**
+ * 2^32 mod M, the rejection threshold of Lemire's method for a bound M in
+ * [1, 2^32): for M > 2^31 it is 2^32 − M, and the costly modulo is needed
+ * only below that.
+ */
+function pairThreshold(bound: number): number {
+  return bound > 0x8000_0000 ? TWO_32 - bound : (TWO_32 - bound) % bound;
+}
+
+/**
+ * Fisher–Yates over every bucket [starts[b], starts[b + 1]) of `a` — the
+ * monomorphic form of {@link fisherYatesFrom} for the pipeline's plans
+ * (Uint32Array ids, optional Float32Array weights; separate functions keep
+ * V8's element accesses monomorphic), two swaps per draw. Every bucket must
+ * hold at most {@link PAIR_LIMIT} elements.
+ */
+function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): void {
+  const buf = draws;
+  const view = len === CHUNK ? buf : buf.subarray(0, len);
+  let pos = len;
+  for (let b = 0; b + 1 < starts.length; b++) {
+    const start = starts[b]!;
+    let i = starts[b + 1]! - 1;
+    for (; i > start + 1; i -= 2) {
+      const m = i - start + 1;
+      const m2 = m - 1;
+      const bound = m * m2;
+      let h1: number;
+      let h2: number;
+      for (;;) {
+        if (pos === len) {
+          rng.fillUint32(view);
+          pos = 0;
+        }
+        const p1 = buf[pos++]! * m;
+        h1 = Math.floor(p1 * INV_32);
+        const p2 = (p1 - h1 * TWO_32) * m2;
+        h2 = Math.floor(p2 * INV_32);
+        const l2 = p2 - h2 * TWO_32;
+        if (l2 >= bound || l2 >= pairThreshold(bound)) break;
+      }
+      let j = start + h1;
+      let t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+      j = start + h2;
+      t = a[i - 1]!;
+      a[i - 1] = a[j]!;
+      a[j] = t;
+    }
+    if (i === start + 1) {
+      if (pos === len) {
+        rng.fillUint32(view);
+        pos = 0;
+      }
+      const j = start + (buf[pos++]! >>> 31);
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+    }
+  }
+}
+
+/** {@link shuffleBucketsU32} with a Float32Array companion permuted alike. */
+function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Array, rng: Random, len: number): void {
+  const buf = draws;
+  const view = len === CHUNK ? buf : buf.subarray(0, len);
+  let pos = len;
+  for (let b = 0; b + 1 < starts.length; b++) {
+    const start = starts[b]!;
+    let i = starts[b + 1]! - 1;
+    for (; i > start + 1; i -= 2) {
+      const m = i - start + 1;
+      const m2 = m - 1;
+      const bound = m * m2;
+      let h1: number;
+      let h2: number;
+      for (;;) {
+        if (pos === len) {
+          rng.fillUint32(view);
+          pos = 0;
+        }
+        const p1 = buf[pos++]! * m;
+        h1 = Math.floor(p1 * INV_32);
+        const p2 = (p1 - h1 * TWO_32) * m2;
+        h2 = Math.floor(p2 * INV_32);
+        const l2 = p2 - h2 * TWO_32;
+        if (l2 >= bound || l2 >= pairThreshold(bound)) break;
+      }
+      let j = start + h1;
+      let t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+      let u = c[i]!;
+      c[i] = c[j]!;
+      c[j] = u;
+      j = start + h2;
+      t = a[i - 1]!;
+      a[i - 1] = a[j]!;
+      a[j] = t;
+      u = c[i - 1]!;
+      c[i - 1] = c[j]!;
+      c[j] = u;
+    }
+    if (i === start + 1) {
+      if (pos === len) {
+        rng.fillUint32(view);
+        pos = 0;
+      }
+      const j = start + (buf[pos++]! >>> 31);
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+      const u = c[i]!;
+      c[i] = c[j]!;
+      c[j] = u;
+    }
+  }
+}
+
+/**
+ * Bucket labels: three per 32-bit draw, from its disjoint top bit fields
+ * (bits ≤ 10), so they are independent and exactly uniform on [0, 2^bits).
+ * Label i is field i mod 3 of draw ⌊i / 3⌋.
+ */
+const LABELS_PER_DRAW = 3;
+
+/** Bucket starts (length 2^bits + 1) of `n` labels drawn from `rng`, which is advanced past them. */
+function countLabels(n: number, rng: Random, bits: number): Uint32Array {
+  const buckets = 1 << bits;
+  const starts = new Uint32Array(buckets + 1);
+  const mask = buckets - 1;
+  const s0 = 32 - bits;
+  const s1 = 32 - 2 * bits;
+  const s2 = 32 - 3 * bits;
+  const words = Math.ceil(n / LABELS_PER_DRAW);
+  const full = Math.floor(n / LABELS_PER_DRAW); // draws whose three labels are all used
+  const buf = draws;
+  for (let w0 = 0; w0 < words; w0 += CHUNK) {
+    const len = Math.min(CHUNK, words - w0);
+    rng.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
+    const whole = Math.min(len, full - w0);
+    for (let k = 0; k < whole; k++) {
+      const x = buf[k]!;
+      starts[(x >>> s0) + 1]!++;
+      starts[((x >>> s1) & mask) + 1]!++;
+      starts[((x >>> s2) & mask) + 1]!++;
+    }
+    if (whole < len) {
+      // The last draw: only its first n mod 3 labels.
+      const x = buf[whole]!;
+      const used = n - full * LABELS_PER_DRAW;
+      starts[(x >>> s0) + 1]!++;
+      if (used > 1) starts[((x >>> s1) & mask) + 1]!++;
+    }
+  }
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  return starts;
+}
+
+function scatterPlain(a: Typed, out: Typed, next: Uint32Array, replay: Random, bits: number): void {
+  const n = a.length;
+  const mask = (1 << bits) - 1;
+  const s0 = 32 - bits;
+  const s1 = 32 - 2 * bits;
+  const s2 = 32 - 3 * bits;
+  const words = Math.ceil(n / LABELS_PER_DRAW);
+  const full = Math.floor(n / LABELS_PER_DRAW);
+  const buf = draws;
+  for (let w0 = 0; w0 < words; w0 += CHUNK) {
+    const len = Math.min(CHUNK, words - w0);
+    replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
+    const whole = Math.min(len, full - w0);
+    let i = w0 * LABELS_PER_DRAW;
+    for (let k = 0; k < whole; k++, i += 3) {
+      const x = buf[k]!;
+      out[next[x >>> s0]!++] = a[i]!;
+      out[next[(x >>> s1) & mask]!++] = a[i + 1]!;
+      out[next[(x >>> s2) & mask]!++] = a[i + 2]!;
+    }
+    if (whole < len) {
+      const x = buf[whole]!;
+      out[next[x >>> s0]!++] = a[i]!;
+      if (i + 1 < n) out[next[(x >>> s1) & mask]!++] = a[i + 1]!;
+    }
+  }
+}
+
+/** {@link scatterPlain} of the ids `0 … n-1`, generated instead of read. */
+function scatterRange(n: number, out: Uint32Array, next: Uint32Array, replay: Random, bits: number): void {
+  const mask = (1 << bits) - 1;
+  const s0 = 32 - bits;
+  const s1 = 32 - 2 * bits;
+  const s2 = 32 - 3 * bits;
+  const words = Math.ceil(n / LABELS_PER_DRAW);
+  const full = Math.floor(n / LABELS_PER_DRAW);
+  const buf = draws;
+  for (let w0 = 0; w0 < words; w0 += CHUNK) {
+    const len = Math.min(CHUNK, words - w0);
+    replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
+    const whole = Math.min(len, full - w0);
+    let i = w0 * LABELS_PER_DRAW;
+    for (let k = 0; k < whole; k++, i += 3) {
+      const x = buf[k]!;
+      out[next[x >>> s0]!++] = i;
+      out[next[(x >>> s1) & mask]!++] = i + 1;
+      out[next[(x >>> s2) & mask]!++] = i + 2;
+    }
+    if (whole < len) {
+      const x = buf[whole]!;
+      out[next[x >>> s0]!++] = i;
+      if (i + 1 < n) out[next[(x >>> s1) & mask]!++] = i + 1;
+    }
+  }
+}
+
+function scatterWith(a: Typed, c: Typed, out: Typed, cOut: Typed, next: Uint32Array, replay: Random, bits: number): void {
+  const n = a.length;
+  const mask = (1 << bits) - 1;
+  const s0 = 32 - bits;
+  const s1 = 32 - 2 * bits;
+  const s2 = 32 - 3 * bits;
+  const words = Math.ceil(n / LABELS_PER_DRAW);
+  const full = Math.floor(n / LABELS_PER_DRAW);
+  const buf = draws;
+  for (let w0 = 0; w0 < words; w0 += CHUNK) {
+    const len = Math.min(CHUNK, words - w0);
+    replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
+    const whole = Math.min(len, full - w0);
+    let i = w0 * LABELS_PER_DRAW;
+    for (let k = 0; k < whole; k++, i += 3) {
+      const x = buf[k]!;
+      let p = next[x >>> s0]!++;
+      out[p] = a[i]!;
+      cOut[p] = c[i]!;
+      p = next[(x >>> s1) & mask]!++;
+      out[p] = a[i + 1]!;
+      cOut[p] = c[i + 1]!;
+      p = next[(x >>> s2) & mask]!++;
+      out[p] = a[i + 2]!;
+      cOut[p] = c[i + 2]!;
+    }
+    if (whole < len) {
+      const x = buf[whole]!;
+      let p = next[x >>> s0]!++;
+      out[p] = a[i]!;
+      cOut[p] = c[i]!;
+      if (i + 1 < n) {
+        p = next[(x >>> s1) & mask]!++;
+        out[p] = a[i + 1]!;
+        cOut[p] = c[i + 1]!;
       }
     }
   }
-  for (let b = 0; b < buckets; b++) fisherYates(out, rng, companionOut, starts[b]!, starts[b + 1]!);
-  return { out, companionOut };
 }

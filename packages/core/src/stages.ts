@@ -40,7 +40,8 @@ export function annealStage(options: AnnealOptions): Stage {
     name: 'anneal',
     select(selection: Selection, ctx: StageContext): Selection {
       if (ctx.epoch < Math.floor(delta * ctx.epochs)) return selection;
-      const ids = keep === 1 ? null : sampleSorted(ctx.size, Math.floor(keep * ctx.size), ctx.rng);
+      const count = Math.floor(keep * ctx.size);
+      const ids = keep === 1 ? null : sampleSorted(ctx.size, count, ctx.rng, ctx.scratch?.uint32('ids', count));
       return { ids, weights: null, phase: 'anneal', final: true };
     },
   };
@@ -54,14 +55,15 @@ export interface KeepOptions {
 
 /** Keep `count` uniformly random entries of a selection (ids and weights together), in their order. */
 function keepRandom(selection: Selection, count: number, ctx: StageContext): { ids: Uint32Array; weights: Float32Array | null } {
-  if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng), weights: null };
-  const positions = sampleSorted(selection.ids.length, count, ctx.rng);
-  const ids = new Uint32Array(count);
-  const weights = selection.weights === null ? null : new Float32Array(count);
+  const scratch = ctx.scratch;
+  if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng, scratch?.uint32('ids', count)), weights: null };
+  // Positions are ascending, so ids[i] = src[positions[i]] may overwrite positions in place.
+  const ids = sampleSorted(selection.ids.length, count, ctx.rng, scratch?.uint32('ids', count));
+  const weights = selection.weights === null ? null : (scratch?.float32('weights', count) ?? new Float32Array(count));
   for (let i = 0; i < count; i++) {
-    const p = positions[i]!;
-    ids[i] = selection.ids[p]!;
+    const p = ids[i]!;
     if (weights !== null) weights[i] = selection.weights![p]!;
+    ids[i] = selection.ids[p]!;
   }
   return { ids, weights };
 }

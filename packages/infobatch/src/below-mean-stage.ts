@@ -52,32 +52,50 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       const seen = store.seen;
       const src = selection.ids;
       const n = src === null ? ctx.size : src.length;
+      const scratch = ctx.scratch;
       // Positions into the selection: the rest fill `order` from the front, the
       // well-learned set W from the back.
-      const order = new Uint32Array(n);
+      const order = scratch?.uint32('order', n) ?? new Uint32Array(n);
       let front = 0;
       let back = n;
-      for (let p = 0; p < n; p++) {
-        const id = src === null ? p : src[p]!;
-        if ((seen[id >>> 5]! >>> (id & 31)) & 1 && scores[id]! < mean) order[--back] = p;
-        else order[front++] = p;
+      if (src === null) {
+        for (let p = 0; p < n; p++) {
+          if ((seen[p >>> 5]! >>> (p & 31)) & 1 && scores[p]! < mean) order[--back] = p;
+          else order[front++] = p;
+        }
+      } else {
+        for (let p = 0; p < n; p++) {
+          const id = src[p]!;
+          if ((seen[id >>> 5]! >>> (id & 31)) & 1 && scores[id]! < mean) order[--back] = p;
+          else order[front++] = p;
+        }
       }
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
       // A uniformly random `kept` of W, read in order (the plan is shuffled at the end).
-      const chosen = sampleSorted(wellLearned, kept, ctx.rng);
+      const chosen = sampleSorted(wellLearned, kept, ctx.rng, scratch?.uint32('chosen', kept));
       for (let i = 0; i < kept; i++) order[back + i] = order[back + chosen[i]!]!; // chosen is ascending: never overwrites an unread slot
       const total = front + kept;
-      const ids = new Uint32Array(total);
+      const ids = scratch?.uint32('ids', total) ?? new Uint32Array(total);
       const inWeights = selection.weights;
       const reweight = kept > 0 && upWeight !== 1;
-      const weights = inWeights !== null || reweight ? new Float32Array(total) : null;
-      for (let i = 0; i < total; i++) {
-        const p = i < front ? order[i]! : order[back + (i - front)]!;
-        ids[i] = src === null ? p : src[p]!;
+      const weights = inWeights !== null || reweight ? (scratch?.float32('weights', total) ?? new Float32Array(total)) : null;
+      if (src === null && inWeights === null) {
+        // The common case (InfoBatch's own pipeline): ids are positions; weights 1, then 1 / keep.
+        ids.set(order.subarray(0, front), 0);
+        ids.set(order.subarray(back, back + kept), front);
         if (weights !== null) {
-          const w = inWeights === null ? 1 : inWeights[p]!;
-          weights[i] = i < front ? w : w * upWeight;
+          weights.fill(1, 0, front);
+          weights.fill(upWeight, front, total);
+        }
+      } else {
+        for (let i = 0; i < total; i++) {
+          const p = i < front ? order[i]! : order[back + (i - front)]!;
+          ids[i] = src === null ? p : src[p]!;
+          if (weights !== null) {
+            const w = inWeights === null ? 1 : inWeights[p]!;
+            weights[i] = i < front ? w : w * upWeight;
+          }
         }
       }
       return { ids, weights, phase: 'prune' };

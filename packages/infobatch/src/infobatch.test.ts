@@ -156,3 +156,30 @@ describe('infobatch', () => {
     expect(() => infobatch({ size: 50, epochs: 4, pruneRatio: 0.3 }).loadState(a.saveState())).toThrow(/other options/);
   });
 });
+
+describe('belowMeanStage paths', () => {
+  it('gives the same plans from an explicit selection with weights (general path) as from all ids (fast path)', async () => {
+    const { annealStage, createPruner } = await import('@seta/core');
+    const { LossStore } = await import('@seta/loss-store');
+    const { belowMeanStage } = await import('./below-mean-stage.js');
+    const explicit = {
+      name: 'explicit',
+      select: (_s: unknown, ctx: { size: number }) => {
+        const ids = Uint32Array.from({ length: ctx.size }, (_, i) => i);
+        return { ids, weights: new Float32Array(ctx.size).fill(1), phase: 'full' as const };
+      },
+    };
+    const make = (withExplicit: boolean) =>
+      createPruner({
+        name: 'ib', size: 3000, epochs: 6, seed: 4, store: new LossStore(3000),
+        stages: withExplicit ? [annealStage({ delta: 0.875 }), explicit, belowMeanStage({ pruneRatio: 0.5 })] : [annealStage({ delta: 0.875 }), belowMeanStage({ pruneRatio: 0.5 })],
+      });
+    const a = runPruner(make(false));
+    const b = runPruner(make(true));
+    a.plans.forEach((plan, e) => {
+      expect(Array.from(b.plans[e]!.indices)).toEqual(Array.from(plan.indices));
+      const ones = new Float32Array(plan.indices.length).fill(1);
+      expect(Array.from(b.plans[e]!.weights ?? ones)).toEqual(Array.from(plan.weights ?? ones));
+    });
+  });
+});

@@ -1,7 +1,8 @@
-import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, describeValue } from '@seta/core';
+import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, describeValue, sampleSorted } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
 import { Scratch, combineDirections, extremes } from './batch-extremes.js';
+import type { ExtremeRule } from './batch-extremes.js';
 
 /** Which candidates a mutation epoch prunes from. */
 export type ScanMode = 'both' | 'redundant' | 'ill';
@@ -29,6 +30,13 @@ const EPSILON = 1e-8;
 const KIND = 'stage:scan';
 
 const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
+
+/** Set bits of a 32-bit word (SWAR). */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
 
 /**
  * SCAN's schedule and candidate collection (ALGORITHMS.md §4) as one stage:
@@ -69,6 +77,8 @@ export function scanStage(options: ScanStageOptions): Stage {
   let ill: Uint32Array | null = null;
   let collecting = false; // the open epoch is a preparation epoch
   const scratch = new Scratch(); // reusable batch buffers (not state)
+  let rule: ExtremeRule | null = null; // the per-batch cut rule, for batches of ruleBatch samples
+  let ruleBatch = 0;
 
   const bitmaps = (size: number) => {
     const words = Math.ceil(size / 32);
@@ -92,69 +102,97 @@ export function scanStage(options: ScanStageOptions): Stage {
       // Mutation: prune a random floor(ρ_j · |cand|) of the candidates.
       const size = ctx.size;
       const words = red!.length;
-      const cand = new Uint32Array(words);
-      for (let w = 0; w < words; w++) {
-        cand[w] = mode === 'both' ? red![w]! | ill![w]! : mode === 'redundant' ? red![w]! : ill![w]!;
-      }
+      const scratch = ctx.scratch;
+      const cand = scratch?.uint32('cand', words) ?? new Uint32Array(words);
       let count = 0;
       for (let w = 0; w < words; w++) {
-        let x = cand[w]!;
-        while (x !== 0) {
-          x &= x - 1;
-          count++;
-        }
+        const x = mode === 'both' ? red![w]! | ill![w]! : mode === 'redundant' ? red![w]! : ill![w]!;
+        cand[w] = x;
+        count += popcount(x);
       }
       const pruneCount = Math.floor(ratio * count);
       if (pruneCount === 0) return { ...selection, phase: 'prune' };
-      const list = new Uint32Array(count);
-      let k = 0;
-      for (let w = 0; w < words; w++) {
+      // Ranks (in id order) of the pruned candidates: a uniformly random subset, ascending.
+      const ranks = sampleSorted(count, pruneCount, ctx.rng, scratch?.uint32('ranks', pruneCount));
+      const pruned = scratch?.uint32('pruned', words) ?? new Uint32Array(words);
+      for (let w = 0, r = 0, q = 0; w < words; w++) {
         let x = cand[w]!;
+        const c = popcount(x);
+        if (q === pruneCount || ranks[q]! >= r + c) {
+          pruned[w] = 0; // no chosen rank among this word's candidates
+          r += c;
+          continue;
+        }
+        let mark = 0;
         while (x !== 0) {
           const low = x & -x;
-          list[k++] = w * 32 + (31 - Math.clz32(low));
+          if (q < pruneCount && ranks[q] === r) {
+            mark |= low;
+            q++;
+          }
+          r++;
           x ^= low;
         }
+        pruned[w] = mark;
       }
-      const rng = ctx.rng;
-      for (let i = 0; i < pruneCount; i++) {
-        const j = i + rng.nextIntUnchecked(count - i);
-        const t = list[i]!;
-        list[i] = list[j]!;
-        list[j] = t;
-      }
-      const pruned = new Uint32Array(words);
-      for (let i = 0; i < pruneCount; i++) pruned[list[i]! >>> 5]! |= 1 << (list[i]! & 31);
       const src = selection.ids;
       const n = src === null ? size : src.length;
-      const ids = new Uint32Array(n);
-      const weights = selection.weights === null ? null : new Float32Array(n);
+      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
+      const inWeights = selection.weights;
+      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
       let out = 0;
-      for (let p = 0; p < n; p++) {
-        const id = src === null ? p : src[p]!;
-        if (has(pruned, id)) continue;
-        if (weights !== null) weights[out] = selection.weights![p]!;
-        ids[out++] = id;
+      if (src === null) {
+        // Every id in order: copy runs of 32, skip the pruned bits without branching.
+        for (let w = 0; w < words; w++) {
+          const x = pruned[w]!;
+          const base = w * 32;
+          const end = Math.min(32, size - base);
+          if (x === 0) {
+            for (let b = 0; b < end; b++) ids[out++] = base + b;
+          } else {
+            for (let b = 0; b < end; b++) {
+              ids[out] = base + b;
+              out += ((x >>> b) & 1) ^ 1;
+            }
+          }
+        }
+      } else {
+        for (let p = 0; p < n; p++) {
+          const id = src[p]!;
+          if (has(pruned, id)) continue;
+          if (weights !== null) weights[out] = inWeights![p]!;
+          ids[out++] = id;
+        }
       }
-      return { ids: ids.slice(0, out), weights: weights === null ? null : weights.slice(0, out), phase: 'prune' };
+      return { ids: ids.subarray(0, out), weights: weights === null ? null : weights.subarray(0, out), phase: 'prune' };
     },
 
     observe(batch: ObservedBatch, ctx: StageContext): void {
       if (!collecting) return;
       const b = batch.ids.length;
       if (b === 0) return;
-      const rule = {
-        illCount: maxLoss === null ? Math.floor(b * illRatio) : null,
-        maxLoss,
-        redCount: minLoss === null ? Math.floor(b * redundantRatio) : null,
-        minLoss,
-      };
-      const a = extremes(batch.losses, rule, scratch);
-      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule, scratch);
+      if (rule === null || ruleBatch !== b) {
+        rule = {
+          illCount: maxLoss === null ? Math.floor(b * illRatio) : null,
+          maxLoss,
+          redCount: minLoss === null ? Math.floor(b * redundantRatio) : null,
+          minLoss,
+        };
+        ruleBatch = b;
+      }
+      const a = extremes(batch.losses, rule, scratch, 0);
+      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule, scratch, 1);
+      const ids = batch.ids;
       const illSet = combineDirections(a.ill, second.ill, b, ctx.rng, scratch);
+      for (let i = 0; i < illSet.length; i++) {
+        const id = ids[illSet[i]!]!;
+        ill![id >>> 5]! |= 1 << (id & 31);
+      }
       const redSet = combineDirections(a.red, second.red, b, ctx.rng, scratch);
-      for (const p of illSet) ill![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
-      for (const p of redSet) red![batch.ids[p]! >>> 5]! |= 1 << (batch.ids[p]! & 31);
+      for (let i = 0; i < redSet.length; i++) {
+        const id = ids[redSet[i]!]!;
+        red![id >>> 5]! |= 1 << (id & 31);
+      }
     },
 
     endEpoch(end: EpochEnd): void {

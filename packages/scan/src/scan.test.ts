@@ -3,7 +3,7 @@ import type { EpochPlan, Pruner } from '@seta/core';
 import { checkResume, runPruner, syntheticLossPairs } from '@seta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { combineDirections, extremes, sortedPositions } from './batch-extremes.js';
+import { Scratch, combineDirections, extremes, sortedPositions } from './batch-extremes.js';
 import { scan } from './scan.js';
 
 /** Run epochs with losses given per (id, epoch); returns plans. */
@@ -176,5 +176,44 @@ describe('extremes by quickselect', () => {
         expect([...got.red]).toEqual([...sorted.slice(0, red)].sort((x, y) => x - y));
       }),
     );
+  });
+
+  it('treats -0 as 0, and gives the same sets through a shared scratch, direction by direction', () => {
+    const losses = Float32Array.of(0, -0, 0, -0, 1, -1);
+    const rule = { illCount: 2, maxLoss: null, redCount: 3, minLoss: null };
+    expect([...extremes(losses, rule).red]).toEqual([0, 1, 5]); // -1, then the first two zeros by position
+    const scratch = new Scratch();
+    const rng = new Random(2);
+    for (let t = 0; t < 50; t++) {
+      const b = 1 + rng.nextInt(300);
+      const x = Float32Array.from({ length: b }, () => rng.nextInt(40) - 20);
+      const y = Float32Array.from({ length: b }, () => rng.nextFloat());
+      const r = { illCount: Math.floor(b * 0.3), maxLoss: null, redCount: Math.floor(b * 0.3), minLoss: null };
+      const a = extremes(x, r, scratch, 0);
+      const c = extremes(y, r, scratch, 1); // must not overwrite a
+      const fa = extremes(x, r);
+      const fc2 = extremes(y, r);
+      expect([...a.ill, -1, ...a.red, -1, ...c.ill, -1, ...c.red]).toEqual([...fa.ill, -1, ...fa.red, -1, ...fc2.ill, -1, ...fc2.red]);
+    }
+  });
+});
+
+describe('scanStage paths', () => {
+  it('gives the same plans from an explicit selection (general path) as from all ids (fast path)', async () => {
+    const { createPruner } = await import('@seta/core');
+    const { scanStage } = await import('./scan-stage.js');
+    const explicit = {
+      name: 'explicit',
+      select: (_s: unknown, ctx: { size: number }) => ({ ids: Uint32Array.from({ length: ctx.size }, (_, i) => i), weights: null, phase: 'full' as const }),
+    };
+    const make = (withExplicit: boolean) =>
+      createPruner({
+        name: 'sc', size: 5000, epochs: 10, seed: 2,
+        stages: [...(withExplicit ? [explicit] : []), scanStage({ illRatio: 0.3, redundantRatio: 0.3, warmupThreshold: 1 })],
+      });
+    const a = runPruner(make(false), { losses: syntheticLossPairs });
+    const b = runPruner(make(true), { losses: syntheticLossPairs });
+    expect(a.plans.some((p) => p.phase === 'prune' && p.indices.length < 5000)).toBe(true);
+    a.plans.forEach((plan, e) => expect(Array.from(b.plans[e]!.indices)).toEqual(Array.from(plan.indices)));
   });
 });

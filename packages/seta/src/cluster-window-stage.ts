@@ -95,12 +95,17 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
       const isSeen = (id: number) => (seen[id >>> 5]! >>> (id & 31)) & 1;
 
       // Scores of the seen members, in selection order.
-      const seenScores = new Float32Array(n);
+      const scratch = ctx.scratch;
+      const seenScores = scratch?.float32('seenScores', n) ?? new Float32Array(n);
       let m = 0;
       for (let p = 0; p < n; p++) {
         const id = src === null ? p : src[p]!;
         if (isSeen(id)) seenScores[m++] = scores[id]!;
       }
+
+      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
+      const inWeights = selection.weights;
+      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
 
       // keepSeen(j, score): whether the j-th seen member (in selection order) is in the window.
       let keepSeen: (j: number, score: number) => boolean;
@@ -108,6 +113,19 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
       if (clusters !== null && clusters.centroids.length === groups) {
         const lo = start > 0 ? clusters.bounds[start - 1]! : Number.NEGATIVE_INFINITY;
         const hi = end < groups ? clusters.bounds[end - 1]! : Number.POSITIVE_INFINITY;
+        if (weights === null) {
+          // The common case, in one loop: a seen member stays when its score is in (lo, hi].
+          let out = 0;
+          for (let p = 0, j = 0; p < n; p++) {
+            const id = src === null ? p : src[p]!;
+            ids[out] = id;
+            if ((seen[id >>> 5]! >>> (id & 31)) & 1) {
+              const v = seenScores[j++]!;
+              if (v > lo && v <= hi) out++;
+            } else out++;
+          }
+          return { ids: ids.subarray(0, out), weights: null, phase: 'prune' };
+        }
         keepSeen = (_j, s) => s > lo && s <= hi;
       } else {
         // Fewer distinct scores than groups: k near-equal chunks of the seen members in random order.
@@ -123,9 +141,6 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
         };
       }
 
-      const ids = new Uint32Array(n);
-      const inWeights = selection.weights;
-      const weights = inWeights === null ? null : new Float32Array(n);
       let out = 0;
       for (let p = 0, j = 0; p < n; p++) {
         const id = src === null ? p : src[p]!;
@@ -139,7 +154,7 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
           ids[out++] = id;
         }
       }
-      return { ids: ids.slice(0, out), weights: weights === null ? null : weights.slice(0, out), phase: 'prune' };
+      return { ids: ids.subarray(0, out), weights: weights === null ? null : weights.subarray(0, out), phase: 'prune' };
     },
     saveState(): Uint8Array {
       return new StateWriter(KIND, 1).json('steps', steps).finish();

@@ -230,3 +230,32 @@ describe('a custom pipeline: SeTa clustering that always drops the hardest group
     for (const stop of [1, 4]) checkResume(() => custom(300, 6, 3), stop);
   });
 });
+
+describe('clusterWindowStage paths', () => {
+  it('gives the same plans with weights (general path) as without (fast path)', () => {
+    const explicit = {
+      name: 'explicit',
+      select: (_s: Selection, ctx: StageContext): Selection => ({
+        ids: Uint32Array.from({ length: ctx.size }, (_, i) => i),
+        weights: new Float32Array(ctx.size).fill(1),
+        phase: 'full',
+      }),
+    };
+    const make = (withExplicit: boolean) =>
+      createPruner({
+        name: 'st', size: 4000, epochs: 8, seed: 9, store: new LossStore(4000),
+        stages: [
+          annealStage({ delta: 0.875, keep: 0.9 }),
+          ...(withExplicit ? [explicit] : []),
+          downsampleStage({ keep: 0.9 }),
+          clusterWindowStage({ groups: 5, windowScale: 0.6 }),
+        ],
+      });
+    const a = runPruner(make(false));
+    const b = runPruner(make(true));
+    a.plans.forEach((plan, e) => {
+      expect(Array.from(b.plans[e]!.indices)).toEqual(Array.from(plan.indices));
+      if (b.plans[e]!.weights !== null) expect(b.plans[e]!.weights!.every((w) => w === 1)).toBe(true);
+    });
+  });
+});
