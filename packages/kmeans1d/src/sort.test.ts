@@ -36,7 +36,7 @@ describe('sortedFiniteCopy (internal)', () => {
   it('sorts when some or all radix passes are skipped (shared digits)', () => {
     const same = Float32Array.from([-2.5, -2.5, -2.5]);
     expect(Array.from(sortedFiniteCopy(same, 'f()', 'v'))).toEqual([-2.5, -2.5, -2.5]);
-    // Only the lowest 11-bit digit differs: one pass, which also writes the bits back.
+    // Only the lowest digit differs (lowPositive): one pass, which also writes the bits back.
     const low = Float32Array.from([3, 3 + 2 ** -20, 3 + 2 ** -21, -3 - 2 ** -21, -3]);
     expect(Array.from(sortedFiniteCopy(low, 'f()', 'v'))).toEqual(reference(low));
     const lowPositive = Float32Array.from([1 + 5 * 2 ** -23, 1, 1 + 2 ** -23]);
