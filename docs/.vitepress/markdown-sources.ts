@@ -12,6 +12,8 @@
  *   JSON results) become links to the repository on GitHub.
  * - A result report (`results/<name>/report.md`) gets its committed plots
  *   appended, unless it already shows them.
+ * - Citations of the specification by section (`ALGORITHMS.md §3`, in the
+ *   TSDoc the API reference is generated from) link to the method pages.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -44,7 +46,7 @@ function mapProse(src: string, fn: (prose: string) => string): string {
   for (const line of src.split('\n')) {
     const m = line.match(/^\s*(`{3,}|~{3,})/);
     if (fence === null && m) {
-      out.push(fn(prose.join('\n')));
+      if (prose.length > 0) out.push(fn(prose.join('\n')));
       prose = [];
       fence = m[1]!;
       out.push(line);
@@ -55,7 +57,7 @@ function mapProse(src: string, fn: (prose: string) => string): string {
       prose.push(line);
     }
   }
-  out.push(fn(prose.join('\n')));
+  if (prose.length > 0) out.push(fn(prose.join('\n')));
   // Rejoin: every chunk boundary was a newline.
   return out.join('\n');
 }
@@ -115,6 +117,37 @@ export function extractSection(file: string, heading: string): string {
   return lines.slice(start, end).join('\n').trim();
 }
 
+/**
+ * The pages that state what each section of the project's specification
+ * (ALGORITHMS.md, cited by section in the packages' TSDoc and READMEs) says.
+ */
+const SPEC_SECTIONS: Record<string, string> = {
+  '1': '/methods/',
+  '2': '/methods/infobatch',
+  '3': '/methods/seta',
+  '4': '/methods/scan',
+  '5': '/methods/baselines',
+  '6': '/data-parallel',
+  '7': '/results/',
+};
+
+/** Links each prose citation `ALGORITHMS.md §N` to the page stating that section's rules. */
+export function linkSpecSections(src: string): string {
+  return mapProse(src, (prose) =>
+    prose
+      .split(/(`[^`\n]*`)/) // odd entries are inline code: left alone
+      .map((part, i) =>
+        i % 2 === 1
+          ? part
+          : part.replace(/(?<![[/])ALGORITHMS\.md §(\d)/g, (whole, n: string) => {
+              const page = SPEC_SECTIONS[n];
+              return page ? `[ALGORITHMS.md §${n}](${page})` : whole;
+            }),
+      )
+      .join(''),
+  );
+}
+
 /** The whole pre-processing of one page's source. */
 export function preprocessPage(src: string, pageFile: string): string {
   let out = src.replace(/<!--\s*@section:\s*([^#\s]+)#(.*?)\s*-->/g, (_m, path: string, heading: string) => {
@@ -122,6 +155,7 @@ export function preprocessPage(src: string, pageFile: string): string {
     return rebaseLinks(extractSection(file, heading.trim()), file, pageFile);
   });
   out = rebaseLinks(out, pageFile, pageFile);
+  out = linkSpecSections(out);
   const rel = relative(docsDir, pageFile).split(sep).join('/');
   const report = rel.match(/^results\/([^/]+)\/report\.md$/);
   if (report) {

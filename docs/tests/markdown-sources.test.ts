@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { extractSection, preprocessPage, rebaseLinks, repositoryUrl } from '../.vitepress/markdown-sources';
+import { extractSection, linkSpecSections, preprocessPage, rebaseLinks, repositoryUrl } from '../.vitepress/markdown-sources';
 
 const docs = resolve(__dirname, '..');
 
@@ -67,5 +67,15 @@ describe('preprocessPage', () => {
     const out = preprocessPage('# R\n', join(reportDir, 'report.md'));
     expect(out).toMatch(/## Plots/);
     expect(out).toContain('](./plots/mlp-accuracy-vs-pruned.png)');
+  });
+});
+
+describe('linkSpecSections', () => {
+  it('links prose citations of the specification to the method pages, not code or existing links', () => {
+    expect(linkSpecSections('as ALGORITHMS.md §3 specifies; (ALGORITHMS.md §6)')).toBe(
+      'as [ALGORITHMS.md §3](/methods/seta) specifies; ([ALGORITHMS.md §6](/data-parallel))',
+    );
+    const untouched = 'see `ALGORITHMS.md §2` and [ALGORITHMS.md §2](/x) and §9: ALGORITHMS.md §9\n```\nALGORITHMS.md §4\n```';
+    expect(linkSpecSections(untouched)).toBe(untouched);
   });
 });
