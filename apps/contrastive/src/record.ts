@@ -80,7 +80,8 @@ export interface RunRecord {
   readonly backend: string;
   readonly epochs: readonly EpochRecord[];
   /**
-   * Final evaluation on `testSize` test images. clip: `zeroShot`,
+   * Final evaluation on `testSize` test images (recall@k: on the first
+   * 1,000 pairs of them). clip: `zeroShot`,
    * `imageToTextR1`, `imageToTextR5`, `textToImageR1`, `textToImageR5`;
    * moco: `knn`, `linearProbe`. All in [0, 1].
    */

@@ -121,7 +121,7 @@ export function markdownReport(records: readonly RunRecord[], reportOptions: Rep
   lines.push(
     `${records.length} runs on ${backends}; seeds ${seeds.join(', ')}; ${c.epochs} epochs of ${c.trainSize} training pairs, batch ${c.batchSize}, Adam (peak learning rate ${[...new Set(records.map((r) => `${r.config.style} ${r.config.learningRate}`))].join(', ')}) with a cosine schedule. ` +
       `Corruptions: ${p1(c.mismatch)} % ill-matched pairs, ${p1(c.duplicates)} % near-duplicates (${c.copies} copies per source image). ` +
-      `Final metrics on ${c.testSize} clean test images; *untrained* is the same evaluation of the freshly initialised encoders (what pre-training adds is measured from there). Numbers are mean ± sample standard deviation over seeds, in %. Time saved is against full data, training only: CPU time of the process (steadier on a shared machine) and wall time.`,
+      `Final metrics on ${c.testSize} clean test images (recall@k over a gallery of the first ${Math.min(1000, c.testSize)} of them with their clean captions); *untrained* is the same evaluation of the freshly initialised encoders (what pre-training adds is measured from there). Numbers are mean ± sample standard deviation over seeds, in %. Time saved is against full data, training only: CPU time of the process (steadier on a shared machine) and wall time.`,
     '',
   );
   for (const style of STYLES) {
