@@ -160,11 +160,14 @@ export function preprocessPage(src: string, pageFile: string): string {
   const report = rel.match(/^results\/([^/]+)\/report\.md$/);
   if (report) {
     const plotsDir = join(dirname(pageFile), 'plots');
-    const pngs = existsSync(plotsDir) ? readdirSync(plotsDir).filter((f) => f.endsWith('.png')).sort() : [];
-    const missing = pngs.filter((f) => !out.includes(`plots/${f}`) && !out.includes(`plots/${f.replace(/\.png$/, '.svg')}`));
+    const files = existsSync(plotsDir) ? readdirSync(plotsDir) : [];
+    const twin = (f: string) => (f.endsWith('.png') ? f.replace(/\.png$/, '.svg') : f.replace(/\.svg$/, '.png'));
+    // PNG where there is one, an SVG without a PNG twin otherwise; skip what the report already shows.
+    const plots = files.filter((f) => f.endsWith('.png') || (f.endsWith('.svg') && !files.includes(twin(f)))).sort();
+    const missing = plots.filter((f) => !out.includes(`plots/${f}`) && !out.includes(`plots/${twin(f)}`));
     if (missing.length > 0) {
-      out += `\n\n## Plots\n\nThe committed plots of this run (SVG beside each PNG in \`plots/\`).\n\n`;
-      out += missing.map((f) => `![${f.replace(/\.png$/, '').replace(/-/g, ' ')}](./plots/${f})`).join('\n\n') + '\n';
+      out += `\n\n## Plots\n\nThe committed plots of this run, from \`plots/\`.\n\n`;
+      out += missing.map((f) => `![${f.replace(/\.(png|svg)$/, '').replace(/-/g, ' ')}](./plots/${f})`).join('\n\n') + '\n';
     }
   }
   return out;

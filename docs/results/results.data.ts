@@ -12,7 +12,7 @@ export interface ResultFolder {
   title: string | null;
   /** Files in the folder (recursively, relative to it), for folders without a report. */
   files: string[];
-  /** PNG plots in plots/, relative to the folder. */
+  /** Plots in plots/ (PNG, or SVG without a PNG twin), relative to the folder. */
   plots: string[];
 }
 
@@ -29,7 +29,7 @@ function walk(dir: string, prefix = ''): string[] {
 }
 
 export default defineLoader({
-  watch: ['./*/report.md', './*/plots/*.png'],
+  watch: ['./*/report.md', './*/plots/*.png', './*/plots/*.svg'],
   load(): ResultFolder[] {
     return readdirSync(here)
       .filter((f) => statSync(join(here, f)).isDirectory())
@@ -38,7 +38,12 @@ export default defineLoader({
         const report = join(here, name, 'report.md');
         const title = existsSync(report) ? (readFileSync(report, 'utf8').match(/^#\s+(.+)$/m)?.[1]?.trim() ?? name) : null;
         const plotsDir = join(here, name, 'plots');
-        const plots = existsSync(plotsDir) ? readdirSync(plotsDir).filter((f) => f.endsWith('.png')).sort().map((f) => `plots/${f}`) : [];
+        const files = existsSync(plotsDir) ? readdirSync(plotsDir) : [];
+        // PNG where there is one; an SVG only when it has no PNG twin.
+        const plots = files
+          .filter((f) => f.endsWith('.png') || (f.endsWith('.svg') && !files.includes(f.replace(/\.svg$/, '.png'))))
+          .sort()
+          .map((f) => `plots/${f}`);
         return { name, title, files: title === null ? walk(join(here, name)).sort() : [], plots };
       });
   },

@@ -115,7 +115,8 @@ try {
     const count = await images.count();
     for (let i = 0; i < count; i++) await images.nth(i).scrollIntoViewIfNeeded();
     await page.waitForLoadState('networkidle');
-    const loaded = await images.evaluateAll((els) => els.filter((e) => e.complete && e.naturalWidth > 0).length);
+    // An SVG without intrinsic size can report naturalWidth 0; a failed load is caught by the request checks.
+    const loaded = await images.evaluateAll((els) => els.filter((e) => e.complete && (e.naturalWidth > 0 || /\.svg$/.test(e.currentSrc))).length);
     check(count >= 2 && loaded === count, `/results/: ${loaded} of ${count} plots loaded`);
     const reports = await page.locator('.result a[href$="report.html"]').count();
     check(reports >= 1, `/results/: ${reports} report links`);
