@@ -40,7 +40,8 @@ const strategies = [
 
 const results = [];
 const fmt = (x, d = 1) => x.toFixed(d);
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0].toFixed(2)}`);
+const loadAtStart = os.loadavg();
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${loadAtStart[0].toFixed(2)}`);
 console.log('strategy        N            plan (ms)   observe (ns/sample)   state (bytes/sample)   visited');
 for (const size of sizes) {
   for (const s of strategies) {
@@ -70,7 +71,8 @@ writeFileSync(
       date: new Date().toISOString(),
       node: process.version,
       cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
-      loadAverageAtStart: os.loadavg()[0],
+      loadAverageAtStart: loadAtStart[0],
+      loadAverageAtEnd: os.loadavg()[0],
       batchSize: 256,
       results,
       setaStepComparison: comparison,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CallOrderError, StateError } from './errors.js';
 import { createPruner } from './pipeline.js';
 import type { ScoreStore, Selection, Stage } from './pipeline.js';
+import type { EpochPlan } from './types.js';
 import { annealStage, downsampleStage } from './stages.js';
 import { Random } from './random.js';
 import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
@@ -272,8 +273,8 @@ describe('pooled stage temporaries', () => {
     for (const size of [1000, 300_000]) {
       // 300 000: the long-array (scatter) shuffle path.
       const p = createPruner({ name: 'pooled', size, epochs: 4, stages: [pooled] });
-      const plans = [];
-      const copies = [];
+      const plans: EpochPlan[] = [];
+      const copies: { ids: Uint32Array; weights: Float32Array }[] = [];
       for (let e = 0; e < 4; e++) {
         const plan = p.plan(e);
         plans.push(plan);
@@ -328,7 +329,7 @@ describe('observations of a large store', () => {
     }
     p.endEpoch();
     const perId = new Map<number, number[]>();
-    for (const [id, loss] of store.recorded) (perId.get(id) ?? perId.set(id, []).get(id)!).push(loss);
+    for (const [id, loss] of store.recorded) (perId.get(id!) ?? perId.set(id!, []).get(id!)!).push(loss!);
     expect(perId).toEqual(reference);
     for (const [id, losses] of reference) expect(store.scores[id]).toBe(losses[losses.length - 1]);
   });

@@ -317,12 +317,18 @@ function pairThreshold(bound: number): number {
  * hold at most {@link PAIR_LIMIT} elements.
  */
 function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): void {
-  const buf = draws;
-  const view = len === CHUNK ? buf : buf.subarray(0, len);
-  let pos = len;
-  for (let b = 0; b + 1 < starts.length; b++) {
-    const start = starts[b]!;
-    let i = starts[b + 1]! - 1;
+  const view = len === CHUNK ? draws : draws.subarray(0, len);
+  // One call per bucket: V8 compiles the kernel whole after a few buckets,
+  // instead of replacing a single long-running loop on the stack.
+  for (let b = 0, pos = len; b + 1 < starts.length; b++) pos = pairsU32(a, starts[b]!, starts[b + 1]!, rng, view, pos);
+}
+
+/** Fisher–Yates of a[start … end), two swaps per draw, drawing from `view[pos …]`; returns the new position. */
+function pairsU32(a: Uint32Array, start: number, end: number, rng: Random, view: Uint32Array, pos: number): number {
+  const buf = view;
+  const len = view.length;
+  {
+    let i = end - 1;
     for (; i > start + 1; i -= 2) {
       const m = i - start + 1;
       const m2 = m - 1;
@@ -331,7 +337,7 @@ function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len
       let h2: number;
       for (;;) {
         if (pos === len) {
-          rng.fillUint32(view);
+          rng.fillUint32(buf);
           pos = 0;
         }
         const p1 = buf[pos++]! * m;
@@ -352,7 +358,7 @@ function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len
     }
     if (i === start + 1) {
       if (pos === len) {
-        rng.fillUint32(view);
+        rng.fillUint32(buf);
         pos = 0;
       }
       const j = start + (buf[pos++]! >>> 31);
@@ -361,16 +367,23 @@ function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len
       a[j] = t;
     }
   }
+  return pos;
 }
 
 /** {@link shuffleBucketsU32} with a Float32Array companion permuted alike. */
 function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Array, rng: Random, len: number): void {
-  const buf = draws;
-  const view = len === CHUNK ? buf : buf.subarray(0, len);
-  let pos = len;
-  for (let b = 0; b + 1 < starts.length; b++) {
-    const start = starts[b]!;
-    let i = starts[b + 1]! - 1;
+  const view = len === CHUNK ? draws : draws.subarray(0, len);
+  // One call per bucket: V8 compiles the kernel whole after a few buckets,
+  // instead of replacing a single long-running loop on the stack.
+  for (let b = 0, pos = len; b + 1 < starts.length; b++) pos = pairsU32F32(a, c, starts[b]!, starts[b + 1]!, rng, view, pos);
+}
+
+/** {@link pairsU32} with a Float32Array companion. */
+function pairsU32F32(a: Uint32Array, c: Float32Array, start: number, end: number, rng: Random, view: Uint32Array, pos: number): number {
+  const buf = view;
+  const len = view.length;
+  {
+    let i = end - 1;
     for (; i > start + 1; i -= 2) {
       const m = i - start + 1;
       const m2 = m - 1;
@@ -379,7 +392,7 @@ function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Arr
       let h2: number;
       for (;;) {
         if (pos === len) {
-          rng.fillUint32(view);
+          rng.fillUint32(buf);
           pos = 0;
         }
         const p1 = buf[pos++]! * m;
@@ -406,7 +419,7 @@ function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Arr
     }
     if (i === start + 1) {
       if (pos === len) {
-        rng.fillUint32(view);
+        rng.fillUint32(buf);
         pos = 0;
       }
       const j = start + (buf[pos++]! >>> 31);
@@ -418,6 +431,7 @@ function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Arr
       c[j] = u;
     }
   }
+  return pos;
 }
 
 /**
@@ -442,12 +456,7 @@ function countLabels(n: number, rng: Random, bits: number): Uint32Array {
     const len = Math.min(CHUNK, words - w0);
     rng.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
     const whole = Math.min(len, full - w0);
-    for (let k = 0; k < whole; k++) {
-      const x = buf[k]!;
-      starts[(x >>> s0) + 1]!++;
-      starts[((x >>> s1) & mask) + 1]!++;
-      starts[((x >>> s2) & mask) + 1]!++;
-    }
+    countChunk(buf, whole, starts, s0, s1, s2, mask);
     if (whole < len) {
       // The last draw: only its first n mod 3 labels.
       const x = buf[whole]!;
@@ -458,6 +467,54 @@ function countLabels(n: number, rng: Random, bits: number): Uint32Array {
   }
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
   return starts;
+}
+
+/*
+ * The per-chunk loops below are separate functions, called once per 4,096
+ * draws, so that V8 compiles each whole after a few calls instead of
+ * replacing one long-running loop on the stack (a plan's first shuffle of
+ * this kind would otherwise run mostly unoptimized).
+ */
+function countChunk(buf: Uint32Array, whole: number, starts: Uint32Array, s0: number, s1: number, s2: number, mask: number): void {
+  for (let k = 0; k < whole; k++) {
+    const x = buf[k]!;
+    starts[(x >>> s0) + 1]!++;
+    starts[((x >>> s1) & mask) + 1]!++;
+    starts[((x >>> s2) & mask) + 1]!++;
+  }
+}
+
+function plainChunk(a: Typed, out: Typed, next: Uint32Array, buf: Uint32Array, whole: number, i: number, s0: number, s1: number, s2: number, mask: number): void {
+  for (let k = 0; k < whole; k++, i += 3) {
+    const x = buf[k]!;
+    out[next[x >>> s0]!++] = a[i]!;
+    out[next[(x >>> s1) & mask]!++] = a[i + 1]!;
+    out[next[(x >>> s2) & mask]!++] = a[i + 2]!;
+  }
+}
+
+function rangeChunk(out: Uint32Array, next: Uint32Array, buf: Uint32Array, whole: number, i: number, s0: number, s1: number, s2: number, mask: number): void {
+  for (let k = 0; k < whole; k++, i += 3) {
+    const x = buf[k]!;
+    out[next[x >>> s0]!++] = i;
+    out[next[(x >>> s1) & mask]!++] = i + 1;
+    out[next[(x >>> s2) & mask]!++] = i + 2;
+  }
+}
+
+function withChunk(a: Typed, c: Typed, out: Typed, cOut: Typed, next: Uint32Array, buf: Uint32Array, whole: number, i: number, s0: number, s1: number, s2: number, mask: number): void {
+  for (let k = 0; k < whole; k++, i += 3) {
+    const x = buf[k]!;
+    let p = next[x >>> s0]!++;
+    out[p] = a[i]!;
+    cOut[p] = c[i]!;
+    p = next[(x >>> s1) & mask]!++;
+    out[p] = a[i + 1]!;
+    cOut[p] = c[i + 1]!;
+    p = next[(x >>> s2) & mask]!++;
+    out[p] = a[i + 2]!;
+    cOut[p] = c[i + 2]!;
+  }
 }
 
 function scatterPlain(a: Typed, out: Typed, next: Uint32Array, replay: Random, bits: number): void {
@@ -473,13 +530,8 @@ function scatterPlain(a: Typed, out: Typed, next: Uint32Array, replay: Random, b
     const len = Math.min(CHUNK, words - w0);
     replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
     const whole = Math.min(len, full - w0);
-    let i = w0 * LABELS_PER_DRAW;
-    for (let k = 0; k < whole; k++, i += 3) {
-      const x = buf[k]!;
-      out[next[x >>> s0]!++] = a[i]!;
-      out[next[(x >>> s1) & mask]!++] = a[i + 1]!;
-      out[next[(x >>> s2) & mask]!++] = a[i + 2]!;
-    }
+    plainChunk(a, out, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
+    const i = (w0 + whole) * LABELS_PER_DRAW;
     if (whole < len) {
       const x = buf[whole]!;
       out[next[x >>> s0]!++] = a[i]!;
@@ -501,13 +553,8 @@ function scatterRange(n: number, out: Uint32Array, next: Uint32Array, replay: Ra
     const len = Math.min(CHUNK, words - w0);
     replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
     const whole = Math.min(len, full - w0);
-    let i = w0 * LABELS_PER_DRAW;
-    for (let k = 0; k < whole; k++, i += 3) {
-      const x = buf[k]!;
-      out[next[x >>> s0]!++] = i;
-      out[next[(x >>> s1) & mask]!++] = i + 1;
-      out[next[(x >>> s2) & mask]!++] = i + 2;
-    }
+    rangeChunk(out, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
+    const i = (w0 + whole) * LABELS_PER_DRAW;
     if (whole < len) {
       const x = buf[whole]!;
       out[next[x >>> s0]!++] = i;
@@ -529,19 +576,8 @@ function scatterWith(a: Typed, c: Typed, out: Typed, cOut: Typed, next: Uint32Ar
     const len = Math.min(CHUNK, words - w0);
     replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
     const whole = Math.min(len, full - w0);
-    let i = w0 * LABELS_PER_DRAW;
-    for (let k = 0; k < whole; k++, i += 3) {
-      const x = buf[k]!;
-      let p = next[x >>> s0]!++;
-      out[p] = a[i]!;
-      cOut[p] = c[i]!;
-      p = next[(x >>> s1) & mask]!++;
-      out[p] = a[i + 1]!;
-      cOut[p] = c[i + 1]!;
-      p = next[(x >>> s2) & mask]!++;
-      out[p] = a[i + 2]!;
-      cOut[p] = c[i + 2]!;
-    }
+    withChunk(a, c, out, cOut, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
+    const i = (w0 + whole) * LABELS_PER_DRAW;
     if (whole < len) {
       const x = buf[whole]!;
       let p = next[x >>> s0]!++;
