@@ -101,8 +101,8 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
   const n = bits.length;
   let keys = new Uint32Array(n);
   let spare = new Uint32Array(n);
-  // Four 8-bit digits: 256-way scatters keep within the TLB and the write-combining
-  // buffers (on the reference machine four such passes beat three 2048-way ones by ~20 %).
+  // Four 8-bit digits: 256-way scatters keep within the TLB (on the reference machine
+  // four such passes beat three 2048-way ones by 5–20 % at 9 M values, tie at 1 M).
   const histogram = new Uint32Array(4 * 256);
   for (let from = 0, to = 0; from < n; from = to) {
     to = chunkEnd(from, n);
