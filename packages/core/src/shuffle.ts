@@ -23,8 +23,11 @@ function bucketBits(n: number): number {
  * sequential pass writing to as many streams as buckets), then each bucket,
  * small enough to stay in cache, is shuffled by Fisher–Yates. The result is
  * again a uniformly random permutation, but without a cache miss per element:
- * several times faster on tens of millions of ids. It uses O(n) temporary
- * memory (a copy, and two bytes per element of bucket labels).
+ * several times faster on tens of millions of ids. Each 32-bit draw gives
+ * three bucket labels (disjoint bit fields) or two Fisher–Yates swaps (the
+ * batched form of Lemire's method, exact rejection), so every step stays
+ * exactly uniform. It uses O(n) temporary memory (a copy; the labels are
+ * drawn twice from the same generator position instead of stored).
  *
  * If `companion` is given it receives the same permutation — e.g. a plan's
  * weights alongside its indices. It must have the same length.
@@ -327,45 +330,43 @@ function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len
 function pairsU32(a: Uint32Array, start: number, end: number, rng: Random, view: Uint32Array, pos: number): number {
   const buf = view;
   const len = view.length;
-  {
-    let i = end - 1;
-    for (; i > start + 1; i -= 2) {
-      const m = i - start + 1;
-      const m2 = m - 1;
-      const bound = m * m2;
-      let h1: number;
-      let h2: number;
-      for (;;) {
-        if (pos === len) {
-          rng.fillUint32(buf);
-          pos = 0;
-        }
-        const p1 = buf[pos++]! * m;
-        h1 = Math.floor(p1 * INV_32);
-        const p2 = (p1 - h1 * TWO_32) * m2;
-        h2 = Math.floor(p2 * INV_32);
-        const l2 = p2 - h2 * TWO_32;
-        if (l2 >= bound || l2 >= pairThreshold(bound)) break;
-      }
-      let j = start + h1;
-      let t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
-      j = start + h2;
-      t = a[i - 1]!;
-      a[i - 1] = a[j]!;
-      a[j] = t;
-    }
-    if (i === start + 1) {
+  let i = end - 1;
+  for (; i > start + 1; i -= 2) {
+    const m = i - start + 1;
+    const m2 = m - 1;
+    const bound = m * m2;
+    let h1: number;
+    let h2: number;
+    for (;;) {
       if (pos === len) {
         rng.fillUint32(buf);
         pos = 0;
       }
-      const j = start + (buf[pos++]! >>> 31);
-      const t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
+      const p1 = buf[pos++]! * m;
+      h1 = Math.floor(p1 * INV_32);
+      const p2 = (p1 - h1 * TWO_32) * m2;
+      h2 = Math.floor(p2 * INV_32);
+      const l2 = p2 - h2 * TWO_32;
+      if (l2 >= bound || l2 >= pairThreshold(bound)) break;
     }
+    let j = start + h1;
+    let t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+    j = start + h2;
+    t = a[i - 1]!;
+    a[i - 1] = a[j]!;
+    a[j] = t;
+  }
+  if (i === start + 1) {
+    if (pos === len) {
+      rng.fillUint32(buf);
+      pos = 0;
+    }
+    const j = start + (buf[pos++]! >>> 31);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
   }
   return pos;
 }
@@ -382,54 +383,52 @@ function shuffleBucketsU32F32(a: Uint32Array, c: Float32Array, starts: Uint32Arr
 function pairsU32F32(a: Uint32Array, c: Float32Array, start: number, end: number, rng: Random, view: Uint32Array, pos: number): number {
   const buf = view;
   const len = view.length;
-  {
-    let i = end - 1;
-    for (; i > start + 1; i -= 2) {
-      const m = i - start + 1;
-      const m2 = m - 1;
-      const bound = m * m2;
-      let h1: number;
-      let h2: number;
-      for (;;) {
-        if (pos === len) {
-          rng.fillUint32(buf);
-          pos = 0;
-        }
-        const p1 = buf[pos++]! * m;
-        h1 = Math.floor(p1 * INV_32);
-        const p2 = (p1 - h1 * TWO_32) * m2;
-        h2 = Math.floor(p2 * INV_32);
-        const l2 = p2 - h2 * TWO_32;
-        if (l2 >= bound || l2 >= pairThreshold(bound)) break;
-      }
-      let j = start + h1;
-      let t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
-      let u = c[i]!;
-      c[i] = c[j]!;
-      c[j] = u;
-      j = start + h2;
-      t = a[i - 1]!;
-      a[i - 1] = a[j]!;
-      a[j] = t;
-      u = c[i - 1]!;
-      c[i - 1] = c[j]!;
-      c[j] = u;
-    }
-    if (i === start + 1) {
+  let i = end - 1;
+  for (; i > start + 1; i -= 2) {
+    const m = i - start + 1;
+    const m2 = m - 1;
+    const bound = m * m2;
+    let h1: number;
+    let h2: number;
+    for (;;) {
       if (pos === len) {
         rng.fillUint32(buf);
         pos = 0;
       }
-      const j = start + (buf[pos++]! >>> 31);
-      const t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
-      const u = c[i]!;
-      c[i] = c[j]!;
-      c[j] = u;
+      const p1 = buf[pos++]! * m;
+      h1 = Math.floor(p1 * INV_32);
+      const p2 = (p1 - h1 * TWO_32) * m2;
+      h2 = Math.floor(p2 * INV_32);
+      const l2 = p2 - h2 * TWO_32;
+      if (l2 >= bound || l2 >= pairThreshold(bound)) break;
     }
+    let j = start + h1;
+    let t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+    let u = c[i]!;
+    c[i] = c[j]!;
+    c[j] = u;
+    j = start + h2;
+    t = a[i - 1]!;
+    a[i - 1] = a[j]!;
+    a[j] = t;
+    u = c[i - 1]!;
+    c[i - 1] = c[j]!;
+    c[j] = u;
+  }
+  if (i === start + 1) {
+    if (pos === len) {
+      rng.fillUint32(buf);
+      pos = 0;
+    }
+    const j = start + (buf[pos++]! >>> 31);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+    const u = c[i]!;
+    c[i] = c[j]!;
+    c[j] = u;
   }
   return pos;
 }
