@@ -31,7 +31,10 @@ export interface ScoreStore {
 /**
  * The samples a plan is being built from, passed from stage to stage. Stages
  * return a new selection; they may reuse and mutate the arrays they receive
- * (the pipeline owns them) but must not keep references across epochs.
+ * (the pipeline owns them) but must not keep references across epochs. A
+ * stage may return arrays from its `ctx.scratch` pool (reused next epoch):
+ * the pipeline copies the final selection into the plan, so plans never
+ * alias them.
  */
 export interface Selection {
   /** Ids still in the plan, in any order; `null` means all of `0 … size-1`. */
