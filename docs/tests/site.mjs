@@ -120,9 +120,13 @@ try {
     check(count >= 2 && loaded === count, `/results/: ${loaded} of ${count} plots loaded`);
     const reports = await page.locator('.result a[href$="report.html"]').count();
     check(reports >= 1, `/results/: ${reports} report links`);
-    const contrastive = await page.locator('#contrastive').count();
+    const contrastive = await page.locator('#contrastive-pretraining').count();
     check(contrastive === 1, '/results/: has the contrastive section');
+    const contrastiveResult = await page.locator('.result[data-result="contrastive"] img').count();
+    check(contrastiveResult >= 4, `/results/: the committed contrastive report with its plots (${contrastiveResult} plots)`);
     await finish(page, 'results');
+    const contrastiveReport = await open('/results/contrastive/report.html', /Contrastive pre-training/);
+    await finish(contrastiveReport, 'report-contrastive');
     const report = await open('/results/classification-mlp/report.html', /Fashion-MNIST/);
     await finish(report, 'report-classification-mlp');
   }
