@@ -9,12 +9,12 @@
  * run also checkpoints after every epoch), then the report and plots are
  * rebuilt from all records in the output folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@seta/tfjs-trainer';
 import { runExperiment } from './experiment.js';
-import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
+import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds, readRunRecords } from '@seta-apps/shared';
 import { writePlots } from './plots.js';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
 import { markdownReport } from './report.js';
@@ -57,34 +57,13 @@ const USAGE = `Usage: seta-classification [options]
   --no-progress               no progress bars
   --help`;
 
-function list<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new RangeError(`--${name}: unknown value "${item}"; expected one of ${allowed.join(', ')}`);
-  }
-  return items as T[];
-}
-
-function positive(value: string | undefined, name: string, integer = true): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) throw new RangeError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
-  return x;
-}
-
 export function runId(c: Pick<RunConfig, 'model' | 'strategy' | 'level' | 'seed' | 'labelNoise'>): string {
   return `${c.model}-${c.strategy}-${c.level}-seed${c.seed}${c.labelNoise > 0 ? `-noise${c.labelNoise}` : ''}`;
 }
 
 /** Read every run record in `dir/runs`. */
 export function readRecords(dir: string): RunRecord[] {
-  const runs = join(dir, 'runs');
-  if (!existsSync(runs)) return [];
-  return readdirSync(runs)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(runs, f), 'utf8')) as RunRecord);
+  return readRunRecords<RunRecord>(dir);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -118,19 +97,15 @@ export async function main(argv: string[]): Promise<number> {
   if (base === undefined) throw new RangeError(`--profile: unknown profile "${values.profile}"; expected one of ${Object.keys(PROFILES).join(', ')}`);
   const profile: Profile = {
     ...base,
-    model: (list(values.model, ['mlp', 'cnn'] as const, 'model')?.[0] ?? base.model) as ModelName,
-    strategies: list(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
-    levels: list(values.levels, LEVELS, 'levels') ?? base.levels,
-    seeds: values.seeds === undefined ? base.seeds : values.seeds.split(',').map((s) => {
-      const x = Number(s);
-      if (!Number.isInteger(x) || x < 0) throw new RangeError(`--seeds: expected non-negative integers, got "${s}"`);
-      return x;
-    }),
-    epochs: positive(values.epochs, 'epochs') ?? base.epochs,
-    batchSize: positive(values['batch-size'], 'batch-size') ?? base.batchSize,
-    learningRate: positive(values.lr, 'lr', false) ?? base.learningRate,
-    trainSize: positive(values['train-size'], 'train-size') ?? base.trainSize,
-    testSize: positive(values['test-size'], 'test-size') ?? base.testSize,
+    model: (parseList(values.model, ['mlp', 'cnn'] as const, 'model')?.[0] ?? base.model) as ModelName,
+    strategies: parseList(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
+    levels: parseList(values.levels, LEVELS, 'levels') ?? base.levels,
+    seeds: parseSeeds(values.seeds) ?? base.seeds,
+    epochs: parsePositive(values.epochs, 'epochs') ?? base.epochs,
+    batchSize: parsePositive(values['batch-size'], 'batch-size') ?? base.batchSize,
+    learningRate: parsePositive(values.lr, 'lr', false) ?? base.learningRate,
+    trainSize: parsePositive(values['train-size'], 'train-size') ?? base.trainSize,
+    testSize: parsePositive(values['test-size'], 'test-size') ?? base.testSize,
   };
   const labelNoise = values['label-noise'] === undefined ? 0 : Number(values['label-noise']);
   if (!(labelNoise >= 0 && labelNoise < 1)) throw new RangeError(`--label-noise: expected a rate in [0, 1), got "${values['label-noise']}"`);
@@ -141,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const t0 = performance.now();
   const dataset = loadDataset(dataDir);
-  const prefer = values.backend === undefined ? undefined : (list(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
+  const prefer = values.backend === undefined ? undefined : (parseList(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
   const { name: backend, tried } = await selectBackend(prefer === undefined ? {} : { prefer });
   console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
   console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);

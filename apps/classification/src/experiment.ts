@@ -1,12 +1,12 @@
-import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
+import type { Pruner } from '@seta/core';
 import { Trainer, arrayDataSource, cosineSchedule, softmaxCrossEntropy } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '@seta-apps/shared';
 import { models } from './models.js';
 import type { EpochRecord, RunConfig, RunRecord } from './record.js';
-import { subset, symmetricLabelNoise } from '@seta-apps/shared';
-import { makePruner } from './strategies.js';
+import { makePruner, subset, symmetricLabelNoise, watchPlans } from '@seta-apps/shared';
+
 
 /** Pixels scaled to [0, 1]. */
 function toFloat(images: Uint8Array): Float32Array {
@@ -33,29 +33,18 @@ export function accuracy(model: LayersModel, xs: Float32Array, labels: ArrayLike
   return correct / n;
 }
 
-/** A pruner that passes everything through and counts, per epoch, the visits to flagged samples. */
+/** The pruner, watched: per epoch, the visits to flagged samples. */
 function countingPruner(inner: Pruner, flagged: Uint8Array | null, visits: Uint16Array | null) {
   let lastNoisy = 0;
-  const pruner: Pruner = {
-    name: inner.name,
-    size: inner.size,
-    plan(epoch: number): EpochPlan {
-      const plan = inner.plan(epoch);
-      if (flagged !== null && visits !== null) {
-        let noisy = 0;
-        for (const id of plan.indices) {
-          noisy += flagged[id]!;
-          if (visits[id]! < 0xffff) visits[id]!++;
-        }
-        lastNoisy = noisy;
-      }
-      return plan;
-    },
-    observe: (ids, losses, lossesB) => inner.observe(ids, losses, lossesB),
-    endEpoch: (): EpochSummary => inner.endEpoch(),
-    saveState: () => inner.saveState(),
-    loadState: (state) => inner.loadState(state),
-  };
+  const pruner = watchPlans(inner, (plan) => {
+    if (flagged === null || visits === null) return;
+    let noisy = 0;
+    for (const id of plan.indices) {
+      noisy += flagged[id]!;
+      if (visits[id]! < 0xffff) visits[id]!++;
+    }
+    lastNoisy = noisy;
+  });
   return { pruner, noisyVisited: () => lastNoisy };
 }
 

@@ -1,8 +1,3 @@
-import { dynamicRandom, full, staticRandom } from '@seta/baselines';
-import type { Pruner } from '@seta/core';
-import { infobatch } from '@seta/infobatch';
-import { scan } from '@seta/scan';
-import { seta } from '@seta/seta';
 import type { Level, StrategyName } from './record.js';
 
 export const STRATEGIES: readonly StrategyName[] = ['full', 'staticRandom', 'dynamicRandom', 'infobatch', 'seta', 'scan'];
@@ -38,23 +33,4 @@ export function strategyOptions(strategy: StrategyName, level: Level): Record<st
   if (strategy === 'full') return {};
   if (level === 'none') throw new RangeError(`strategyOptions(): ${strategy} needs a level (L1, L2 or L3)`);
   return { ...LEVEL_OPTIONS[strategy][level] };
-}
-
-/** Build the pruner of a run. */
-export function makePruner(strategy: StrategyName, options: Record<string, unknown>, base: { size: number; epochs: number; seed: number }): Pruner {
-  const o = { ...base, ...options } as never;
-  switch (strategy) {
-    case 'full':
-      return full(o);
-    case 'staticRandom':
-      return staticRandom(o);
-    case 'dynamicRandom':
-      return dynamicRandom(o);
-    case 'infobatch':
-      return infobatch(o);
-    case 'seta':
-      return seta(o);
-    case 'scan':
-      return scan(o);
-  }
 }

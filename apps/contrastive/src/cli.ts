@@ -9,10 +9,10 @@
  * run also checkpoints after every epoch), then the report and plots are
  * rebuilt from all records in the output folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
+import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds, readRunRecords } from '@seta-apps/shared';
 import { selectBackend } from '@seta/tfjs-trainer';
 import { runExperiment } from './experiment.js';
 import { writePlots } from './plots.js';
@@ -59,23 +59,6 @@ const USAGE = `Usage: seta-contrastive [options]
   --no-progress               no progress bars
   --help`;
 
-function list<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new RangeError(`--${name}: expected at least one of ${allowed.join(', ')}`);
-  for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new RangeError(`--${name}: unknown value "${item}"; expected one of ${allowed.join(', ')}`);
-  }
-  return items as T[];
-}
-
-function positive(value: string | undefined, name: string, integer = true): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) throw new RangeError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
-  return x;
-}
-
 function share(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const x = Number(value);
@@ -90,12 +73,7 @@ export function runId(c: Pick<RunConfig, 'style' | 'strategy' | 'seed'>): string
 
 /** Read every run record in `dir/runs`. */
 export function readRecords(dir: string): RunRecord[] {
-  const runs = join(dir, 'runs');
-  if (!existsSync(runs)) return [];
-  return readdirSync(runs)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(runs, f), 'utf8')) as RunRecord);
+  return readRunRecords<RunRecord>(dir);
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -132,27 +110,20 @@ export async function main(argv: string[]): Promise<number> {
   const base = PROFILES[values.profile!];
   if (base === undefined) throw new RangeError(`--profile: unknown profile "${values.profile}"; expected one of ${Object.keys(PROFILES).join(', ')}`);
   const profile: Profile = {
-    styles: list(values.styles, STYLES, 'styles') ?? base.styles,
-    strategies: list(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
-    seeds:
-      values.seeds === undefined
-        ? base.seeds
-        : values.seeds.split(',').map((s) => {
-            const x = Number(s);
-            if (s.trim() === '' || !Number.isInteger(x) || x < 0) throw new RangeError(`--seeds: expected non-negative integers, got "${s}"`);
-            return x;
-          }),
-    epochs: positive(values.epochs, 'epochs') ?? base.epochs,
-    batchSize: positive(values['batch-size'], 'batch-size') ?? base.batchSize,
-    learningRate: values.lr === undefined ? base.learningRate : { clip: positive(values.lr, 'lr', false)!, moco: positive(values.lr, 'lr', false)! },
-    trainSize: positive(values['train-size'], 'train-size') ?? base.trainSize,
-    testSize: positive(values['test-size'], 'test-size') ?? base.testSize,
-    evalSize: positive(values['eval-size'], 'eval-size') ?? base.evalSize,
+    styles: parseList(values.styles, STYLES, 'styles') ?? base.styles,
+    strategies: parseList(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
+    seeds: parseSeeds(values.seeds) ?? base.seeds,
+    epochs: parsePositive(values.epochs, 'epochs') ?? base.epochs,
+    batchSize: parsePositive(values['batch-size'], 'batch-size') ?? base.batchSize,
+    learningRate: values.lr === undefined ? base.learningRate : { clip: parsePositive(values.lr, 'lr', false)!, moco: parsePositive(values.lr, 'lr', false)! },
+    trainSize: parsePositive(values['train-size'], 'train-size') ?? base.trainSize,
+    testSize: parsePositive(values['test-size'], 'test-size') ?? base.testSize,
+    evalSize: parsePositive(values['eval-size'], 'eval-size') ?? base.evalSize,
   };
   const mismatch = share(values.mismatch, 'mismatch', 0.2);
   const duplicates = share(values.duplicates, 'duplicates', 0.2);
   if (mismatch + duplicates > 0.9) throw new RangeError(`--mismatch + --duplicates must be at most 0.9, got ${mismatch} + ${duplicates}`);
-  const copies = positive(values.copies, 'copies') ?? 4;
+  const copies = parsePositive(values.copies, 'copies') ?? 4;
   const appDir = resolve(import.meta.dirname, '..');
   const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
   const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
@@ -160,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const t0 = performance.now();
   const dataset = loadDataset(dataDir);
-  const prefer = values.backend === undefined ? undefined : (list(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
+  const prefer = values.backend === undefined ? undefined : (parseList(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
   const { name: backend, tried } = await selectBackend(prefer === undefined ? {} : { prefer });
   console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
   console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);

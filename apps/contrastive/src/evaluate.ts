@@ -69,17 +69,20 @@ export function recallAtK(a: Float32Array, b: Float32Array, n: number, dim: numb
   return hits.map((h) => h / n);
 }
 
+/** Index of the largest of `values[offset … offset + length)` (the first on ties). */
+function argmax(values: ArrayLike<number>, offset: number, length: number): number {
+  let best = 0;
+  for (let c = 1; c < length; c++) if (values[offset + c]! > values[offset + best]!) best = c;
+  return best;
+}
+
 /** Accuracy of assigning each row of `x` (normalised) to its most similar row of `classes` (normalised, one per class). */
 export function nearestClassAccuracy(x: Float32Array, n: number, classes: Float32Array, classCount: number, dim: number, labels: ArrayLike<number>): number {
   let correct = 0;
   for (let s = 0; s < n; s += 2000) {
     const e = Math.min(n, s + 2000);
     const sims = similarities(x, s, e, classes, classCount, dim);
-    for (let i = s; i < e; i++) {
-      let best = 0;
-      for (let c = 1; c < classCount; c++) if (sims[(i - s) * classCount + c]! > sims[(i - s) * classCount + best]!) best = c;
-      if (best === labels[i]) correct++;
-    }
+    for (let i = s; i < e; i++) if (argmax(sims, (i - s) * classCount, classCount) === labels[i]) correct++;
   }
   return correct / n;
 }
@@ -126,9 +129,7 @@ export function knnAccuracy(
       }
       votes.fill(0);
       for (let q = 0; q < filled; q++) votes[trainLabels[topId[q]!]!]! += Math.exp(topSim[q]! / tau);
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (votes[c]! > votes[best]!) best = c;
-      if (best === testLabels[i]) correct++;
+      if (argmax(votes, 0, classes) === testLabels[i]) correct++;
     }
   }
   return correct / nTest;

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset, ImageSplit } from '@seta-apps/shared';
-import { subset } from '@seta-apps/shared';
-import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
+import { makePruner, subset, watchPlans } from '@seta-apps/shared';
+import type { Pruner } from '@seta/core';
 import { Random } from '@seta/core';
 import type { BatchContext, DataSource } from '@seta/tfjs-trainer';
 import {
@@ -32,7 +32,6 @@ import { chain, disposeAll, mlp, momentumCopy } from './models.js';
 import type { PairSet } from './pairs.js';
 import { buildPairs, captionSplit } from './pairs.js';
 import type { EpochRecord, PruneQuality, RunConfig, RunRecord } from './record.js';
-import { makePruner } from './strategies.js';
 
 /** Per-epoch counts of what the plan left out. */
 interface PrunedCounts {
@@ -46,35 +45,22 @@ interface PrunedCounts {
  * samples left out and how many of them are ill-matched or duplicates.
  */
 export function trackingPruner(inner: Pruner, mismatched: Uint8Array, duplicate: Uint8Array) {
-  const seen = new Uint8Array(inner.size);
   let last: PrunedCounts = { pruned: 0, mismatched: 0, duplicate: 0 };
   const totalMismatched = mismatched.reduce((a, b) => a + b, 0);
   const totalDuplicate = duplicate.reduce((a, b) => a + b, 0);
-  const pruner: Pruner = {
-    name: inner.name,
-    size: inner.size,
-    plan(epoch: number): EpochPlan {
-      const plan = inner.plan(epoch);
-      seen.fill(0);
-      let visitedMismatched = 0;
-      let visitedDuplicate = 0;
-      for (const id of plan.indices) {
-        seen[id] = 1;
-        visitedMismatched += mismatched[id]!;
-        visitedDuplicate += duplicate[id]!;
-      }
-      last = {
-        pruned: inner.size - plan.indices.length,
-        mismatched: totalMismatched - visitedMismatched,
-        duplicate: totalDuplicate - visitedDuplicate,
-      };
-      return plan;
-    },
-    observe: (ids, losses, lossesB) => inner.observe(ids, losses, lossesB),
-    endEpoch: (): EpochSummary => inner.endEpoch(),
-    saveState: () => inner.saveState(),
-    loadState: (state) => inner.loadState(state),
-  };
+  const pruner = watchPlans(inner, (plan) => {
+    let visitedMismatched = 0;
+    let visitedDuplicate = 0;
+    for (const id of plan.indices) {
+      visitedMismatched += mismatched[id]!;
+      visitedDuplicate += duplicate[id]!;
+    }
+    last = {
+      pruned: inner.size - plan.indices.length,
+      mismatched: totalMismatched - visitedMismatched,
+      duplicate: totalDuplicate - visitedDuplicate,
+    };
+  });
   return { pruner, lastCounts: () => last };
 }
 

@@ -1,8 +1,3 @@
-import { dynamicRandom, full } from '@seta/baselines';
-import type { Pruner } from '@seta/core';
-import { infobatch } from '@seta/infobatch';
-import { scan } from '@seta/scan';
-import { seta } from '@seta/seta';
 import type { StrategyName, Style } from './record.js';
 
 export const STRATEGIES: readonly StrategyName[] = ['full', 'dynamicRandom', 'infobatch', 'seta', 'scan'];
@@ -41,21 +36,4 @@ export const STRATEGY_OPTIONS: Record<Style, Record<Exclude<StrategyName, 'full'
 /** The options a run of `strategy` in `style` uses. */
 export function strategyOptions(style: Style, strategy: StrategyName): Record<string, unknown> {
   return strategy === 'full' ? {} : { ...STRATEGY_OPTIONS[style][strategy] };
-}
-
-/** Build the pruner of a run. */
-export function makePruner(strategy: StrategyName, options: Record<string, unknown>, base: { size: number; epochs: number; seed: number }): Pruner {
-  const o = { ...base, ...options } as never;
-  switch (strategy) {
-    case 'full':
-      return full(o);
-    case 'dynamicRandom':
-      return dynamicRandom(o);
-    case 'infobatch':
-      return infobatch(o);
-    case 'seta':
-      return seta(o);
-    case 'scan':
-      return scan(o);
-  }
 }

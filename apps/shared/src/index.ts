@@ -10,3 +10,6 @@ export type { NoisyLabels } from './splits.js';
 export { plotFontFiles, renderPng, renderSvg, svgToPng } from './render.js';
 export type { PngOptions } from './render.js';
 export { meanStd } from './stats.js';
+export { parseList, parsePositive, parseSeeds, readRunRecords } from './cli-args.js';
+export { makePruner, watchPlans } from './pruners.js';
+export type { StrategyName } from './pruners.js';
