@@ -6,7 +6,6 @@
  * representation's quality.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset, ImageSplit } from '@seta-apps/shared';
 import { makePruner, subset, watchPlans } from '@seta-apps/shared';
@@ -318,7 +317,8 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
   const { pruner, lastCounts } = trackingPruner(inner, pairs.mismatched, pairs.duplicate);
   const optimizer = tf.train.adam(config.learningRate);
   let epochs: EpochRecord[] = [];
-  // CPU time of this process per epoch, training only (the machine is shared: CPU time is steadier than wall time).
+  // CPU time of this process per epoch, training only (the machine is shared: CPU time is steadier than wall time);
+  // the mark is taken again just before training starts, after the untrained encoders' evaluation.
   let cpuMark = process.cpuUsage();
   // Per-epoch records live beside the checkpoint, so a resumed run keeps those of the epochs before it.
   const epochsFile = context.checkpointDir === undefined ? undefined : join(context.checkpointDir, 'epochs.json');
@@ -372,6 +372,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
   const initialMetric = setup.metric();
   const initial = setup.evaluate();
   try {
+    cpuMark = process.cpuUsage();
     const result = await trainer.fit();
     if (result.resumedFrom !== null) {
       const before = earlier.filter((e) => e.epoch < result.resumedFrom!);
@@ -403,9 +404,4 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
     pruneQuality: pruneQuality(epochs, pairs.mismatchedCount, pairs.duplicateCount),
     startedAt,
   };
-}
-
-/** The machine, for records. */
-export function machine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
 }
