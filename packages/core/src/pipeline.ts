@@ -1,7 +1,7 @@
 import { CallOrderError, StateError } from './errors.js';
 import { Random } from './random.js';
 import { ScratchPool } from './scratch.js';
-import { shuffledCopy, shuffledRange } from './shuffle.js';
+import { shuffledCopy, shuffledCopyTwoWeights, shuffledRange } from './shuffle.js';
 import { StateReader, StateWriter } from './state.js';
 import { CompensatedSum } from './sum.js';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
@@ -200,6 +200,8 @@ class PipelinePrunerImpl implements PipelinePruner {
   private rng: Random;
   /** One pool per stage, so that no two stages share a temporary. */
   private readonly pools: ScratchPool[];
+  /** The pipeline's own temporaries (the final shuffle's). */
+  private readonly planPool = new ScratchPool();
   /**
    * Observed scores not yet in the store (large stores only, see
    * {@link PipelinePrunerImpl.recordScores}); always empty between epochs.
@@ -314,7 +316,11 @@ class PipelinePrunerImpl implements PipelinePruner {
     } else {
       // The stages' arrays are the pipeline's own temporaries (pooled and reused next
       // epoch): the plan is always a fresh shuffled copy that the caller owns.
-      const shuffled = shuffledCopy(ids, this.rng, weights ?? undefined);
+      // Two-valued weights (InfoBatch's) travel as a tag bit of the ids: the same permutation, cheaper.
+      const shuffled =
+        (weights !== null && this.size <= 0x8000_0000
+          ? shuffledCopyTwoWeights(ids, weights, this.rng, this.planPool.uint32('tagged', ids.length))
+          : null) ?? shuffledCopy(ids, this.rng, weights ?? undefined);
       ids = shuffled.out;
       weights = shuffled.companionOut ?? null;
     }

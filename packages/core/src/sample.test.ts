@@ -88,7 +88,7 @@ describe('sampleFrom', () => {
 });
 
 describe('sampleSorted', () => {
-  it('returns k distinct ascending integers of 0 … n-1 (sparse, bitmap and complement paths)', () => {
+  it('returns k distinct ascending integers of 0 … n-1 (sparse, sequential, bitmap and complement paths)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 3000 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
@@ -105,9 +105,11 @@ describe('sampleSorted', () => {
 
   it('includes every id with equal probability on every path', () => {
     for (const [n, k] of [
-      [70, 2],
-      [40, 9],
-      [40, 33],
+      [70, 2], // sparse
+      [70, 8], // bitmap
+      [70, 62], // complement bitmap
+      [40, 9], // sequential
+      [40, 33], // sequential
       [37, 37],
     ] as const) {
       const rng = new Random(n * 100 + k);
@@ -134,6 +136,34 @@ describe('sampleSorted', () => {
     }
     expect(triples.size).toBe(10);
     expect(chiSquareUniform([...triples.values()])).toBeLessThan(chiSquareCritical(9));
+  });
+
+  it('draws every pair of a 2-subset of 20 equally often on the bitmap paths too', () => {
+    const rng = new Random(4);
+    for (const k of [2, 18]) {
+      const sets = new Map<string, number>();
+      for (let t = 0; t < 19_000; t++) {
+        const key = sampleSorted(20, k, rng).join();
+        sets.set(key, (sets.get(key) ?? 0) + 1);
+      }
+      expect(sets.size).toBe(190);
+      expect(chiSquareUniform([...sets.values()])).toBeLessThan(chiSquareCritical(189));
+    }
+  });
+
+  it('samples half of a population above 2^21 uniformly (sequential path, 28-bit draws)', () => {
+    const n = 0x20_0000 + 1000;
+    const k = n >>> 1;
+    const rng = new Random(8);
+    const counts = new Float64Array(16);
+    const out = new Uint32Array(k);
+    for (let t = 0; t < 6; t++) {
+      const s = sampleSorted(n, k, rng, out);
+      for (let i = 1; i < k; i++) if (s[i]! <= s[i - 1]!) throw new Error(`not ascending at ${i}`);
+      expect(s[k - 1]!).toBeLessThan(n);
+      for (let i = 0; i < k; i++) counts[Math.floor((s[i]! / n) * 16)]!++;
+    }
+    expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(15));
   });
 
   it('rejects bad n and k', () => {

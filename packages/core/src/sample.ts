@@ -101,7 +101,9 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
 /**
  * `k` distinct integers drawn uniformly from `0 … n-1`, in ascending order.
  *
- * Draws `min(k, n − k)` values with Floyd's algorithm, marking them in a
+ * When more than an eighth of a population of at most 2^25 is drawn or left
+ * out, by sequential sampling: one draw per id, in order, no extra memory.
+ * Otherwise it draws `min(k, n − k)` values with Floyd's algorithm, marking them in a
  * bitmap of `n` bits (the chosen ids, or the ids left out when `k > n / 2`),
  * then reads the bitmap in order: O(min(k, n − k)) draws, O(n / 32) memory
  * and one sequential pass — much cheaper than a random-order sample when the
@@ -134,8 +136,13 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
     out.set(sorted);
     return out;
   }
+  const c = Math.min(k, n - k);
+  if (c * 8 > n && n <= SELECTION_MAX) {
+    const result = out ?? new Uint32Array(k);
+    selectionSample(n, result, rng);
+    return result;
+  }
   const complement = k > n - k;
-  const c = complement ? n - k : k;
   const bits = new Uint32Array(Math.ceil(n / 32));
   floydBits(n, c, rng, bits);
   const result = out ?? new Uint32Array(k);
@@ -203,6 +210,42 @@ function floydBits(n: number, c: number, rng: Random, bits: Uint32Array): void {
     const pick = (bits[t >>> 5]! >>> (t & 31)) & 1 ? j : t;
     bits[pick >>> 5]! |= 1 << (pick & 31);
   }
+}
+
+/** Populations up to this size can be sampled sequentially (each draw is then on 28 bits, exact). */
+const SELECTION_MAX = 0x200_0000;
+
+/**
+ * Sequential sampling (Fan, Muller and Rezucha, 1962; Knuth's Algorithm S):
+ * with `need` ids still to take from the `m` not yet considered, id `i` is
+ * taken when a uniform integer of [0, m) is below `need`, which makes every
+ * k-subset equally likely. One draw per id considered, no bitmap and no
+ * random access, so it beats Floyd's algorithm once more than an eighth of
+ * the population is drawn (or left out). Draws are exact: Lemire's method on
+ * the top 28 bits (28 + 25 = 53 bits stay exact in doubles), rejecting with
+ * probability below m / 2^28 ≤ 1/8. Fills `out` (length k) with the sample,
+ * ascending.
+ */
+function selectionSample(n: number, out: Uint32Array, rng: Random): void {
+  const k = out.length;
+  const buf = draws;
+  let taken = 0;
+  let i = 0;
+  while (taken < k && k - taken < n - i) {
+    rng.fillUint32(buf);
+    for (let pos = 0; pos < CHUNK && taken < k && k - taken < n - i; ) {
+      const m = n - i;
+      const p = (buf[pos++]! >>> 4) * m;
+      const t = Math.floor(p * INV_28);
+      const lo = p - t * TWO_28;
+      if (lo < m && lo < (TWO_28 - m) % m) continue; // rejected: the next draw decides id i
+      out[taken] = i; // kept only if taken advances (taken < k here)
+      taken += (t - (k - taken)) >>> 31; // t < need, without a branch (both below 2^31)
+      i++;
+    }
+  }
+  // Every id left is needed (or none is).
+  for (; taken < k; i++) out[taken++] = i;
 }
 
 /** The set bits of `bits`, ascending, into `out` (which holds exactly that many). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { scatterShuffle, shuffledCopy, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { scatterShuffle, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('shuffleInPlace', () => {
@@ -105,6 +105,54 @@ describe('shuffledCopy', () => {
       expect(out.join()).not.toBe(ids.join());
     }
     expect(() => shuffledCopy(new Uint32Array(3), new Random(0), new Float32Array(2))).toThrow(/companion/);
+  });
+});
+
+describe('shuffledCopyTwoWeights (two-valued weights carried as a tag bit)', () => {
+  const twoValued = (n: number, seed: number) => {
+    const rng = new Random(seed);
+    const ids = new Uint32Array(n);
+    const weights = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      ids[i] = rng.nextIntUnchecked(0x8000_0000);
+      weights[i] = rng.nextUint32() & 1 ? 1 : Math.fround(1 / 0.3);
+    }
+    return { ids, weights };
+  };
+
+  it('gives exactly the permutation, weights and generator state of shuffledCopy with a companion', () => {
+    for (const n of [1, 2, 7, 1000, 70_000, 300_000]) {
+      const { ids, weights } = twoValued(n, n);
+      const a = new Random(5);
+      const b = new Random(5);
+      const tagged = shuffledCopyTwoWeights(ids, weights, a, new Uint32Array(n));
+      const plain = shuffledCopy(ids, b, weights);
+      expect(tagged).not.toBeNull();
+      expect(tagged!.out).toEqual(plain.out);
+      expect(tagged!.companionOut).toEqual(plain.companionOut);
+      expect(a.nextUint32()).toBe(b.nextUint32());
+    }
+  });
+
+  it('keeps the exact bit patterns of the weights (e.g. -0 and 0 are two values)', () => {
+    const ids = Uint32Array.of(0, 1, 2, 3);
+    const weights = Float32Array.of(0, -0, 0, -0);
+    const r = shuffledCopyTwoWeights(ids, weights, new Random(1), new Uint32Array(4))!;
+    for (let i = 0; i < 4; i++) expect(Object.is(r.companionOut[i], r.out[i]! % 2 === 0 ? 0 : -0)).toBe(true);
+  });
+
+  it('declines, drawing nothing, for a third weight value or an id of 2^31 or more', () => {
+    const rng = new Random(3);
+    const before = rng.clone();
+    expect(shuffledCopyTwoWeights(Uint32Array.of(1, 2, 3), Float32Array.of(1, 2, 3), rng, new Uint32Array(3))).toBeNull();
+    expect(shuffledCopyTwoWeights(Uint32Array.of(1, 0x8000_0000), Float32Array.of(1, 1), rng, new Uint32Array(2))).toBeNull();
+    expect(rng.nextUint32()).toBe(before.nextUint32());
+  });
+
+  it('rejects arrays of different lengths', () => {
+    expect(() => shuffledCopyTwoWeights(Uint32Array.of(1), Float32Array.of(1, 2), new Random(0), new Uint32Array(1))).toThrow(
+      /one length, got 1, 2, 1/,
+    );
   });
 });
 

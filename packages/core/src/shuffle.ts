@@ -93,6 +93,72 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
 }
 
 /**
+ * {@link shuffledCopy} of `ids` with `weights` as companion, for the common
+ * case of a plan whose ids are below 2^31 and whose weights take at most two
+ * values (bit patterns), e.g. InfoBatch's 1 and 1 / keep: the weight is folded
+ * into the id's top bit, the tagged ids are shuffled alone, and the weights
+ * are read back from the tags. The permutation — and the generator's state
+ * afterwards — are exactly those of `shuffledCopy(ids, rng, weights)`, at
+ * half the memory traffic of carrying the weights through the scatter and the
+ * swaps. Returns `null`, drawing nothing, when the case does not apply.
+ *
+ * @param tagged - temporary of the ids' length (overwritten).
+ * @internal
+ */
+export function shuffledCopyTwoWeights(
+  ids: Uint32Array,
+  weights: Float32Array,
+  rng: Random,
+  tagged: Uint32Array,
+): { out: Uint32Array; companionOut: Float32Array } | null {
+  const n = ids.length;
+  if (weights.length !== n || tagged.length !== n) {
+    throw new RangeError(`shuffledCopyTwoWeights(): ids, weights and tagged must have one length, got ${n}, ${weights.length}, ${tagged.length}`);
+  }
+  if (n === 0) return null;
+  const bits = new Uint32Array(weights.buffer, weights.byteOffset, n);
+  const pair = tagTwoWeights(ids, bits, tagged);
+  if (pair === null) return null;
+  const { out } = shuffledCopy(tagged, rng);
+  const companionOut = new Float32Array(n);
+  untagTwoWeights(out, new Uint32Array(companionOut.buffer), pair);
+  return { out, companionOut };
+}
+
+/** tagged[i] = ids[i], top bit set where weightBits[i] is the second bit pattern; the two patterns, or null if there are more or an id has its top bit. */
+function tagTwoWeights(ids: Uint32Array, weightBits: Uint32Array, tagged: Uint32Array): Uint32Array | null {
+  const n = ids.length;
+  const first = weightBits[0]!;
+  let second = first;
+  let seenSecond = false;
+  let any = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    const w = weightBits[i]!;
+    any |= id;
+    if (w === first) tagged[i] = id;
+    else {
+      if (!seenSecond) {
+        second = w;
+        seenSecond = true;
+      } else if (w !== second) return null;
+      tagged[i] = (id | 0x8000_0000) >>> 0;
+    }
+  }
+  if (any & 0x8000_0000) return null;
+  return Uint32Array.of(first, second);
+}
+
+/** Clear the tags of `out` in place, writing the weight bit pattern each stood for. */
+function untagTwoWeights(out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const x = out[i]!;
+    weightBits[i] = pair[x >>> 31]!;
+    out[i] = x & 0x7fff_ffff;
+  }
+}
+
+/**
  * A uniformly random permutation of `0 … n-1`, as a new Uint32Array: the
  * same algorithm as {@link shuffledCopy} of `[0, 1, …, n-1]`, but the ids are
  * written straight into their shuffled buckets, without building the

@@ -56,20 +56,8 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       // Positions into the selection: the rest fill `order` from the front, the
       // well-learned set W from the back.
       const order = scratch?.uint32('order', n) ?? new Uint32Array(n);
-      let front = 0;
-      let back = n;
-      if (src === null) {
-        for (let p = 0; p < n; p++) {
-          if ((seen[p >>> 5]! >>> (p & 31)) & 1 && scores[p]! < mean) order[--back] = p;
-          else order[front++] = p;
-        }
-      } else {
-        for (let p = 0; p < n; p++) {
-          const id = src[p]!;
-          if ((seen[id >>> 5]! >>> (id & 31)) & 1 && scores[id]! < mean) order[--back] = p;
-          else order[front++] = p;
-        }
-      }
+      const back = src === null ? partitionAll(scores, seen, mean, order) : partitionSelected(src, scores, seen, mean, order);
+      const front = back; // the two parts meet
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
       // A uniformly random `kept` of W, read in order (the plan is shuffled at the end).
@@ -101,4 +89,42 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       return { ids, weights, phase: 'prune' };
     },
   };
+}
+
+/*
+ * The partition loops write every position to both ends and advance one of
+ * them: no branch on the comparison, which is a coin toss near the mean and
+ * would be mispredicted about half the time. (A slot written in passing is
+ * overwritten before the ends meet.)
+ */
+
+/** Positions 0 … N-1 with a seen score below `mean` to the back of `order`, the rest to the front; returns where the back part starts. */
+function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, order: Uint32Array): number {
+  const n = order.length;
+  let front = 0;
+  let back = n;
+  for (let p = 0; p < n; p++) {
+    const low = ((seen[p >>> 5]! >>> (p & 31)) & 1 & +(scores[p]! < mean)) | 0;
+    order[front] = p;
+    order[back - 1] = p;
+    front += 1 - low;
+    back -= low;
+  }
+  return back;
+}
+
+/** {@link partitionAll} for the positions of a selection of ids. */
+function partitionSelected(src: Uint32Array, scores: Float32Array, seen: Uint32Array, mean: number, order: Uint32Array): number {
+  const n = order.length;
+  let front = 0;
+  let back = n;
+  for (let p = 0; p < n; p++) {
+    const id = src[p]!;
+    const low = ((seen[id >>> 5]! >>> (id & 31)) & 1 & +(scores[id]! < mean)) | 0;
+    order[front] = p;
+    order[back - 1] = p;
+    front += 1 - low;
+    back -= low;
+  }
+  return back;
 }
