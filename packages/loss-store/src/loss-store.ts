@@ -743,13 +743,24 @@ function batchError(fn: string, ids: ArrayLike<number>, losses: ArrayLike<number
  */
 function exactSumOfFloat32(values: Float32Array, bits: Uint32Array): number {
   const n = values.length;
-  const acc = new Float64Array(256);
+  // Four tables of 256 bins, filled round robin: consecutive values of one
+  // exponent then add into different bins, so the additions do not wait on
+  // each other. Every partial sum, and the sum of the four, is a multiple of
+  // the bin's unit below 2^53 units: still exact.
+  const acc = new Float64Array(4 * 256);
   let total = 0n; // in units of 2^-149, the smallest float32 step
   for (let start = 0; start < n; start += SUM_BLOCK) {
     const end = Math.min(n, start + SUM_BLOCK);
-    for (let i = start; i < end; i++) acc[(bits[i]! >>> 23) & 0xff]! += values[i]!;
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      acc[(bits[i]! >>> 23) & 0xff]! += values[i]!;
+      acc[256 + ((bits[i + 1]! >>> 23) & 0xff)]! += values[i + 1]!;
+      acc[512 + ((bits[i + 2]! >>> 23) & 0xff)]! += values[i + 2]!;
+      acc[768 + ((bits[i + 3]! >>> 23) & 0xff)]! += values[i + 3]!;
+    }
+    for (; i < end; i++) acc[(bits[i]! >>> 23) & 0xff]! += values[i]!;
     for (let e = 0; e < 255; e++) {
-      const a = acc[e]!;
+      const a = acc[e]! + acc[256 + e]! + acc[512 + e]! + acc[768 + e]!;
       if (a === 0) continue;
       const unit = Math.max(e, 1) - 150; // log2 of the unit of exponent e
       total += BigInt(a * 2 ** -unit) << BigInt(unit + 149);
