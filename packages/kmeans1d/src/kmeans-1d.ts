@@ -2,9 +2,10 @@ import { lloydEnds } from './lloyd.js';
 import { optimalEnds } from './optimal.js';
 import { buildResult } from './result.js';
 import { sortedFiniteCopy } from './sort.js';
-import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptions } from './validate.js';
+import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptions, describeValue } from './validate.js';
 import { checkSortedFinite, weightedValues } from './weighted.js';
 import type { WeightedValues } from './weighted.js';
+import { Kmeans1dWorkspace } from './workspace.js';
 
 /** How to cluster: `'optimal'` (exact, the default) or `'lloyd'` (a fast heuristic). */
 export type Kmeans1dMethod = 'optimal' | 'lloyd';
@@ -19,6 +20,11 @@ export interface Kmeans1dOptions {
    * exceed the optimum.
    */
   method?: Kmeans1dMethod;
+  /**
+   * Memory to reuse across calls (see {@link Kmeans1dWorkspace}): worth it
+   * when clustering millions of values repeatedly. The result is the same.
+   */
+  workspace?: Kmeans1dWorkspace;
 }
 
 /**
@@ -44,10 +50,15 @@ export interface Kmeans1dResult {
 
 const METHODS: readonly Kmeans1dMethod[] = ['optimal', 'lloyd'];
 
-function readMethod(fn: string, options: unknown): Kmeans1dMethod {
+function readOptions(fn: string, options: unknown): { method: Kmeans1dMethod; workspace: Kmeans1dWorkspace | undefined } {
   checkOptions(fn, options);
-  const method = (options as Kmeans1dOptions | undefined)?.method;
-  return method === undefined ? 'optimal' : checkOneOf(fn, 'options.method', method, METHODS);
+  const o = options as Kmeans1dOptions | undefined;
+  const method = o?.method === undefined ? 'optimal' : checkOneOf(fn, 'options.method', o.method, METHODS);
+  const workspace = o?.workspace;
+  if (workspace !== undefined && !(workspace instanceof Kmeans1dWorkspace)) {
+    throw new TypeError(`${fn}: options.workspace must be a Kmeans1dWorkspace, got ${describeValue(workspace)}`);
+  }
+  return { method, workspace };
 }
 
 function cluster(data: WeightedValues, k: number, method: Kmeans1dMethod): Kmeans1dResult {
@@ -76,7 +87,7 @@ function cluster(data: WeightedValues, k: number, method: Kmeans1dMethod): Kmean
  *
  * @param values - the numbers to cluster: an array or typed array of finite numbers, not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.
- * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic).
+ * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic); `workspace`: a {@link Kmeans1dWorkspace} to reuse memory across calls.
  * @returns the clusters' centroids (ascending), sizes, bounds and total SSE.
  * @throws TypeError if `values` is not an array or typed array, holds a non-number, or `k`, `options` or `options.method` has the wrong type.
  * @throws RangeError if `values` is empty or holds NaN or ±Infinity, if `k` is not an integer ≥ 1, or if `options.method` is unknown.
@@ -94,10 +105,10 @@ export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1
   const fn = 'kmeans1d()';
   checkArrayLike(fn, 'values', values);
   checkInteger(fn, 'k', k, 1);
-  const method = readMethod(fn, options);
+  const { method, workspace } = readOptions(fn, options);
   checkNotEmpty(fn, 'values', values);
-  const sorted = sortedFiniteCopy(values, fn, 'values');
-  return cluster(weightedValues(sorted, method === 'optimal'), k, method);
+  const sorted = sortedFiniteCopy(values, fn, 'values', workspace);
+  return cluster(weightedValues(sorted, method === 'optimal', workspace), k, method);
 }
 
 /**
@@ -112,7 +123,7 @@ export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1
  *
  * @param sortedValues - finite numbers in ascending order (ties allowed), not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.
- * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic).
+ * @param options - `method`: `'optimal'` (default, exact) or `'lloyd'` (heuristic); `workspace`: a {@link Kmeans1dWorkspace} to reuse memory across calls.
  * @returns the same result as `kmeans1d(sortedValues, k, options)`.
  * @throws TypeError as {@link kmeans1d}.
  * @throws RangeError as {@link kmeans1d}, and if `sortedValues` is not ascending.
@@ -131,8 +142,8 @@ export function kmeans1dSorted(
   const fn = 'kmeans1dSorted()';
   checkArrayLike(fn, 'sortedValues', sortedValues);
   checkInteger(fn, 'k', k, 1);
-  const method = readMethod(fn, options);
+  const { method, workspace } = readOptions(fn, options);
   checkNotEmpty(fn, 'sortedValues', sortedValues);
   checkSortedFinite(sortedValues, fn, 'sortedValues');
-  return cluster(weightedValues(sortedValues, method === 'optimal'), k, method);
+  return cluster(weightedValues(sortedValues, method === 'optimal', workspace), k, method);
 }

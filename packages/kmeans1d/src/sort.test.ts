@@ -51,3 +51,4 @@ describe('sortedFiniteCopy (internal)', () => {
     expect(Object.is(sortedFiniteCopy([-0, 0.1], 'f()', 'v')[0], 0)).toBe(true);
   });
 });
+

@@ -24,6 +24,7 @@
  */
 
 import { notFiniteError } from './validate.js';
+import type { Kmeans1dWorkspace } from './workspace.js';
 
 const SIGN = 0x80000000;
 /** Exponent bits of a float32; all set means Infinity or NaN. */
@@ -49,13 +50,20 @@ const INSERTION_LIMIT = 24;
 /**
  * A sorted copy of `values`, validated finite. O(n) time (O(n log n) in the
  * worst case for float64 data), O(n) memory. The input is never modified.
+ * With a workspace, float32 keys are sorted in its buffers and the copy is a
+ * view of one of them (valid until the workspace's next use).
  *
  * @throws RangeError if a value is NaN or ±Infinity; TypeError if one is not a number.
  */
-export function sortedFiniteCopy(values: ArrayLike<number>, fn: string, name: string): Float32Array | Float64Array {
+export function sortedFiniteCopy(
+  values: ArrayLike<number>,
+  fn: string,
+  name: string,
+  workspace?: Kmeans1dWorkspace,
+): Float32Array | Float64Array {
   const n = values.length;
   if (values instanceof Float32Array) {
-    return sortFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, n), values, fn, name);
+    return sortFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, n), values, fn, name, workspace);
   }
   let fitsFloat32 = true;
   for (let i = 0; i < n; i++) {
@@ -67,7 +75,7 @@ export function sortedFiniteCopy(values: ArrayLike<number>, fn: string, name: st
   if (fitsFloat32) {
     const copy = new Float32Array(n);
     for (let i = 0; i < n; i++) copy[i] = values[i]!;
-    return sortFloat32Bits(new Uint32Array(copy.buffer), copy, fn, name);
+    return sortFloat32Bits(new Uint32Array(copy.buffer), copy, fn, name, workspace);
   }
   const source = values instanceof Float64Array ? values : Float64Array.from(values);
   return sortFloat64(source);
@@ -97,10 +105,16 @@ function toOffsets(histogram: Uint32Array, from: number, to: number, n: number):
  * function's first loop on its first call records no type feedback, so its
  * optimized code deopts on the next call).
  */
-function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
+function sortFloat32Bits(
+  bits: Uint32Array,
+  original: ArrayLike<number>,
+  fn: string,
+  name: string,
+  workspace: Kmeans1dWorkspace | undefined,
+): Float32Array {
   const n = bits.length;
-  let keys = new Uint32Array(n);
-  let spare = new Uint32Array(n);
+  let keys = workspace?.uint32('keys', n) ?? new Uint32Array(n);
+  let spare = workspace?.uint32('spare', n) ?? new Uint32Array(n);
   // Four 8-bit digits: 256-way scatters keep within the TLB (on the reference machine
   // four such passes beat three 2048-way ones by 5–20 % at 9 M values, tie at 1 M).
   const histogram = new Uint32Array(4 * 256);
@@ -132,7 +146,7 @@ function sortFloat32Bits(bits: Uint32Array, original: ArrayLike<number>, fn: str
     spare = t;
   }
   if (lastActive < 0) keysToBits(keys); // every key is the same
-  return new Float32Array(keys.buffer, 0, n);
+  return new Float32Array(keys.buffer, keys.byteOffset, n);
 }
 
 /**

@@ -10,6 +10,7 @@
 
 import { chunkEnd } from './sort.js';
 import { notFiniteError } from './validate.js';
+import type { Kmeans1dWorkspace } from './workspace.js';
 
 /** Distinct sorted values, their counts, and prefix sums over them. */
 export interface WeightedValues {
@@ -37,20 +38,36 @@ export interface WeightedValues {
  *
  * @param sorted - finite values, ascending (checked by `checkSorted` beforehand or sorted by us).
  * @param squares - whether to fill the prefix sums of squares (the optimal method needs them, Lloyd does not).
+ * @param workspace - where to take the arrays from, if given (their contents are overwritten).
  */
-export function weightedValues(sorted: ArrayLike<number>, squares: boolean): WeightedValues {
+export function weightedValues(sorted: ArrayLike<number>, squares: boolean, workspace?: Kmeans1dWorkspace): WeightedValues {
   const n = sorted.length;
-  let m = n > 0 ? 1 : 0;
-  for (let from = 1, to = 1; from < n; from = to) {
-    to = chunkEnd(from, n);
-    m += distinctCount(sorted, from, to);
+  // With a workspace, room for n distinct values costs nothing extra: skip counting them first.
+  let m = n;
+  if (workspace === undefined) {
+    m = n > 0 ? 1 : 0;
+    for (let from = 1, to = 1; from < n; from = to) {
+      to = chunkEnd(from, n);
+      m += distinctCount(sorted, from, to);
+    }
   }
-  const values = sorted instanceof Float32Array ? new Float32Array(m) : new Float64Array(m);
-  const prefix = new Float64Array(3 * (m + 1));
+  let values =
+    sorted instanceof Float32Array
+      ? (workspace?.float32('values', m) ?? new Float32Array(m))
+      : (workspace?.float64('values', m) ?? new Float64Array(m));
+  let prefix = workspace?.float64('prefix', 3 * (m + 1)) ?? new Float64Array(3 * (m + 1));
+  // Reused memory: the entries the fill does not write must still read 0.
+  if (workspace !== undefined) prefix.fill(0, 0, 3);
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
   // Running state across chunks: the compensated sums, then p and i.
   const state = new Float64Array(6);
   while (state[5]! < n) fillGrouped(sorted, n, squares, shift, values, prefix, state, chunkEnd(state[5]!, n));
+  if (workspace !== undefined) {
+    m = state[4]!;
+    values = values.subarray(0, m);
+    prefix = prefix.subarray(0, 3 * (m + 1));
+    if (!squares) for (let p = 2; p < prefix.length; p += 3) prefix[p] = 0;
+  }
   return { n, m, values, shift, prefix };
 }
 

@@ -1,6 +1,6 @@
 import { StateReader, StateWriter, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue, shuffleInPlace } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
-import { kmeans1d } from '@seta/kmeans1d';
+import { Kmeans1dWorkspace, kmeans1d } from '@seta/kmeans1d';
 import { windowRange } from '@seta/window';
 import type { GroupRange, WindowOrder, WindowVariant } from '@seta/window';
 
@@ -60,6 +60,8 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
   const order = checkOneOf(fn, 'order', options.order ?? 'easy-to-hard', ['easy-to-hard', 'hard-to-easy'] as const);
   const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
   let steps = 0;
+  // k-means memory kept from one epoch to the next (~36 bytes per clustered sample).
+  const workspace = new Kmeans1dWorkspace();
 
   const rangeAt = (step: number): GroupRange => {
     if (custom === undefined) return windowRange(step, groups, windowScale, { order, variant });
@@ -96,11 +98,15 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
 
       // Scores of the seen members, in selection order.
       const scratch = ctx.scratch;
-      const seenScores = scratch?.float32('seenScores', n) ?? new Float32Array(n);
-      let m = 0;
-      for (let p = 0; p < n; p++) {
-        const id = src === null ? p : src[p]!;
-        if (isSeen(id)) seenScores[m++] = scores[id]!;
+      // memberScores[p]: the score of the p-th member, NaN if unseen (the window test below keeps NaN);
+      // seenScores: the seen members' scores, for k-means — the same array once every sample is seen.
+      const memberScores = scratch?.float32('memberScores', n) ?? new Float32Array(n);
+      let seenScores = memberScores;
+      let m = n;
+      if (store.seenCount === ctx.size) gatherAll(src, scores, memberScores);
+      else {
+        seenScores = scratch?.float32('seenScores', n) ?? new Float32Array(n);
+        m = gatherSeen(src, scores, seen, memberScores, seenScores);
       }
 
       const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
@@ -109,21 +115,13 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
 
       // keepSeen(j, score): whether the j-th seen member (in selection order) is in the window.
       let keepSeen: (j: number, score: number) => boolean;
-      const clusters = m === 0 ? null : kmeans1d(seenScores.subarray(0, m), groups);
+      const clusters = m === 0 ? null : kmeans1d(seenScores.subarray(0, m), groups, { workspace });
       if (clusters !== null && clusters.centroids.length === groups) {
         const lo = start > 0 ? clusters.bounds[start - 1]! : Number.NEGATIVE_INFINITY;
         const hi = end < groups ? clusters.bounds[end - 1]! : Number.POSITIVE_INFINITY;
         if (weights === null) {
           // The common case, in one loop: a seen member stays when its score is in (lo, hi].
-          let out = 0;
-          for (let p = 0, j = 0; p < n; p++) {
-            const id = src === null ? p : src[p]!;
-            ids[out] = id;
-            if ((seen[id >>> 5]! >>> (id & 31)) & 1) {
-              const v = seenScores[j++]!;
-              if (v > lo && v <= hi) out++;
-            } else out++;
-          }
+          const out = keepInWindow(src, memberScores, lo, hi, ids);
           return { ids: ids.subarray(0, out), weights: null, phase: 'prune' };
         }
         keepSeen = (_j, s) => s > lo && s <= hi;
@@ -165,4 +163,56 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
       steps = s;
     },
   };
+}
+
+/*
+ * The stage's passes over the selection, as separate small functions (V8
+ * optimizes each whole; see kmeans1d's sort.ts). The window tests are
+ * branch-free: which group a score falls in is unpredictable.
+ */
+
+/** memberScores[p] = the score of the p-th selected id (every id is seen). */
+function gatherAll(src: Uint32Array | null, scores: Float32Array, memberScores: Float32Array): void {
+  if (src === null) {
+    memberScores.set(scores.subarray(0, memberScores.length));
+    return;
+  }
+  const n = src.length;
+  for (let p = 0; p < n; p++) memberScores[p] = scores[src[p]!]!;
+}
+
+/** memberScores[p] = the score of the p-th selected id or NaN if unseen; seenScores ← the seen ones' scores, in order. Returns their count. */
+function gatherSeen(
+  src: Uint32Array | null,
+  scores: Float32Array,
+  seen: Uint32Array,
+  memberScores: Float32Array,
+  seenScores: Float32Array,
+): number {
+  const n = memberScores.length;
+  let m = 0;
+  for (let p = 0; p < n; p++) {
+    const id = src === null ? p : src[p]!;
+    const v = scores[id]!;
+    const isSeen = (seen[id >>> 5]! >>> (id & 31)) & 1;
+    memberScores[p] = isSeen ? v : Number.NaN;
+    seenScores[m] = v;
+    m += isSeen;
+  }
+  return m;
+}
+
+/**
+ * ids ← the selected ids whose score is in (lo, hi] or NaN (unseen); returns
+ * their count. Written as "neither ≤ lo nor > hi", which a NaN passes.
+ */
+function keepInWindow(src: Uint32Array | null, memberScores: Float32Array, lo: number, hi: number, ids: Uint32Array): number {
+  const n = memberScores.length;
+  let out = 0;
+  for (let p = 0; p < n; p++) {
+    const v = memberScores[p]!;
+    ids[out] = src === null ? p : src[p]!;
+    out += (1 ^ +(v <= lo)) & (1 ^ +(v > hi));
+  }
+  return out;
 }

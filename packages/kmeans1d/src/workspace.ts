@@ -1,0 +1,74 @@
+/**
+ * Reusable memory for repeated {@link kmeans1d} calls on large inputs.
+ */
+
+/**
+ * Buffers that {@link kmeans1d} and {@link kmeans1dSorted} reuse from one
+ * call to the next when given `{ workspace }`: the radix sort's two key
+ * arrays, the distinct values and the prefix sums — about 36 bytes per value
+ * for float32 input. A caller that clusters millions of values every epoch
+ * (SeTa's pruning step does) then stops paying for fresh memory on each call:
+ * on the reference machine the first touch of new memory costs about 0.6 ms
+ * per MB in page faults, some 200 ms at 9 million values.
+ *
+ * Results never alias the workspace (centroids, sizes and bounds are always
+ * new arrays), so a result stays valid after the next call. The buffers stay
+ * allocated, at the largest size asked for (plus 1/16 headroom), until
+ * {@link Kmeans1dWorkspace.clear}. One workspace must not be used by two
+ * calls at once (calls are synchronous, so this only matters across worker
+ * threads, which cannot share one anyway).
+ *
+ * @example
+ * ```ts
+ * const workspace = new Kmeans1dWorkspace();
+ * for (const losses of epochs) kmeans1d(losses, 5, { workspace });
+ * ```
+ */
+export class Kmeans1dWorkspace {
+  private readonly u32 = new Map<string, Uint32Array>();
+  private readonly f32 = new Map<string, Float32Array>();
+  private readonly f64 = new Map<string, Float64Array>();
+
+  /** @internal A Uint32Array of `length` elements, stale contents. */
+  uint32(slot: string, length: number): Uint32Array {
+    return take(this.u32, slot, length, (n) => new Uint32Array(n));
+  }
+
+  /** @internal A Float32Array of `length` elements, stale contents. */
+  float32(slot: string, length: number): Float32Array {
+    return take(this.f32, slot, length, (n) => new Float32Array(n));
+  }
+
+  /** @internal A Float64Array of `length` elements, stale contents. */
+  float64(slot: string, length: number): Float64Array {
+    return take(this.f64, slot, length, (n) => new Float64Array(n));
+  }
+
+  /** Bytes currently held. */
+  get bytes(): number {
+    let total = 0;
+    for (const map of [this.u32, this.f32, this.f64] as Map<string, ArrayBufferView>[]) for (const a of map.values()) total += a.byteLength;
+    return total;
+  }
+
+  /** Release every buffer (they are allocated again when next needed). */
+  clear(): void {
+    this.u32.clear();
+    this.f32.clear();
+    this.f64.clear();
+  }
+}
+
+function take<T extends Uint32Array | Float32Array | Float64Array>(
+  map: Map<string, T>,
+  slot: string,
+  length: number,
+  make: (n: number) => T,
+): T {
+  let a = map.get(slot);
+  if (a === undefined || a.length < length) {
+    a = make(length < 1024 ? length : length + (length >>> 4));
+    map.set(slot, a);
+  }
+  return (a.length === length ? a : a.subarray(0, length)) as T;
+}
