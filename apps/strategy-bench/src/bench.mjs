@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * Strategy benchmark. Usage:
- *   pnpm --filter @seta-apps/strategy-bench bench [-- --sizes 1e6,1.28e6,1e7,1e8] [--out path.json]
+ *   pnpm --filter @seta-apps/strategy-bench bench [-- --sizes 1e6,1.28e6,1e7,1e8] [--later 3] [--out path.json]
  *
  * For each size and strategy it builds the pruner, runs it as a training loop
  * would (batches of 256, synthetic losses) up to its first real pruning epoch
- * and reports: plan() time of that epoch, observe() ns per sample (measured
+ * and reports: plan() time of that epoch and the median over the next
+ * `--later` pruning epochs (default 3), observe() ns per sample (measured
  * over whole epochs), and saved state bytes per sample. At 1.28M it also times
  * SeTa's pruning step side by side with the same step built on
  * simple-statistics' ckmeans (also optimal: same partition) instead of
@@ -27,6 +28,8 @@ const arg = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const sizes = arg('sizes', '1e6,1.28e6,1e7').split(',').map(Number);
+const later = Number(arg('later', '3'));
+if (!Number.isInteger(later) || later < 0) throw new RangeError(`--later must be an integer ≥ 0, got ${arg('later')}`);
 const out = resolve(arg('out', new URL('../../../docs/results/strategy-bench.json', import.meta.url).pathname));
 const epochs = 20;
 
@@ -42,13 +45,13 @@ const results = [];
 const fmt = (x, d = 1) => x.toFixed(d);
 const loadAtStart = os.loadavg();
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${loadAtStart[0].toFixed(2)}`);
-console.log('strategy        N            plan (ms)   observe (ns/sample)   state (bytes/sample)   visited');
+console.log('strategy        N            plan (ms): first  later (median)   observe (ns/sample)   state (bytes/sample)   visited');
 for (const size of sizes) {
   for (const s of strategies) {
-    const r = measure(s.make(size), { size, pruneEpoch: s.pruneEpoch, twoDirections: s.twoDirections, observeEpochs: s.observeEpochs ?? [0] });
+    const r = measure(s.make(size), { size, pruneEpoch: s.pruneEpoch, twoDirections: s.twoDirections, observeEpochs: s.observeEpochs ?? [0], laterPrunePlans: later });
     results.push({ strategy: s.name, ...r });
     console.log(
-      `${s.name.padEnd(15)} ${String(size).padEnd(12)} ${fmt(r.planMs).padStart(9)}   ${fmt(r.observeNsPerSample).padStart(19)}   ${fmt(r.stateBytesPerSample, 3).padStart(20)}   ${r.visited}`,
+      `${s.name.padEnd(15)} ${String(size).padEnd(12)} ${fmt(r.planMs).padStart(16)}  ${(r.planMsLaterMedian === null ? '-' : fmt(r.planMsLaterMedian)).padStart(14)}   ${fmt(r.observeNsPerSample).padStart(19)}   ${fmt(r.stateBytesPerSample, 3).padStart(20)}   ${r.visited}`,
     );
     if (globalThis.gc) globalThis.gc();
   }
@@ -67,7 +70,8 @@ writeFileSync(
   out,
   JSON.stringify(
     {
-      command: `pnpm --filter @seta-apps/strategy-bench bench -- --sizes ${sizes.join(',')}`,
+      command: `pnpm --filter @seta-apps/strategy-bench bench -- --sizes ${sizes.join(',')} --later ${later}`,
+      laterPrunePlans: later,
       date: new Date().toISOString(),
       node: process.version,
       cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,

@@ -3,7 +3,11 @@
  * would (batches of 256, synthetic losses) up to its first real pruning
  * epoch, and time plan(), observe() (with the endEpoch() that closes each
  * timed epoch, where a pruner may finish work on what it observed) and
- * saveState().
+ * saveState(). Then, optionally, go on for `laterPrunePlans` more pruning
+ * plans (epochs whose plan has phase 'prune'), timed too: the first pruning
+ * plan of a process runs partly unoptimized (V8 compiles the pruning code
+ * while it runs) and allocates the pipeline's reusable temporaries, so later
+ * pruning epochs — most of a training run — are cheaper.
  */
 import { batchPlan, Random } from '@seta/core';
 
@@ -23,7 +27,7 @@ export function batchLosses(ids, epoch, rng, out) {
  * @param pruneEpoch the first epoch whose plan is a real pruning step (InfoBatch/SeTa: 1; SCAN: a mutation epoch)
  * @param twoDirections observe two loss directions (SCAN)
  */
-export function measure(make, { size, pruneEpoch, twoDirections = false, batchSize = 256, observeEpochs = [0] }) {
+export function measure(make, { size, pruneEpoch, twoDirections = false, batchSize = 256, observeEpochs = [0], laterPrunePlans = 0 }) {
   const rng = new Random(7);
   const t0 = performance.now();
   const pruner = make();
@@ -40,12 +44,18 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
     planMs.push(performance.now() - t);
     if (e === pruneEpoch) {
       const visited = plan.indices.length;
-      pruner.observe(plan.indices.subarray(0, 1), Float32Array.of(1), twoDirections ? Float32Array.of(1) : undefined);
+      const io = { rng, batchSize, twoDirections, lossA, lossB };
+      if (laterPrunePlans > 0) observeEpoch(pruner, plan, e, io);
+      else pruner.observe(plan.indices.subarray(0, 1), Float32Array.of(1), twoDirections ? Float32Array.of(1) : undefined);
       pruner.endEpoch();
       const s = performance.now();
       const state = pruner.saveState();
       const saveMs = performance.now() - s;
+      const later = laterPlans(pruner, e, laterPrunePlans, io);
       return {
+        planMsLater: later.planMs,
+        planMsLaterMedian: median(later.planMs),
+        laterEpochs: later.epochs,
         size,
         buildMs,
         planMs: planMs[pruneEpoch],
@@ -80,4 +90,39 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
     } else pruner.endEpoch();
   }
   throw new Error('unreachable');
+}
+
+function median(xs) {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** Observe every id of `plan` (untimed), in batches, without ending the epoch. */
+function observeEpoch(pruner, plan, epoch, { rng, batchSize, twoDirections, lossA, lossB }) {
+  for (const { indices } of batchPlan(plan, batchSize)) {
+    const a = batchLosses(indices, epoch, rng, lossA.subarray(0, indices.length));
+    const b = twoDirections ? batchLosses(indices, epoch + 0.5, rng, lossB.subarray(0, indices.length)) : undefined;
+    pruner.observe(indices, a, b);
+  }
+}
+
+/** After epoch `epoch` has ended: plan and observe on until `count` more pruning plans are timed (or the run ends). */
+function laterPlans(pruner, epoch, count, io) {
+  const planMs = [];
+  const epochs = [];
+  for (let e = epoch + 1; planMs.length < count && e < pruner.epochs; e++) {
+    const t = performance.now();
+    const plan = pruner.plan(e);
+    const ms = performance.now() - t;
+    if (plan.phase === 'prune') {
+      planMs.push(ms);
+      epochs.push(e);
+      if (planMs.length === count) break;
+    }
+    observeEpoch(pruner, plan, e, io);
+    pruner.endEpoch();
+  }
+  return { planMs, epochs };
 }

@@ -11,6 +11,18 @@ describe('strategy benchmark', () => {
     expect(r.observedSamples).toBe(5000);
     expect(r.visited).toBeLessThan(5000);
     expect(r.stateBytesPerSample).toBeGreaterThan(4);
+    expect(r.planMsLater).toEqual([]);
+    expect(r.planMsLaterMedian).toBeNull();
+  });
+
+  it('times later pruning plans, skipping epochs that are not pruning ones', () => {
+    const r = measure(() => infobatch({ size: 5000, epochs: 8, delta: 0.75 }), { size: 5000, pruneEpoch: 1, laterPrunePlans: 3 });
+    expect(r.laterEpochs).toEqual([2, 3, 4]);
+    expect(r.planMsLater).toHaveLength(3);
+    expect(r.planMsLaterMedian).toBe([...r.planMsLater].sort((a, b) => a - b)[1]);
+    // InfoBatch anneals from epoch floor(0.75 · 8) = 6: asking for more stops at the run's end with what there was.
+    const all = measure(() => infobatch({ size: 5000, epochs: 8, delta: 0.75 }), { size: 5000, pruneEpoch: 1, laterPrunePlans: 10 });
+    expect(all.laterEpochs).toEqual([2, 3, 4, 5]);
   });
 
   it('compares SeTa steps that produce the same plan', () => {
