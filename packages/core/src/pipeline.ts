@@ -200,8 +200,6 @@ class PipelinePrunerImpl implements PipelinePruner {
   private rng: Random;
   /** One pool per stage, so that no two stages share a temporary. */
   private readonly pools: ScratchPool[];
-  /** The pipeline's own temporaries (the final shuffle's). */
-  private readonly planPool = new ScratchPool();
   /**
    * Observed scores not yet in the store (large stores only, see
    * {@link PipelinePrunerImpl.recordScores}); always empty between epochs.
@@ -319,7 +317,7 @@ class PipelinePrunerImpl implements PipelinePruner {
       // Two-valued weights (InfoBatch's) travel as a tag bit of the ids: the same permutation, cheaper.
       const shuffled =
         (weights !== null && this.size <= 0x8000_0000
-          ? shuffledCopyTwoWeights(ids, weights, this.rng, this.planPool.uint32('tagged', ids.length))
+          ? shuffledCopyTwoWeights(ids, weights, this.rng)
           : null) ?? shuffledCopy(ids, this.rng, weights ?? undefined);
       ids = shuffled.out;
       weights = shuffled.companionOut ?? null;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { sampleFrom, sampleIndices, sampleSorted } from './sample.js';
+import { compactSample, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('sampleIndices', () => {
@@ -206,4 +206,36 @@ describe('sampleSorted, more', () => {
     }
     expect(chiSquareUniform(counts)).toBeLessThan(chiSquareCritical(15));
   }, 60_000);
+});
+
+describe('compactSample', () => {
+  it('keeps, in place and in order, exactly the subset sampleSorted draws, with the same generator use (every path)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2500 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: 5 }))),
+        fc.nat(),
+        ([n, k, pad], seed) => {
+          const array = new Uint32Array(n + 2 * pad);
+          for (let i = 0; i < array.length; i++) array[i] = (i * 2654435761) >>> 0;
+          const original = array.slice();
+          const a = new Random(seed);
+          const b = new Random(seed);
+          compactSample(array, pad, pad + n, k, a);
+          const chosen = sampleSorted(n, k, b);
+          expect(Array.from(array.subarray(pad, pad + k))).toEqual(Array.from(chosen, (c) => original[pad + c]!));
+          expect(Array.from(array.subarray(0, pad))).toEqual(Array.from(original.subarray(0, pad)));
+          expect(Array.from(array.subarray(pad + n))).toEqual(Array.from(original.subarray(pad + n)));
+          expect(a.nextUint32()).toBe(b.nextUint32());
+        },
+      ),
+    );
+  });
+
+  it('rejects a bad range, k or array', () => {
+    const a = new Uint32Array(5);
+    expect(() => compactSample(a, 0, 6, 1, new Random(0))).toThrow('compactSample(): end must be an integer in [0, 5], got 6');
+    expect(() => compactSample(a, 4, 3, 1, new Random(0))).toThrow('compactSample(): start must be an integer in [0, 3], got 4');
+    expect(() => compactSample(a, 1, 3, 3, new Random(0))).toThrow('compactSample(): k must be an integer in [0, 2], got 3');
+    expect(() => compactSample([1, 2] as unknown as Uint32Array, 0, 2, 1, new Random(0))).toThrow(/array must be a Uint32Array/);
+  });
 });

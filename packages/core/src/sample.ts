@@ -139,7 +139,7 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
   const c = Math.min(k, n - k);
   if (c * 8 > n && n <= SELECTION_MAX) {
     const result = out ?? new Uint32Array(k);
-    selectionSample(n, result, rng);
+    selectionSample(n, k, rng, result, 0, null, 0);
     return result;
   }
   const complement = k > n - k;
@@ -226,8 +226,15 @@ const SELECTION_MAX = 0x200_0000;
  * probability below m / 2^28 ≤ 1/8. Fills `out` (length k) with the sample,
  * ascending.
  */
-function selectionSample(n: number, out: Uint32Array, rng: Random): void {
-  const k = out.length;
+function selectionSample(
+  n: number,
+  k: number,
+  rng: Random,
+  out: Uint32Array,
+  outStart: number,
+  src: Uint32Array | null,
+  srcStart: number,
+): void {
   const buf = draws;
   let taken = 0;
   let i = 0;
@@ -239,13 +246,51 @@ function selectionSample(n: number, out: Uint32Array, rng: Random): void {
       const t = Math.floor(p * INV_28);
       const lo = p - t * TWO_28;
       if (lo < m && lo < (TWO_28 - m) % m) continue; // rejected: the next draw decides id i
-      out[taken] = i; // kept only if taken advances (taken < k here)
+      out[outStart + taken] = src === null ? i : src[srcStart + i]!; // kept only if taken advances (taken < k here)
       taken += (t - (k - taken)) >>> 31; // t < need, without a branch (both below 2^31)
       i++;
     }
   }
   // Every id left is needed (or none is).
-  for (; taken < k; i++) out[taken++] = i;
+  for (; taken < k; i++) out[outStart + taken++] = src === null ? i : src[srcStart + i]!;
+}
+
+/**
+ * Keep a uniformly random `k` of the values `array[start … end)`, in their
+ * order, at `array[start … start + k)` (the rest of the range is left
+ * unspecified): exactly the subset that `sampleSorted(end − start, k, rng)`
+ * chooses, from the same draws, applied in place. For a stage that has its
+ * candidates in a range of its own array — InfoBatch's below-mean samples —
+ * it saves writing the chosen positions and copying the kept values out. O(n)
+ * for n = end − start (see {@link sampleSorted} for the methods).
+ *
+ * @param array - the values; mutated.
+ * @param start - first index of the range.
+ * @param end - one past its last index, with 0 ≤ start ≤ end ≤ array.length.
+ * @param k - how many to keep, in [0, end − start].
+ * @param rng - the generator to draw from.
+ * @throws RangeError for a bad range or `k`.
+ * @example
+ * ```ts
+ * const a = Uint32Array.of(10, 11, 12, 13, 14);
+ * compactSample(a, 1, 5, 2, new Random(0)); // a[1], a[2] now hold 2 of 11 … 14, ascending
+ * ```
+ */
+export function compactSample(array: Uint32Array, start: number, end: number, k: number, rng: Random): void {
+  const fn = 'compactSample()';
+  if (!(array instanceof Uint32Array)) throw new TypeError(`${fn}: array must be a Uint32Array, got ${describeValue(array)}`);
+  checkInteger(fn, 'end', end, 0, array.length);
+  checkInteger(fn, 'start', start, 0, end);
+  const n = end - start;
+  checkInteger(fn, 'k', k, 0, n);
+  if (k === 0) return;
+  const c = Math.min(k, n - k);
+  if (k * 32 >= n && c * 8 > n && n <= SELECTION_MAX) {
+    selectionSample(n, k, rng, array, start, array, start); // in place: the write index never passes the read index
+    return;
+  }
+  const chosen = sampleSorted(n, k, rng);
+  for (let i = 0; i < k; i++) array[start + i] = array[start + chosen[i]!]!; // ascending: never overwrites an unread value
 }
 
 /** The set bits of `bits`, ascending, into `out` (which holds exactly that many). */

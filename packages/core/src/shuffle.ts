@@ -95,66 +95,118 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
 /**
  * {@link shuffledCopy} of `ids` with `weights` as companion, for the common
  * case of a plan whose ids are below 2^31 and whose weights take at most two
- * values (bit patterns), e.g. InfoBatch's 1 and 1 / keep: the weight is folded
- * into the id's top bit, the tagged ids are shuffled alone, and the weights
- * are read back from the tags. The permutation — and the generator's state
- * afterwards — are exactly those of `shuffledCopy(ids, rng, weights)`, at
- * half the memory traffic of carrying the weights through the scatter and the
- * swaps. Returns `null`, drawing nothing, when the case does not apply.
+ * values (bit patterns), e.g. InfoBatch's 1 and 1 / keep: the weight rides
+ * in the id's top bit through the scatter and the swaps, and is written out,
+ * with the tag cleared, as each bucket is finished (while it is in cache).
+ * The permutation — and the generator's state afterwards — are exactly those
+ * of `shuffledCopy(ids, rng, weights)`, at about half the memory traffic.
+ * Returns `null`, drawing nothing, when the case does not apply.
  *
- * @param tagged - temporary of the ids' length (overwritten).
  * @internal
  */
 export function shuffledCopyTwoWeights(
   ids: Uint32Array,
   weights: Float32Array,
   rng: Random,
-  tagged: Uint32Array,
 ): { out: Uint32Array; companionOut: Float32Array } | null {
   const n = ids.length;
-  if (weights.length !== n || tagged.length !== n) {
-    throw new RangeError(`shuffledCopyTwoWeights(): ids, weights and tagged must have one length, got ${n}, ${weights.length}, ${tagged.length}`);
+  if (weights.length !== n) {
+    throw new RangeError(`shuffledCopyTwoWeights(): ids and weights must have one length, got ${n} and ${weights.length}`);
   }
   if (n === 0) return null;
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, n);
-  const pair = tagTwoWeights(ids, bits, tagged);
+  const pair = twoPatterns(ids, bits);
   if (pair === null) return null;
-  const { out } = shuffledCopy(tagged, rng);
+  const out = new Uint32Array(n);
   const companionOut = new Float32Array(n);
-  untagTwoWeights(out, new Uint32Array(companionOut.buffer), pair);
+  const outBits = new Uint32Array(companionOut.buffer);
+  if (n <= SCATTER_THRESHOLD) {
+    for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
+    fisherYates(out, rng, undefined, 0, n);
+    untag(out, outBits, pair, 0, n);
+    return { out, companionOut };
+  }
+  const bucketBitCount = bucketBits(n);
+  const replay = rng.clone(); // the labels' generator position, to draw them again
+  const starts = countLabels(n, rng, bucketBitCount);
+  const next = starts.slice(0, 1 << bucketBitCount);
+  scatterTagged(ids, bits, pair[0]!, out, next, replay, bucketBitCount);
+  // Buckets as shuffleBuckets() shuffles them (same draws), each untagged right after.
+  const buckets = starts.length - 1;
+  let largest = 0;
+  for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
+  const len = Math.min(CHUNK, Math.max(n, 1));
+  const view = len === CHUNK ? draws : draws.subarray(0, len);
+  for (let b = 0, pos = len; b < buckets; b++) {
+    const s = starts[b]!;
+    const e = starts[b + 1]!;
+    pos = largest <= PAIR_LIMIT ? pairsU32(out, s, e, rng, view, pos) : fisherYatesFrom(out, rng, undefined, s, e, pos, len);
+    untag(out, outBits, pair, s, e);
+  }
   return { out, companionOut };
 }
 
-/** tagged[i] = ids[i], top bit set where weightBits[i] is the second bit pattern; the two patterns, or null if there are more or an id has its top bit. */
-function tagTwoWeights(ids: Uint32Array, weightBits: Uint32Array, tagged: Uint32Array): Uint32Array | null {
+/** The (at most) two bit patterns of `weightBits`, or null if there are more or an id has its top bit set. */
+function twoPatterns(ids: Uint32Array, weightBits: Uint32Array): Uint32Array | null {
   const n = ids.length;
   const first = weightBits[0]!;
   let second = first;
-  let seenSecond = false;
   let any = 0;
   for (let i = 0; i < n; i++) {
-    const id = ids[i]!;
+    any |= ids[i]!;
     const w = weightBits[i]!;
-    any |= id;
-    if (w === first) tagged[i] = id;
-    else {
-      if (!seenSecond) {
-        second = w;
-        seenSecond = true;
-      } else if (w !== second) return null;
-      tagged[i] = (id | 0x8000_0000) >>> 0;
+    if (w !== first && w !== second) {
+      if (second !== first) return null;
+      second = w;
     }
   }
   if (any & 0x8000_0000) return null;
   return Uint32Array.of(first, second);
 }
 
-/** Clear the tags of `out` in place, writing the weight bit pattern each stood for. */
-function untagTwoWeights(out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array): void {
-  for (let i = 0; i < out.length; i++) {
+/** Clear the tags of out[s … e), writing the weight bit pattern each stood for. */
+function untag(out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array, s: number, e: number): void {
+  for (let i = s; i < e; i++) {
     const x = out[i]!;
     weightBits[i] = pair[x >>> 31]!;
     out[i] = x & 0x7fff_ffff;
+  }
+}
+
+function taggedChunk(
+  a: Uint32Array, w: Uint32Array, first: number, out: Uint32Array, next: Uint32Array, buf: Uint32Array,
+  whole: number, i: number, s0: number, s1: number, s2: number, mask: number,
+): void {
+  for (let k = 0; k < whole; k++, i += 3) {
+    const x = buf[k]!;
+    out[next[x >>> s0]!++] = w[i] === first ? a[i]! : (a[i]! | 0x8000_0000) >>> 0;
+    out[next[(x >>> s1) & mask]!++] = w[i + 1] === first ? a[i + 1]! : (a[i + 1]! | 0x8000_0000) >>> 0;
+    out[next[(x >>> s2) & mask]!++] = w[i + 2] === first ? a[i + 2]! : (a[i + 2]! | 0x8000_0000) >>> 0;
+  }
+}
+
+/** {@link scatterPlain} of `a`, each id tagged (top bit) unless its weight pattern is `first`. */
+function scatterTagged(a: Uint32Array, w: Uint32Array, first: number, out: Uint32Array, next: Uint32Array, replay: Random, bits: number): void {
+  const n = a.length;
+  const mask = (1 << bits) - 1;
+  const s0 = 32 - bits;
+  const s1 = 32 - 2 * bits;
+  const s2 = 32 - 3 * bits;
+  const words = Math.ceil(n / LABELS_PER_DRAW);
+  const full = Math.floor(n / LABELS_PER_DRAW);
+  const buf = draws;
+  const tag = (i: number) => (w[i] === first ? a[i]! : (a[i]! | 0x8000_0000) >>> 0);
+  for (let w0 = 0; w0 < words; w0 += CHUNK) {
+    const len = Math.min(CHUNK, words - w0);
+    replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
+    const whole = Math.min(len, full - w0);
+    taggedChunk(a, w, first, out, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
+    const i = (w0 + whole) * LABELS_PER_DRAW;
+    if (whole < len) {
+      const x = buf[whole]!;
+      out[next[x >>> s0]!++] = tag(i);
+      if (i + 1 < n) out[next[(x >>> s1) & mask]!++] = tag(i + 1);
+    }
   }
 }
 

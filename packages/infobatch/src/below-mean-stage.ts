@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions, sampleSorted } from '@seta/core';
+import { checkNumber, checkOptions, compactSample } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
 
 /** Options of {@link belowMeanStage}. */
@@ -60,25 +60,24 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       const front = back; // the two parts meet
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
-      // A uniformly random `kept` of W, read in order (the plan is shuffled at the end).
-      const chosen = sampleSorted(wellLearned, kept, ctx.rng, scratch?.uint32('chosen', kept));
-      for (let i = 0; i < kept; i++) order[back + i] = order[back + chosen[i]!]!; // chosen is ascending: never overwrites an unread slot
+      // A uniformly random `kept` of W, in order, moved next to the rest (the plan is shuffled at the end).
+      compactSample(order, back, n, kept, ctx.rng);
       const total = front + kept;
-      const ids = scratch?.uint32('ids', total) ?? new Uint32Array(total);
       const inWeights = selection.weights;
       const reweight = kept > 0 && upWeight !== 1;
       const weights = inWeights !== null || reweight ? (scratch?.float32('weights', total) ?? new Float32Array(total)) : null;
+      let ids: Uint32Array;
       if (src === null && inWeights === null) {
-        // The common case (InfoBatch's own pipeline): ids are positions; weights 1, then 1 / keep.
-        ids.set(order.subarray(0, front), 0);
-        ids.set(order.subarray(back, back + kept), front);
+        // The common case (InfoBatch's own pipeline): positions are ids; weights 1, then 1 / keep.
+        ids = order.subarray(0, total);
         if (weights !== null) {
           weights.fill(1, 0, front);
           weights.fill(upWeight, front, total);
         }
       } else {
+        ids = scratch?.uint32('ids', total) ?? new Uint32Array(total);
         for (let i = 0; i < total; i++) {
-          const p = i < front ? order[i]! : order[back + (i - front)]!;
+          const p = order[i]!;
           ids[i] = src === null ? p : src[p]!;
           if (weights !== null) {
             const w = inWeights === null ? 1 : inWeights[p]!;
