@@ -52,3 +52,39 @@ describe('sortedFiniteCopy (internal)', () => {
   });
 });
 
+describe('sortedFiniteCopy, digits fitted to the keys', () => {
+  it('sorts values whose keys differ in any number of bits, 1 to 32 (1 to 4 passes)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0x7f7f_ffff }),
+        fc.integer({ min: 1, max: 32 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 300 }),
+        fc.boolean(),
+        (base, width, noise, mixedSigns) => {
+          const input = new Float32Array(noise.length);
+          const view = new Uint32Array(input.buffer);
+          const mask = width === 32 ? 0xffff_ffff : 2 ** width - 1;
+          for (let i = 0; i < noise.length; i++) {
+            // Finite patterns: keep the exponent below all ones.
+            let b = (base ^ (noise[i]! & mask)) >>> 0;
+            if ((b & 0x7f80_0000) === 0x7f80_0000) b &= 0xff7f_ffff;
+            view[i] = mixedSigns ? b : b & 0x7fff_ffff;
+          }
+          expect(Array.from(sortedFiniteCopy(input, 'f()', 'v'))).toEqual(reference(input));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('sorts a long array of loss-like values (3 passes) and one of mixed signs (4 passes)', () => {
+    const n = 200_000;
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (const draw of [() => 1e-7 + next() * 10, () => (next() - 0.5) * 100, () => Math.floor(next() * 40) / 8]) {
+      const input = Float32Array.from({ length: n }, draw);
+      const expected = Float32Array.from(input).sort();
+      expect(sortedFiniteCopy(input, 'f()', 'v')).toEqual(expected);
+    }
+  });
+});
