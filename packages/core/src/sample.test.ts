@@ -108,8 +108,9 @@ describe('sampleSorted', () => {
       [70, 2], // sparse
       [70, 8], // bitmap
       [70, 62], // complement bitmap
-      [40, 9], // sequential
-      [40, 33], // sequential
+      [40, 20], // sequential
+      [40, 23], // sequential
+      [40, 9], // bitmap
       [37, 37],
     ] as const) {
       const rng = new Random(n * 100 + k);
@@ -136,6 +137,17 @@ describe('sampleSorted', () => {
     }
     expect(triples.size).toBe(10);
     expect(chiSquareUniform([...triples.values()])).toBeLessThan(chiSquareCritical(9));
+  });
+
+  it('draws every 3-subset of 6 equally often on the sequential path', () => {
+    const rng = new Random(5);
+    const sets = new Map<string, number>();
+    for (let t = 0; t < 20_000; t++) {
+      const key = sampleSorted(6, 3, rng).join();
+      sets.set(key, (sets.get(key) ?? 0) + 1);
+    }
+    expect(sets.size).toBe(20);
+    expect(chiSquareUniform([...sets.values()])).toBeLessThan(chiSquareCritical(19));
   });
 
   it('draws every pair of a 2-subset of 20 equally often on the bitmap paths too', () => {

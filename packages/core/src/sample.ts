@@ -101,7 +101,7 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
 /**
  * `k` distinct integers drawn uniformly from `0 … n-1`, in ascending order.
  *
- * When more than an eighth of a population of at most 2^25 is drawn or left
+ * When more than 40 % of a population of at most 2^25 is drawn or left
  * out, by sequential sampling: one draw per id, in order, no extra memory.
  * Otherwise it draws `min(k, n − k)` values with Floyd's algorithm, marking them in a
  * bitmap of `n` bits (the chosen ids, or the ids left out when `k > n / 2`),
@@ -137,7 +137,7 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
     return out;
   }
   const c = Math.min(k, n - k);
-  if (c * 8 > n && n <= SELECTION_MAX) {
+  if (c * 5 > n * 2 && n <= SELECTION_MAX) {
     const result = out ?? new Uint32Array(k);
     selectionSample(n, k, rng, result, 0, null, 0);
     return result;
@@ -220,11 +220,15 @@ const SELECTION_MAX = 0x200_0000;
  * with `need` ids still to take from the `m` not yet considered, id `i` is
  * taken when a uniform integer of [0, m) is below `need`, which makes every
  * k-subset equally likely. One draw per id considered, no bitmap and no
- * random access, so it beats Floyd's algorithm once more than an eighth of
- * the population is drawn (or left out). Draws are exact: Lemire's method on
- * the top 28 bits (28 + 25 = 53 bits stay exact in doubles), rejecting with
- * probability below m / 2^28 ≤ 1/8. Fills `out` (length k) with the sample,
- * ascending.
+ * random access. Measured here it costs ~10–14 ns per id considered, Floyd's
+ * algorithm with its bitmap ~27–30 ns per id drawn plus the read-out, so it
+ * is used when more than 40 % of the population is drawn (or left out):
+ * InfoBatch's half of the below-mean samples, not SCAN's share of its
+ * candidates (Floyd stays 4 times cheaper at 30 % of 3 million). Draws are
+ * exact: Lemire's method on the top 28 bits (28 + 25 = 53 bits stay exact in
+ * doubles), rejecting with probability below m / 2^28 ≤ 1/8. Writes the k
+ * chosen ids of 0 … n-1 — or, given `src`, the values `src[srcStart + id]` —
+ * ascending to `out[outStart …]`.
  */
 function selectionSample(
   n: number,
@@ -285,7 +289,7 @@ export function compactSample(array: Uint32Array, start: number, end: number, k:
   checkInteger(fn, 'k', k, 0, n);
   if (k === 0) return;
   const c = Math.min(k, n - k);
-  if (k * 32 >= n && c * 8 > n && n <= SELECTION_MAX) {
+  if (k * 32 >= n && c * 5 > n * 2 && n <= SELECTION_MAX) {
     selectionSample(n, k, rng, array, start, array, start); // in place: the write index never passes the read index
     return;
   }
@@ -307,27 +311,31 @@ function readOnes(bits: Uint32Array, out: Uint32Array): void {
   }
 }
 
-/** The clear bits of `bits` below `n`, ascending, into `out` (which holds exactly that many). */
+/**
+ * The clear bits of `bits` below `n`, ascending, into `out` (which holds
+ * exactly that many). Whole words go four ids per step without a branch:
+ * every id is written and the write position advances past the kept ones
+ * only (about 2.5 times faster here than testing bit by bit); the last
+ * words, where a full word's writes could run past `out`, bit by bit.
+ */
 function readZeros(bits: Uint32Array, n: number, out: Uint32Array): void {
   const k = out.length;
+  const full = Math.floor(n / 32);
   let m = 0;
-  const words = bits.length;
-  for (let w = 0; w < words; w++) {
-    const x = bits[w]!;
+  let w = 0;
+  for (; w < full && m + 32 <= k; w++) {
+    const keep = ~bits[w]!;
     const base = w * 32;
-    const end = Math.min(32, n - base);
-    if (x === 0) {
-      for (let b = 0; b < end; b++) out[m++] = base + b;
-    } else if (x !== 0xffff_ffff) {
-      if (m + 32 <= k) {
-        // Branch-free: write every id, advance past the kept ones (the rest are overwritten).
-        for (let b = 0; b < end; b++) {
-          out[m] = base + b;
-          m += ((x >>> b) & 1) ^ 1;
-        }
-      } else {
-        for (let b = 0; b < end; b++) if (((x >>> b) & 1) === 0) out[m++] = base + b;
-      }
+    for (let b = 0; b < 32; b += 4) {
+      out[m] = base + b;
+      m += (keep >>> b) & 1;
+      out[m] = base + b + 1;
+      m += (keep >>> (b + 1)) & 1;
+      out[m] = base + b + 2;
+      m += (keep >>> (b + 2)) & 1;
+      out[m] = base + b + 3;
+      m += (keep >>> (b + 3)) & 1;
     }
   }
+  for (let id = w * 32; id < n && m < k; id++) if (((bits[id >>> 5]! >>> (id & 31)) & 1) === 0) out[m++] = id;
 }

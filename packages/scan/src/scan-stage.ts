@@ -39,6 +39,34 @@ function popcount(x: number): number {
 }
 
 /**
+ * The ids of 0 … size − 1 whose bit in `pruned` is clear, ascending, into
+ * `ids`; returns their count. Every id is written and the write position
+ * advances past the kept ones only — no branch per id, four ids per step —
+ * in a function of its own, so V8 compiles it whole (about three times
+ * faster here than the same loop inside the stage's select()).
+ */
+function keptIds(pruned: Uint32Array, size: number, ids: Uint32Array): number {
+  let out = 0;
+  const full = Math.floor(size / 32);
+  for (let w = 0; w < full; w++) {
+    const keep = ~pruned[w]!;
+    const base = w * 32;
+    for (let b = 0; b < 32; b += 4) {
+      ids[out] = base + b;
+      out += (keep >>> b) & 1;
+      ids[out] = base + b + 1;
+      out += (keep >>> (b + 1)) & 1;
+      ids[out] = base + b + 2;
+      out += (keep >>> (b + 2)) & 1;
+      ids[out] = base + b + 3;
+      out += (keep >>> (b + 3)) & 1;
+    }
+  }
+  for (let id = full * 32; id < size; id++) if (((pruned[id >>> 5]! >>> (id & 31)) & 1) === 0) ids[out++] = id;
+  return out;
+}
+
+/**
  * SCAN's schedule and candidate collection (ALGORITHMS.md §4) as one stage:
  * warm-up on full data until the relative improvement of the epoch's mean
  * loss falls below τ; then cycles of `T + 1` epochs from `p0`: a preparation
@@ -142,20 +170,7 @@ export function scanStage(options: ScanStageOptions): Stage {
       const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
       let out = 0;
       if (src === null) {
-        // Every id in order: copy runs of 32, skip the pruned bits without branching.
-        for (let w = 0; w < words; w++) {
-          const x = pruned[w]!;
-          const base = w * 32;
-          const end = Math.min(32, size - base);
-          if (x === 0) {
-            for (let b = 0; b < end; b++) ids[out++] = base + b;
-          } else {
-            for (let b = 0; b < end; b++) {
-              ids[out] = base + b;
-              out += ((x >>> b) & 1) ^ 1;
-            }
-          }
-        }
+        out = keptIds(pruned, size, ids);
       } else {
         for (let p = 0; p < n; p++) {
           const id = src[p]!;
