@@ -29,10 +29,19 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
     if (end - start === 1) {
       centroids[j] = values[start]!;
     } else {
-      // Two passes with Neumaier-compensated sums: the mean, then the
-      // deviations from it (and a correction of the mean by their average).
-      const mean = clusterSum(values, P, start, end) / size;
+      // Compensated sums of the deviations from a mean estimate, and a
+      // correction of the mean by their average. The estimate comes from the
+      // prefix sums; if it is off by enough for the correction to cancel
+      // digits of the SSE (dev² / size above 2^-20 of the squares' sum), the
+      // mean is summed exactly from the values (compensated) and the pass
+      // repeated — so the result is as accurate as two passes always were,
+      // in one pass on all but degenerate clusters.
+      let mean = data.shift + (P[3 * end + 1]! - P[3 * start + 1]!) / size;
       clusterDeviations(values, P, start, end, mean, moments);
+      if (moments[0]! * moments[0]! > moments[1]! * size * 2 ** -20 || !Number.isFinite(mean)) {
+        mean = clusterSum(values, P, start, end) / size;
+        clusterDeviations(values, P, start, end, mean, moments);
+      }
       const dev = moments[0]!;
       const clusterSse = moments[1]! - (dev * dev) / size;
       centroids[j] = mean + dev / size;
