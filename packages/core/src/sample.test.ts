@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { compactSample, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
+import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('sampleIndices', () => {
@@ -249,5 +249,28 @@ describe('compactSample', () => {
     expect(() => compactSample(a, 4, 3, 1, new Random(0))).toThrow('compactSample(): start must be an integer in [0, 3], got 4');
     expect(() => compactSample(a, 1, 3, 3, new Random(0))).toThrow('compactSample(): k must be an integer in [0, 2], got 3');
     expect(() => compactSample([1, 2] as unknown as Uint32Array, 0, 2, 1, new Random(0))).toThrow(/array must be a Uint32Array/);
+  });
+});
+
+describe('clearBitIds', () => {
+  it('lists the clear bits below n in order, stopping when out is full (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 }), (words, n, room) => {
+        const bits = Uint32Array.from(words, (w) => w >>> 0);
+        const limit = Math.min(n, bits.length * 32);
+        const expected: number[] = [];
+        for (let i = 0; i < limit; i++) if (((bits[i >>> 5]! >>> (i & 31)) & 1) === 0) expected.push(i);
+        const out = new Uint32Array(room);
+        const count = clearBitIds(bits, limit, out);
+        expect(count).toBe(Math.min(room, expected.length));
+        expect(Array.from(out.subarray(0, count))).toEqual(expected.slice(0, count));
+      }),
+    );
+  });
+
+  it('does as its example says', () => {
+    const out = new Uint32Array(3);
+    expect(clearBitIds(Uint32Array.of(0b1010), 5, out)).toBe(3);
+    expect(Array.from(out)).toEqual([0, 2, 4]);
   });
 });

@@ -1,4 +1,4 @@
-import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, describeValue, sampleSorted } from '@seta/core';
+import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
 import { Scratch, combineDirections, extremes } from './batch-extremes.js';
@@ -36,34 +36,6 @@ function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-}
-
-/**
- * The ids of 0 … size − 1 whose bit in `pruned` is clear, ascending, into
- * `ids`; returns their count. Every id is written and the write position
- * advances past the kept ones only — no branch per id, four ids per step —
- * in a function of its own, so V8 compiles it whole (about three times
- * faster here than the same loop inside the stage's select()).
- */
-function keptIds(pruned: Uint32Array, size: number, ids: Uint32Array): number {
-  let out = 0;
-  const full = Math.floor(size / 32);
-  for (let w = 0; w < full; w++) {
-    const keep = ~pruned[w]!;
-    const base = w * 32;
-    for (let b = 0; b < 32; b += 4) {
-      ids[out] = base + b;
-      out += (keep >>> b) & 1;
-      ids[out] = base + b + 1;
-      out += (keep >>> (b + 1)) & 1;
-      ids[out] = base + b + 2;
-      out += (keep >>> (b + 2)) & 1;
-      ids[out] = base + b + 3;
-      out += (keep >>> (b + 3)) & 1;
-    }
-  }
-  for (let id = full * 32; id < size; id++) if (((pruned[id >>> 5]! >>> (id & 31)) & 1) === 0) ids[out++] = id;
-  return out;
 }
 
 /**
@@ -170,7 +142,7 @@ export function scanStage(options: ScanStageOptions): Stage {
       const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
       let out = 0;
       if (src === null) {
-        out = keptIds(pruned, size, ids);
+        out = clearBitIds(pruned, size, ids); // ids holds N: room for every kept id
       } else {
         for (let p = 0; p < n; p++) {
           const id = src[p]!;
