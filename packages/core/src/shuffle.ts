@@ -1,4 +1,5 @@
 import type { Random } from './random.js';
+import { wasmData, wasmShuffleBuckets, wasmShuffleInPlace } from './wasm-pairs.js';
 
 type Shufflable = Uint32Array | Int32Array | Float32Array | Float64Array | Uint8Array | Uint16Array | number[];
 type Typed = Exclude<Shufflable, number[]>;
@@ -117,7 +118,7 @@ export function shuffledCopyTwoWeights(
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, n);
   const pair = twoPatterns(ids, bits);
   if (pair === null) return null;
-  const out = new Uint32Array(n);
+  let out = new Uint32Array(n);
   const companionOut = new Float32Array(n);
   const outBits = new Uint32Array(companionOut.buffer);
   if (n <= SCATTER_THRESHOLD) {
@@ -130,12 +131,21 @@ export function shuffledCopyTwoWeights(
   const replay = rng.clone(); // the labels' generator position, to draw them again
   const starts = countLabels(n, rng, bucketBitCount);
   const next = starts.slice(0, 1 << bucketBitCount);
-  scatterTagged(ids, bits, pair[0]!, out, next, replay, bucketBitCount);
+  const len = Math.min(CHUNK, Math.max(n, 1));
+  const staged = stagingFor(n, starts);
+  if (staged !== null) {
+    // Scattered into the kernel's memory, shuffled there, untagged out of it (same draws as below).
+    scatterTagged(ids, bits, pair[0]!, staged, next, replay, bucketBitCount);
+    if (wasmShuffleInPlace(staged, starts, rng, len)) {
+      untagFrom(staged, out, outBits, pair);
+      return { out, companionOut };
+    }
+    out = staged.slice(); // cannot happen (the kernel loaded to give the memory); finish in JavaScript
+  } else scatterTagged(ids, bits, pair[0]!, out, next, replay, bucketBitCount);
   // Buckets as shuffleBuckets() shuffles them (same draws), each untagged right after.
   const buckets = starts.length - 1;
   let largest = 0;
   for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
-  const len = Math.min(CHUNK, Math.max(n, 1));
   const view = len === CHUNK ? draws : draws.subarray(0, len);
   for (let b = 0, pos = len; b < buckets; b++) {
     const s = starts[b]!;
@@ -162,6 +172,15 @@ function twoPatterns(ids: Uint32Array, weightBits: Uint32Array): Uint32Array | n
   }
   if (any & 0x8000_0000) return null;
   return Uint32Array.of(first, second);
+}
+
+/** out = the ids of `tagged` with their tags cleared; weightBits = the weight bit pattern each tag stood for. */
+function untagFrom(tagged: Uint32Array, out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array): void {
+  for (let i = 0; i < tagged.length; i++) {
+    const x = tagged[i]!;
+    weightBits[i] = pair[x >>> 31]!;
+    out[i] = x & 0x7fff_ffff;
+  }
 }
 
 /** Clear the tags of out[s … e), writing the weight bit pattern each stood for. */
@@ -227,13 +246,14 @@ function scatterTagged(a: Uint32Array, w: Uint32Array, first: number, out: Uint3
 export function shuffledRange(n: number, rng: Random): Uint32Array {
   if (n > SCATTER_THRESHOLD) {
     const bits = bucketBits(n);
-    const out = new Uint32Array(n);
     const replay = rng.clone(); // the labels' generator position, to draw them again
     const starts = countLabels(n, rng, bits);
     const next = starts.slice(0, 1 << bits);
+    const staged = stagingFor(n, starts);
+    const out = staged ?? new Uint32Array(n);
     scatterRange(n, out, next, replay, bits);
     shuffleBuckets(out, undefined, starts, rng);
-    return out;
+    return staged === null ? out : out.slice();
   }
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -247,6 +267,27 @@ const INV_32 = 1 / TWO_32;
 const CHUNK = 4096;
 /** Generator output drawn in bulk; module-level so that a shuffle allocates none (everything here is synchronous). */
 const draws = new Uint32Array(CHUNK);
+/**
+ * Arrays at least this long have their buckets shuffled by the WebAssembly
+ * kernel (wasm-pairs.ts) when it loads: the same draws and swaps, about
+ * twice as fast; for shorter ones copying in and out would cost more.
+ */
+const WASM_MIN = 1 << 16;
+let useWasm = true;
+
+/**
+ * Turn the WebAssembly kernel off (or back on); returns the previous
+ * setting. The results are the same either way — this is for tests and
+ * side-by-side benchmarks.
+ *
+ * @internal
+ */
+export function setShuffleWasm(on: boolean): boolean {
+  const previous = useWasm;
+  useWasm = on;
+  return previous;
+}
+
 /** Buckets at most this long are shuffled two swaps per 32-bit draw: m · (m − 1) < 2^32. */
 const PAIR_LIMIT = 0x1_0000;
 
@@ -398,15 +439,27 @@ function fisherYatesFrom(a: Shufflable, rng: Random, c: Shufflable | undefined, 
  */
 export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits: number): { out: Typed; companionOut: Typed | undefined } {
   const n = a.length;
-  const out = new (a.constructor as new (n: number) => Typed)(n);
   const companionOut = c === undefined ? undefined : new (c.constructor as new (n: number) => Typed)(n);
   const replay = rng.clone(); // the labels' generator position, to draw them again
   const starts = countLabels(n, rng, bits);
   const next = starts.slice(0, 1 << bits);
+  const staged = c === undefined && a instanceof Uint32Array ? stagingFor(n, starts) : null;
+  const out = staged ?? new (a.constructor as new (n: number) => Typed)(n);
   if (companionOut === undefined) scatterPlain(a, out, next, replay, bits);
   else scatterWith(a, c!, out, companionOut, next, replay, bits);
   shuffleBuckets(out, companionOut, starts, rng);
-  return { out, companionOut };
+  return { out: staged === null ? out : out.slice(), companionOut };
+}
+
+/**
+ * Where to scatter `n` plain ids whose buckets `starts` delimits: straight
+ * into the WebAssembly kernel's memory when it will shuffle them (saving a
+ * copy in; the caller copies the result out), else null.
+ */
+function stagingFor(n: number, starts: Uint32Array): Uint32Array | null {
+  if (!useWasm || n < WASM_MIN) return null;
+  for (let b = 0; b + 1 < starts.length; b++) if (starts[b + 1]! - starts[b]! > PAIR_LIMIT) return null;
+  return wasmData(n);
 }
 
 /** Fisher–Yates over every bucket [starts[b], starts[b + 1]) of `out` (and `companionOut`), through the fastest kernel that fits. */
@@ -438,6 +491,14 @@ function pairThreshold(bound: number): number {
  * hold at most {@link PAIR_LIMIT} elements.
  */
 function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): void {
+  if (useWasm && a.length >= WASM_MIN) {
+    if (wasmShuffleInPlace(a, starts, rng, len)) return; // a already lives in the kernel's memory
+    const shuffled = wasmShuffleBuckets(a, starts, rng, len);
+    if (shuffled !== null) {
+      a.set(shuffled);
+      return;
+    }
+  }
   const view = len === CHUNK ? draws : draws.subarray(0, len);
   // One call per bucket: V8 compiles the kernel whole after a few buckets,
   // instead of replacing a single long-running loop on the stack.

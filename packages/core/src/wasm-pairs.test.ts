@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Random } from './random.js';
+import { setShuffleWasm, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { wasmPairsAvailable } from './wasm-pairs.js';
+
+describe('the WebAssembly Fisher–Yates kernel', () => {
+  afterEach(() => {
+    setShuffleWasm(true);
+  });
+
+  it('loads in Node', () => {
+    expect(wasmPairsAvailable()).toBe(true);
+  });
+
+  /** Run `f` with the kernel on and off, from the same seed: results and generator states must agree. */
+  const both = <T>(seed: number, f: (rng: Random) => T): [T, T, number, number] => {
+    setShuffleWasm(true);
+    const a = new Random(seed);
+    const withWasm = f(a);
+    setShuffleWasm(false);
+    const b = new Random(seed);
+    const withoutWasm = f(b);
+    setShuffleWasm(true);
+    return [withWasm, withoutWasm, a.nextUint32(), b.nextUint32()];
+  };
+
+  it('gives exactly the JavaScript kernel’s permutations and generator states', () => {
+    for (const n of [65_536, 70_001, 300_000, 1_234_567]) {
+      for (const seed of [1, 2]) {
+        const [r1, r2, s1, s2] = both(seed, (rng) => shuffledRange(n, rng));
+        expect(r1.length).toBe(n);
+        expect(r1.every((v, i) => v === r2[i])).toBe(true);
+        expect(s1).toBe(s2);
+        const ids = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
+        const [c1, c2, t1, t2] = both(seed, (rng) => shuffledCopy(ids, rng).out);
+        expect(c1.every((v, i) => v === c2[i])).toBe(true);
+        expect(t1).toBe(t2);
+        const [p1, p2] = both(seed, (rng) => shuffleInPlace(ids.slice(), rng));
+        expect(p1.every((v, i) => v === p2[i])).toBe(true);
+      }
+    }
+  });
+
+  it('gives exactly the JavaScript results for two-valued weights (the tagged path)', () => {
+    const n = 500_000;
+    const ids = Uint32Array.from({ length: n }, (_, i) => i * 3);
+    const weights = Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 2 : 1));
+    const [a, b, s1, s2] = both(9, (rng) => shuffledCopyTwoWeights(ids, weights, rng)!);
+    expect(a.out.every((v, i) => v === b.out[i])).toBe(true);
+    expect(a.companionOut.every((v, i) => v === b.companionOut[i])).toBe(true);
+    expect(s1).toBe(s2);
+  });
+});

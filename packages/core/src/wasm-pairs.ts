@@ -1,0 +1,248 @@
+/*
+ * The shuffle's per-bucket Fisher–Yates (two swaps per 32-bit draw, see
+ * shuffle.ts) as a small hand-assembled WebAssembly function. It computes
+ * exactly what the JavaScript kernel computes — the same draws, consumed in
+ * the same order (the generator stays in JavaScript: the module calls back
+ * to refill its draw buffer), the same products, the same rejections — so
+ * plans are identical whichever runs (tested). WebAssembly's 64-bit integer
+ * multiply and plain loads and stores make it about twice as fast here as
+ * V8's code for the same loop. Where WebAssembly is unavailable (or refused,
+ * e.g. by a page's content security policy) the JavaScript kernel runs.
+ */
+import type { Random } from './random.js';
+
+/** Bytes 0 … 16 KiB: the draw buffer (4,096 words); then the bucket starts; then the data. */
+const DRAWS_BYTES = 4096 * 4;
+const STARTS_OFFSET = DRAWS_BYTES;
+/** Room for 2^10 + 1 bucket starts. */
+const STARTS_BYTES = 4100 + 12;
+const DATA_OFFSET = STARTS_OFFSET + STARTS_BYTES;
+/** Arrays beyond this many elements stay in JavaScript (the module's memory is 32-bit). */
+const MAX_ELEMENTS = 2 ** 28;
+
+/** Unsigned and signed LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    out.push(byte);
+  } while (n > 0);
+  return out;
+}
+function sleb(n: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    const done = (n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/**
+ * `run(starts, buckets, data, len, pos) → pos`: for each bucket b, the
+ * Fisher–Yates of data[starts[b] … starts[b + 1]) exactly as `pairsU32` in
+ * shuffle.ts does it, drawing from the buffer at address 0 (`len` words,
+ * refilled by the imported `refill()` when `pos` reaches `len`).
+ */
+function moduleBytes(): Uint8Array {
+  const I32 = 0x7f;
+  const I64 = 0x7e;
+  // Opcodes.
+  const block = [0x02, 0x40];
+  const loop = [0x03, 0x40];
+  const if_ = [0x04, 0x40];
+  const end = 0x0b;
+  const br = (l: number) => [0x0c, l];
+  const brIf = (l: number) => [0x0d, l];
+  const call = (f: number) => [0x10, f];
+  const get = (l: number) => [0x20, l];
+  const set = (l: number) => [0x21, l];
+  const load = [0x28, 2, 0];
+  const store = [0x36, 2, 0];
+  const i32 = (v: number) => [0x41, ...sleb(BigInt(v))];
+  const i64 = (v: bigint) => [0x42, ...sleb(v)];
+  const [i32Eq, i32GeU, i32LeU, i32Add, i32Sub, i32Shl, i32ShrU] = [0x46, 0x4f, 0x4d, 0x6a, 0x6b, 0x74, 0x76];
+  const [i64GeU, i64GtU, i64Sub, i64Mul, i64RemU, i64And, i64ShrU] = [0x5a, 0x56, 0x7d, 0x7e, 0x82, 0x83, 0x88];
+  const [wrap, extendU, select] = [0xa7, 0xad, 0x1b];
+  // Parameters: 0 starts, 1 buckets, 2 data, 3 len, 4 pos. Locals (i32): 5 b, 6 s, 7 i, 8 h1, 9 h2, 10 t, 11 addr;
+  // (i64): 12 m, 13 m2, 14 bound, 15 p, 16 l2, 17 rest.
+  const [STARTS, BUCKETS, DATA, LEN, POS, B, S, I, H1, H2, T, ADDR, M, M2, BOUND, P, L2, REST] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  /** Next draw (u32 as i64) on the stack; refills first when the buffer is used up. */
+  const nextDraw = [
+    ...get(POS), ...get(LEN), i32Eq, ...if_, ...call(0), ...i32(0), ...set(POS), end,
+    ...get(POS), ...i32(2), i32Shl, ...load, extendU,
+    ...get(POS), ...i32(1), i32Add, ...set(POS),
+  ];
+  /** Swap data[x] and data[j], x and j given as code that pushes them; uses T and ADDR. */
+  const swapWith = (x: number[], j: number[]) => [
+    // t = data[x]
+    ...get(DATA), ...x, ...i32(2), i32Shl, i32Add, ...load, ...set(T),
+    // data[x] = data[j]
+    ...get(DATA), ...x, ...i32(2), i32Shl, i32Add,
+    ...get(DATA), ...j, ...i32(2), i32Shl, i32Add, ...set(ADDR), ...get(ADDR), ...load,
+    ...store,
+    // data[j] = t
+    ...get(ADDR), ...get(T), ...store,
+  ];
+  const body = [
+    ...i32(0), ...set(B),
+    ...block, ...loop, // buckets
+    ...get(B), ...get(BUCKETS), i32GeU, ...brIf(1),
+    ...get(STARTS), ...get(B), ...i32(2), i32Shl, i32Add, ...load, ...set(S),
+    ...get(STARTS), ...get(B), ...i32(2), i32Shl, i32Add, 0x28, 2, 4, ...i32(1), i32Sub, ...set(I), // i = starts[b + 1] − 1
+    ...block, ...loop, // pairs: while i > s + 1
+    ...get(I), ...get(S), ...i32(1), i32Add, i32LeU, ...brIf(1),
+    ...get(I), ...get(S), i32Sub, ...i32(1), i32Add, extendU, ...set(M), // m = i − s + 1
+    ...get(M), ...i64(1n), i64Sub, ...set(M2),
+    ...get(M), ...get(M2), i64Mul, ...set(BOUND),
+    ...block, ...loop, // draw until accepted
+    ...nextDraw, ...get(M), i64Mul, ...set(P), // p1 = x · m
+    ...get(P), ...i64(32n), i64ShrU, wrap, ...set(H1),
+    ...get(P), ...i64(0xffffffffn), i64And, ...get(M2), i64Mul, ...set(P), // p2 = l1 · (m − 1)
+    ...get(P), ...i64(32n), i64ShrU, wrap, ...set(H2),
+    ...get(P), ...i64(0xffffffffn), i64And, ...set(L2),
+    ...get(L2), ...get(BOUND), i64GeU, ...brIf(1), // l2 ≥ bound: accepted
+    // threshold: bound > 2^31 ? 2^32 − bound : (2^32 − bound) mod bound
+    ...i64(0x100000000n), ...get(BOUND), i64Sub, ...set(REST),
+    ...get(L2),
+    ...get(REST), ...get(REST), ...get(BOUND), i64RemU, ...get(BOUND), ...i64(0x80000000n), i64GtU, select,
+    i64GeU, ...brIf(1),
+    ...br(0),
+    end, end,
+    ...swapWith(get(I), [...get(S), ...get(H1), i32Add]),
+    ...swapWith([...get(I), ...i32(1), i32Sub], [...get(S), ...get(H2), i32Add]),
+    ...get(I), ...i32(2), i32Sub, ...set(I),
+    ...br(0),
+    end, end,
+    // The last swap, bound 2: the top bit of a draw.
+    ...get(I), ...get(S), ...i32(1), i32Add, i32Eq, ...if_,
+    ...nextDraw, wrap, ...i32(31), i32ShrU, ...set(H1),
+    ...swapWith(get(I), [...get(S), ...get(H1), i32Add]),
+    end,
+    ...get(B), ...i32(1), i32Add, ...set(B),
+    ...br(0),
+    end, end,
+    ...get(POS),
+  ];
+  const locals = vec([[7, I32], [6, I64]].map(([count, type]) => [count!, type!]));
+  const code = [...locals, ...body, end];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 0, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32]])),
+    ...section(2, vec([[...name('env'), ...name('refill'), 0x00, 0]])),
+    ...section(3, vec([[1]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...name('run'), 0x00, 1], [...name('memory'), 0x02, 0]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Kernel {
+  run: (starts: number, buckets: number, data: number, len: number, pos: number) => number;
+  memory: WasmMemory;
+  /** The generator the current run refills from, and the draw buffer (a view of the memory) it fills. */
+  rng: Random | null;
+  draws: Uint32Array;
+}
+
+let kernel: Kernel | null | undefined;
+
+function load(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined) return null;
+    const bytes = moduleBytes();
+    if (!api.validate(bytes)) return null;
+    const k = { rng: null } as unknown as Kernel;
+    const instance = new api.Instance(new api.Module(bytes), {
+      env: { refill: () => k.rng!.fillUint32(k.draws) },
+    });
+    k.run = instance.exports['run'] as Kernel['run'];
+    k.memory = instance.exports['memory'] as WasmMemory;
+    kernel = k;
+  } catch {
+    kernel = null; // e.g. a content security policy without 'wasm-unsafe-eval'
+  }
+  return kernel;
+}
+
+/**
+ * A view of `n` elements of the module's memory to fill with the data to
+ * shuffle (e.g. straight from a scatter, saving a copy), or null when
+ * WebAssembly is unavailable or `n` too large. Valid until the next call.
+ *
+ * @internal
+ */
+export function wasmData(n: number): Uint32Array | null {
+  if (n > MAX_ELEMENTS) return null;
+  const k = load();
+  if (k === null) return null;
+  const needed = DATA_OFFSET + 4 * n;
+  const have = k.memory.buffer.byteLength;
+  if (needed > have) k.memory.grow(Math.ceil((needed - have) / 65536));
+  return new Uint32Array(k.memory.buffer, DATA_OFFSET, n);
+}
+
+/**
+ * Fisher–Yates of every bucket [starts[b], starts[b + 1]) of `data` — a view
+ * from {@link wasmData} — in place (each bucket at most 2^16 long), drawing
+ * `len` words at a time from `rng` exactly as the JavaScript kernel does.
+ * Returns false, having drawn nothing, if it cannot run.
+ *
+ * @internal
+ */
+export function wasmShuffleInPlace(data: Uint32Array, starts: Uint32Array, rng: Random, len: number): boolean {
+  const k = kernel;
+  const buckets = starts.length - 1;
+  if (k === null || k === undefined || data.buffer !== k.memory.buffer || data.byteOffset !== DATA_OFFSET) return false;
+  if (buckets > 1024 || len > 4096 || starts[buckets]! > data.length) return false;
+  new Uint32Array(k.memory.buffer, STARTS_OFFSET, buckets + 1).set(starts);
+  k.rng = rng;
+  k.draws = new Uint32Array(k.memory.buffer, 0, len);
+  try {
+    k.run(STARTS_OFFSET, buckets, DATA_OFFSET, len, len);
+  } finally {
+    k.rng = null;
+  }
+  return true;
+}
+
+/**
+ * {@link wasmShuffleInPlace} of a copy of `a`: returns the view of the
+ * module's memory holding the result (valid until the next call), or null.
+ *
+ * @internal
+ */
+export function wasmShuffleBuckets(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): Uint32Array | null {
+  if (starts.length - 1 > 1024 || len > 4096) return null;
+  const data = wasmData(a.length);
+  if (data === null) return null;
+  data.set(a);
+  return wasmShuffleInPlace(data, starts, rng, len) ? data : null;
+}
+
+/** @internal For tests: the module's bytes validate. */
+export function wasmPairsAvailable(): boolean {
+  return load() !== null;
+}
