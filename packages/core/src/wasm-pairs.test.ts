@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Random } from './random.js';
 import { setShuffleWasm, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
-import { wasmPairsAvailable } from './wasm-pairs.js';
+import { wasmData, wasmPairsAvailable } from './wasm-pairs.js';
 
 describe('the WebAssembly Fisher–Yates kernel', () => {
   afterEach(() => {
@@ -49,5 +49,16 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
     expect(a.out.every((v, i) => v === b.out[i])).toBe(true);
     expect(a.companionOut.every((v, i) => v === b.companionOut[i])).toBe(true);
     expect(s1).toBe(s2);
+  });
+
+  it('never detaches an ArrayBuffer: a bigger request gets a new memory, the old one stays intact', () => {
+    // (A detached buffer anywhere makes V8 check every typed-array access for detachment, process-wide.)
+    const small = wasmData(3_000_000)!; // beyond what the tests above used
+    small[2_999_999] = 7;
+    const big = wasmData(small.length * 4)!;
+    expect(big.buffer).not.toBe(small.buffer);
+    expect(small.length).toBe(3_000_000);
+    expect(small[2_999_999]).toBe(7);
+    expect(wasmData(10)!.buffer).toBe(big.buffer); // smaller requests reuse the current memory
   });
 });

@@ -137,23 +137,22 @@ function moduleBytes(): Uint8Array {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 0, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32]])),
-    ...section(2, vec([[...name('env'), ...name('refill'), 0x00, 0]])),
+    ...section(2, vec([[...name('env'), ...name('refill'), 0x00, 0], [...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
     ...section(3, vec([[1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name('run'), 0x00, 1], [...name('memory'), 0x02, 0]])),
+    ...section(7, vec([[...name('run'), 0x00, 1]])),
     ...section(10, vec([[...uleb(code.length), ...code]])),
   ];
   return Uint8Array.from(bytes);
 }
 
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 
 interface Kernel {
@@ -164,27 +163,47 @@ interface Kernel {
   draws: Uint32Array;
 }
 
-let kernel: Kernel | null | undefined;
+/** The compiled module (null: WebAssembly unavailable or refused; undefined: not tried yet). */
+let compiled: { api: WasmApi; module: object } | null | undefined;
+/** The current instance, with its memory. */
+let kernel: Kernel | null = null;
 
-function load(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  kernel = null;
+function compile(): { api: WasmApi; module: object } | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
   try {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (api === undefined) return null;
     const bytes = moduleBytes();
-    if (!api.validate(bytes)) return null;
-    const k = { rng: null } as unknown as Kernel;
-    const instance = new api.Instance(new api.Module(bytes), {
-      env: { refill: () => k.rng!.fillUint32(k.draws) },
-    });
-    k.run = instance.exports['run'] as Kernel['run'];
-    k.memory = instance.exports['memory'] as WasmMemory;
-    kernel = k;
+    if (api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
   } catch {
-    kernel = null; // e.g. a content security policy without 'wasm-unsafe-eval'
+    compiled = null; // e.g. a content security policy without 'wasm-unsafe-eval'
   }
-  return kernel;
+  return compiled;
+}
+
+/**
+ * An instance whose memory holds at least `bytes`. Memory is never grown:
+ * growing detaches the old ArrayBuffer, and V8 then stops trusting that no
+ * typed array is ever detached, which slows every typed-array access in the
+ * process (measured here: 5–10 % on whole plans and observes). A larger
+ * request instantiates the module again with a new memory (the old one is
+ * dropped), with 1/8 headroom.
+ */
+function instance(bytes: number): Kernel | null {
+  if (kernel !== null && kernel.memory.buffer.byteLength >= bytes) return kernel;
+  const c = compile();
+  if (c === null) return null;
+  try {
+    const memory = new c.api.Memory({ initial: Math.ceil((bytes + (bytes >>> 3)) / 65536) });
+    const k = { rng: null, memory } as unknown as Kernel;
+    const inst = new c.api.Instance(c.module, { env: { refill: () => k.rng!.fillUint32(k.draws), memory } });
+    k.run = inst.exports['run'] as Kernel['run'];
+    kernel = k;
+    return k;
+  } catch {
+    return null; // out of memory for a new instance: JavaScript does the work
+  }
 }
 
 /**
@@ -196,12 +215,8 @@ function load(): Kernel | null {
  */
 export function wasmData(n: number): Uint32Array | null {
   if (n > MAX_ELEMENTS) return null;
-  const k = load();
-  if (k === null) return null;
-  const needed = DATA_OFFSET + 4 * n;
-  const have = k.memory.buffer.byteLength;
-  if (needed > have) k.memory.grow(Math.ceil((needed - have) / 65536));
-  return new Uint32Array(k.memory.buffer, DATA_OFFSET, n);
+  const k = instance(DATA_OFFSET + 4 * n);
+  return k === null ? null : new Uint32Array(k.memory.buffer, DATA_OFFSET, n);
 }
 
 /**
@@ -215,7 +230,7 @@ export function wasmData(n: number): Uint32Array | null {
 export function wasmShuffleInPlace(data: Uint32Array, starts: Uint32Array, rng: Random, len: number): boolean {
   const k = kernel;
   const buckets = starts.length - 1;
-  if (k === null || k === undefined || data.buffer !== k.memory.buffer || data.byteOffset !== DATA_OFFSET) return false;
+  if (k === null || data.buffer !== k.memory.buffer || data.byteOffset !== DATA_OFFSET) return false;
   if (buckets > 1024 || len > 4096 || starts[buckets]! > data.length) return false;
   new Uint32Array(k.memory.buffer, STARTS_OFFSET, buckets + 1).set(starts);
   k.rng = rng;
@@ -244,5 +259,5 @@ export function wasmShuffleBuckets(a: Uint32Array, starts: Uint32Array, rng: Ran
 
 /** @internal For tests: the module's bytes validate. */
 export function wasmPairsAvailable(): boolean {
-  return load() !== null;
+  return compile() !== null;
 }
