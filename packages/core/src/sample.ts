@@ -1,6 +1,10 @@
 import type { Random } from './random.js';
 import { shuffleInPlace } from './shuffle.js';
 import { checkArrayLike, checkInteger, describeValue } from './validate.js';
+import { wasmCompactSample, wasmSampleEnabled } from './wasm-pairs.js';
+
+/** Ranges at least this long are sampled by the WebAssembly kernel when it loads (shorter: the copies cost more). */
+const WASM_SAMPLE_MIN = 1 << 16;
 
 /** Largest population the samplers take: ids must fit in a Uint32Array with one value to spare. */
 export const MAX_POPULATION = 0xffff_ffff;
@@ -290,6 +294,8 @@ export function compactSample(array: Uint32Array, start: number, end: number, k:
   if (k === 0) return;
   const c = Math.min(k, n - k);
   if (k * 32 >= n && c * 5 > n * 2 && n <= SELECTION_MAX) {
+    // In WebAssembly for long ranges (same draws, same choice: tested), else here.
+    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmCompactSample(array, start, end, k, rng)) return;
     selectionSample(n, k, rng, array, start, array, start); // in place: the write index never passes the read index
     return;
   }

@@ -1,5 +1,5 @@
 import type { Random } from './random.js';
-import { wasmData, wasmShuffleBuckets, wasmShuffleInPlace } from './wasm-pairs.js';
+import { setWasmSample, wasmData, wasmShuffleBuckets, wasmShuffleInPlace } from './wasm-pairs.js';
 
 type Shufflable = Uint32Array | Int32Array | Float32Array | Float64Array | Uint8Array | Uint16Array | number[];
 type Typed = Exclude<Shufflable, number[]>;
@@ -276,15 +276,23 @@ const WASM_MIN = 1 << 16;
 let useWasm = true;
 
 /**
- * Turn the WebAssembly kernel off (or back on); returns the previous
- * setting. The results are the same either way — this is for tests and
- * side-by-side benchmarks.
+ * Turn the WebAssembly kernels — the shuffle's per-bucket Fisher–Yates and
+ * dense sequential sampling (`compactSample`) — off, or back on; returns the
+ * previous setting. Results are identical either way (same draws, same
+ * choices); this is for tests and side-by-side benchmarks.
  *
- * @internal
+ * @param on - whether the kernels may run.
+ * @returns the previous setting.
+ * @example
+ * ```ts
+ * const before = setWasmKernels(false); // pure JavaScript from here on
+ * setWasmKernels(before);
+ * ```
  */
-export function setShuffleWasm(on: boolean): boolean {
+export function setWasmKernels(on: boolean): boolean {
   const previous = useWasm;
   useWasm = on;
+  setWasmSample(on);
   return previous;
 }
 

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { setShuffleWasm, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { compactSample, sampleSorted } from './sample.js';
+import { setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
 import { wasmData, wasmPairsAvailable } from './wasm-pairs.js';
 
 describe('the WebAssembly Fisher–Yates kernel', () => {
   afterEach(() => {
-    setShuffleWasm(true);
+    setWasmKernels(true);
   });
 
   it('loads in Node', () => {
@@ -14,13 +15,13 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
 
   /** Run `f` with the kernel on and off, from the same seed: results and generator states must agree. */
   const both = <T>(seed: number, f: (rng: Random) => T): [T, T, number, number] => {
-    setShuffleWasm(true);
+    setWasmKernels(true);
     const a = new Random(seed);
     const withWasm = f(a);
-    setShuffleWasm(false);
+    setWasmKernels(false);
     const b = new Random(seed);
     const withoutWasm = f(b);
-    setShuffleWasm(true);
+    setWasmKernels(true);
     return [withWasm, withoutWasm, a.nextUint32(), b.nextUint32()];
   };
 
@@ -60,5 +61,26 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
     expect(small.length).toBe(3_000_000);
     expect(small[2_999_999]).toBe(7);
     expect(wasmData(10)!.buffer).toBe(big.buffer); // smaller requests reuse the current memory
+  });
+
+  it('samples in place exactly as the JavaScript sequential sampling does (compactSample)', () => {
+    for (const [n, k] of [
+      [70_000, 35_000],
+      [300_001, 150_000],
+      [200_000, 190_000],
+      [1_000_000, 600_000],
+    ] as const) {
+      const values = Uint32Array.from({ length: n + 10 }, (_, i) => (i * 2654435761) >>> 0);
+      const [a, b, s1, s2] = both(n, (rng) => {
+        const copy = values.slice();
+        compactSample(copy, 5, 5 + n, k, rng);
+        return copy;
+      });
+      expect(a.every((v, i) => v === b[i])).toBe(true);
+      expect(s1).toBe(s2);
+      // and it is the subset sampleSorted draws
+      const chosen = sampleSorted(n, k, new Random(n));
+      expect(a.subarray(5, 5 + k).every((v, i) => v === values[5 + chosen[i]!])).toBe(true);
+    }
   });
 });

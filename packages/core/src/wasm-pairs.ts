@@ -134,13 +134,62 @@ function moduleBytes(): Uint8Array {
   ];
   const locals = vec([[7, I32], [6, I64]].map(([count, type]) => [count!, type!]));
   const code = [...locals, ...body, end];
+
+  // sample(n, k, data) → taken: sequential sampling, as `selectionSample` in
+  // sample.ts does it in place (its draws, 28-bit Lemire, rejections), keeping
+  // data[0 … k) = the chosen values of data[0 … n) in order. Parameters: 0 n,
+  // 1 k, 2 data. Locals (i32): 3 taken, 4 i, 5 pos; (i64): 6 m, 7 p, 8 lo.
+  const [N, K, SDATA, TAKEN, SI, SPOS, SM, SP, LO] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [i32LtU, i64LtU, i64Extend] = [0x49, 0x54, extendU];
+  const copyValue = [
+    // data[taken] = data[i]
+    ...get(SDATA), ...get(TAKEN), ...i32(2), i32Shl, i32Add,
+    ...get(SDATA), ...get(SI), ...i32(2), i32Shl, i32Add, ...load,
+    ...store,
+  ];
+  const sampleBody = [
+    ...i32(4096), ...set(SPOS),
+    ...block, ...loop,
+    // while taken < k && k − taken < n − i
+    ...get(TAKEN), ...get(K), i32GeU, ...brIf(1),
+    ...get(K), ...get(TAKEN), i32Sub, ...get(N), ...get(SI), i32Sub, i32GeU, ...brIf(1),
+    ...get(SPOS), ...i32(4096), i32Eq, ...if_, ...call(0), ...i32(0), ...set(SPOS), end,
+    ...get(N), ...get(SI), i32Sub, i64Extend, ...set(SM), // m = n − i
+    ...get(SPOS), ...i32(2), i32Shl, ...load, ...i32(4), i32ShrU, i64Extend, ...get(SM), i64Mul, ...set(SP), // p = (x >>> 4) · m
+    ...get(SPOS), ...i32(1), i32Add, ...set(SPOS),
+    ...get(SP), ...i64(0xfffffffn), i64And, ...set(LO),
+    // rejected (lo < m and lo < (2^28 − m) mod m): the next draw decides the same i
+    ...get(LO), ...get(SM), i64LtU, ...if_, // (rare) only then the costly modulo
+    ...get(LO), ...i64(0x10000000n), ...get(SM), i64Sub, ...get(SM), i64RemU, i64LtU,
+    ...brIf(1), // inside the if, label 1 is the loop: draw again
+    end,
+    ...copyValue,
+    // taken += t < k − taken, with t = p >> 28
+    ...get(TAKEN),
+    ...get(SP), ...i64(28n), i64ShrU, ...get(K), ...get(TAKEN), i32Sub, i64Extend, i64LtU,
+    i32Add, ...set(TAKEN),
+    ...get(SI), ...i32(1), i32Add, ...set(SI),
+    ...br(0),
+    end, end,
+    // Every value left is needed (or none is).
+    ...block, ...loop,
+    ...get(TAKEN), ...get(K), i32GeU, ...brIf(1),
+    ...copyValue,
+    ...get(TAKEN), ...i32(1), i32Add, ...set(TAKEN),
+    ...get(SI), ...i32(1), i32Add, ...set(SI),
+    ...br(0),
+    end, end,
+    ...get(TAKEN),
+  ];
+  void i32LtU;
+  const sampleCode = [...vec([[3, I32], [3, I64]]), ...sampleBody, end];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 0, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32]])),
+    ...section(1, vec([[0x60, 0, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32], [0x60, 3, I32, I32, I32, 1, I32]])),
     ...section(2, vec([[...name('env'), ...name('refill'), 0x00, 0], [...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
-    ...section(3, vec([[1]])),
-    ...section(7, vec([[...name('run'), 0x00, 1]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(3, vec([[1], [2]])),
+    ...section(7, vec([[...name('run'), 0x00, 1], [...name('sample'), 0x00, 2]])),
+    ...section(10, vec([[...uleb(code.length), ...code], [...uleb(sampleCode.length), ...sampleCode]])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -157,6 +206,7 @@ interface WasmApi {
 
 interface Kernel {
   run: (starts: number, buckets: number, data: number, len: number, pos: number) => number;
+  sample: (n: number, k: number, data: number) => number;
   memory: WasmMemory;
   /** The generator the current run refills from, and the draw buffer (a view of the memory) it fills. */
   rng: Random | null;
@@ -199,6 +249,7 @@ function instance(bytes: number): Kernel | null {
     const k = { rng: null, memory } as unknown as Kernel;
     const inst = new c.api.Instance(c.module, { env: { refill: () => k.rng!.fillUint32(k.draws), memory } });
     k.run = inst.exports['run'] as Kernel['run'];
+    k.sample = inst.exports['sample'] as Kernel['sample'];
     kernel = k;
     return k;
   } catch {
@@ -255,6 +306,46 @@ export function wasmShuffleBuckets(a: Uint32Array, starts: Uint32Array, rng: Ran
   if (data === null) return null;
   data.set(a);
   return wasmShuffleInPlace(data, starts, rng, len) ? data : null;
+}
+
+/**
+ * Keep a uniformly random `k` of `array[start … end)` in order at
+ * `array[start …]` by sequential sampling in WebAssembly — exactly what
+ * `selectionSample` in sample.ts does in place (same draws, same
+ * rejections, same choice). Returns false, having drawn nothing, if it
+ * cannot run.
+ *
+ * @internal
+ */
+export function wasmCompactSample(array: Uint32Array, start: number, end: number, k: number, rng: Random): boolean {
+  const n = end - start;
+  const data = wasmData(n);
+  const kernel_ = kernel;
+  if (data === null || kernel_ === null) return false;
+  data.set(array.subarray(start, end));
+  kernel_.rng = rng;
+  kernel_.draws = new Uint32Array(kernel_.memory.buffer, 0, 4096);
+  try {
+    kernel_.sample(n, k, DATA_OFFSET);
+  } finally {
+    kernel_.rng = null;
+  }
+  array.set(data.subarray(0, k), start);
+  return true;
+}
+
+let sampleEnabled = true;
+
+/** @internal Whether compactSample may use the kernel (see {@link setWasmSample}). */
+export function wasmSampleEnabled(): boolean {
+  return sampleEnabled;
+}
+
+/** @internal For tests: turn the sampling kernel off or on; returns the previous setting. */
+export function setWasmSample(on: boolean): boolean {
+  const previous = sampleEnabled;
+  sampleEnabled = on;
+  return previous;
 }
 
 /** @internal For tests: the module's bytes validate. */
