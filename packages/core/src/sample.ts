@@ -1,7 +1,7 @@
 import type { Random } from './random.js';
 import { shuffleInPlace } from './shuffle.js';
 import { checkArrayLike, checkInteger, describeValue } from './validate.js';
-import { wasmCompactSample, wasmSampleEnabled } from './wasm-pairs.js';
+import { wasmCompactSample, wasmSampleEnabled, wasmSampleRange } from './wasm-pairs.js';
 
 /** Ranges at least this long are sampled by the WebAssembly kernel when it loads (shorter: the copies cost more). */
 const WASM_SAMPLE_MIN = 1 << 16;
@@ -143,6 +143,7 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
   const c = Math.min(k, n - k);
   if (c * 5 > n * 2 && n <= SELECTION_MAX) {
     const result = out ?? new Uint32Array(k);
+    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmSampleRange(n, k, rng, result)) return result; // same choice, tested
     selectionSample(n, k, rng, result, 0, null, 0);
     return result;
   }
@@ -224,11 +225,13 @@ const SELECTION_MAX = 0x200_0000;
  * with `need` ids still to take from the `m` not yet considered, id `i` is
  * taken when a uniform integer of [0, m) is below `need`, which makes every
  * k-subset equally likely. One draw per id considered, no bitmap and no
- * random access. Measured here it costs ~10–14 ns per id considered, Floyd's
- * algorithm with its bitmap ~27–30 ns per id drawn plus the read-out, so it
- * is used when more than 40 % of the population is drawn (or left out):
- * InfoBatch's half of the below-mean samples, not SCAN's share of its
- * candidates (Floyd stays 4 times cheaper at 30 % of 3 million). Draws are
+ * random access. It is used when more than 40 % of the population is drawn
+ * (or left out) — InfoBatch's half of its below-mean samples, not SCAN's
+ * share of its candidates — and for ranges of 2^16 or more runs in the
+ * WebAssembly module (wasm-pairs.ts). Measured either side of the switch
+ * (apps/strategy-bench/src/kernels.mjs, 3 M ids, docs/results/kernels.json):
+ * Floyd at 39 % 29 ms; sequential at 41 % 30 ms in WebAssembly, 40 ms in
+ * JavaScript alone; compactSample of half of 5 M ids 35 ms against 79 ms. Draws are
  * exact: Lemire's method on the top 28 bits (28 + 25 = 53 bits stay exact in
  * doubles), rejecting with probability below m / 2^28 ≤ 1/8. Writes the k
  * chosen ids of 0 … n-1 — or, given `src`, the values `src[srcStart + id]` —
@@ -327,7 +330,7 @@ function readZeros(bits: Uint32Array, n: number, out: Uint32Array): void {
  * word `i >>> 5`), ascending, written to `out` until it is full; returns
  * how many were written. Whole words go four ids per step without a branch:
  * every id is written and the write position advances past the clear ones
- * only (about 2.5 times faster here than testing bit by bit); the last
+ * only (cheaper here than testing bit by bit); the last
  * words, where a whole word's writes could run past `out`, go bit by bit.
  * O(n).
  *

@@ -1,5 +1,5 @@
 import type { Random } from './random.js';
-import { setWasmSample, wasmData, wasmShuffleBuckets, wasmShuffleInPlace } from './wasm-pairs.js';
+import { setWasmSample, wasmData, wasmShuffleInPlace } from './wasm-pairs.js';
 
 type Shufflable = Uint32Array | Int32Array | Float32Array | Float64Array | Uint8Array | Uint16Array | number[];
 type Typed = Exclude<Shufflable, number[]>;
@@ -124,7 +124,7 @@ export function shuffledCopyTwoWeights(
   if (n <= SCATTER_THRESHOLD) {
     for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
     fisherYates(out, rng, undefined, 0, n);
-    untag(out, outBits, pair, 0, n);
+    untag(out, out, outBits, pair, 0, n);
     return { out, companionOut };
   }
   const bucketBitCount = bucketBits(n);
@@ -137,7 +137,7 @@ export function shuffledCopyTwoWeights(
     // Scattered into the kernel's memory, shuffled there, untagged out of it (same draws as below).
     scatterTagged(ids, bits, pair[0]!, staged, next, replay, bucketBitCount);
     if (wasmShuffleInPlace(staged, starts, rng, len)) {
-      untagFrom(staged, out, outBits, pair);
+      untag(staged, out, outBits, pair, 0, n);
       return { out, companionOut };
     }
     out = staged.slice(); // cannot happen (the kernel loaded to give the memory); finish in JavaScript
@@ -151,7 +151,7 @@ export function shuffledCopyTwoWeights(
     const s = starts[b]!;
     const e = starts[b + 1]!;
     pos = largest <= PAIR_LIMIT ? pairsU32(out, s, e, rng, view, pos) : fisherYatesFrom(out, rng, undefined, s, e, pos, len);
-    untag(out, outBits, pair, s, e);
+    untag(out, out, outBits, pair, s, e);
   }
   return { out, companionOut };
 }
@@ -174,19 +174,10 @@ function twoPatterns(ids: Uint32Array, weightBits: Uint32Array): Uint32Array | n
   return Uint32Array.of(first, second);
 }
 
-/** out = the ids of `tagged` with their tags cleared; weightBits = the weight bit pattern each tag stood for. */
-function untagFrom(tagged: Uint32Array, out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array): void {
-  for (let i = 0; i < tagged.length; i++) {
-    const x = tagged[i]!;
-    weightBits[i] = pair[x >>> 31]!;
-    out[i] = x & 0x7fff_ffff;
-  }
-}
-
-/** Clear the tags of out[s … e), writing the weight bit pattern each stood for. */
-function untag(out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array, s: number, e: number): void {
+/** out[s … e) = the ids of tagged[s … e) with their tags cleared (out may be tagged itself); weightBits[s … e) = the weight bit pattern each tag stood for. */
+function untag(tagged: Uint32Array, out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array, s: number, e: number): void {
   for (let i = s; i < e; i++) {
-    const x = out[i]!;
+    const x = tagged[i]!;
     weightBits[i] = pair[x >>> 31]!;
     out[i] = x & 0x7fff_ffff;
   }
@@ -269,8 +260,9 @@ const CHUNK = 4096;
 const draws = new Uint32Array(CHUNK);
 /**
  * Arrays at least this long have their buckets shuffled by the WebAssembly
- * kernel (wasm-pairs.ts) when it loads: the same draws and swaps, about
- * twice as fast; for shorter ones copying in and out would cost more.
+ * kernel (wasm-pairs.ts) when it loads: the same draws and swaps, whole
+ * shuffles of 7.5 M ids 1.4–1.5 times faster here (apps/strategy-bench/src/
+ * kernels.mjs); for shorter ones copying in and out would cost more.
  */
 const WASM_MIN = 1 << 16;
 let useWasm = true;
@@ -499,14 +491,8 @@ function pairThreshold(bound: number): number {
  * hold at most {@link PAIR_LIMIT} elements.
  */
 function shuffleBucketsU32(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): void {
-  if (useWasm && a.length >= WASM_MIN) {
-    if (wasmShuffleInPlace(a, starts, rng, len)) return; // a already lives in the kernel's memory
-    const shuffled = wasmShuffleBuckets(a, starts, rng, len);
-    if (shuffled !== null) {
-      a.set(shuffled);
-      return;
-    }
-  }
+  // Plans the kernel can take were scattered straight into its memory (stagingFor): shuffle them there.
+  if (useWasm && a.length >= WASM_MIN && wasmShuffleInPlace(a, starts, rng, len)) return;
   const view = len === CHUNK ? draws : draws.subarray(0, len);
   // One call per bucket: V8 compiles the kernel whole after a few buckets,
   // instead of replacing a single long-running loop on the stack.

@@ -63,7 +63,7 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
     expect(wasmData(10)!.buffer).toBe(big.buffer); // smaller requests reuse the current memory
   });
 
-  it('samples in place exactly as the JavaScript sequential sampling does (compactSample)', () => {
+  it('samples exactly as the JavaScript sequential sampling does (compactSample, sampleSorted)', () => {
     for (const [n, k] of [
       [70_000, 35_000],
       [300_001, 150_000],
@@ -78,6 +78,9 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
       });
       expect(a.every((v, i) => v === b[i])).toBe(true);
       expect(s1).toBe(s2);
+      const [r1, r2, u1, u2] = both(n + 1, (rng) => sampleSorted(n, k, rng));
+      expect(r1.every((v, i) => v === r2[i])).toBe(true);
+      expect(u1).toBe(u2);
       // and it is the subset sampleSorted draws
       const chosen = sampleSorted(n, k, new Random(n));
       expect(a.subarray(5, 5 + k).every((v, i) => v === values[5 + chosen[i]!])).toBe(true);

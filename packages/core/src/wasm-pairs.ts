@@ -4,9 +4,10 @@
  * exactly what the JavaScript kernel computes — the same draws, consumed in
  * the same order (the generator stays in JavaScript: the module calls back
  * to refill its draw buffer), the same products, the same rejections — so
- * plans are identical whichever runs (tested). WebAssembly's 64-bit integer
- * multiply and plain loads and stores make it about twice as fast here as
- * V8's code for the same loop. Where WebAssembly is unavailable (or refused,
+ * plans are identical whichever runs (tested). With WebAssembly's 64-bit
+ * integer multiply and plain loads and stores, whole shuffles of 7.5 M ids
+ * run 1.4–1.5 times faster here than with V8's code for the same loop
+ * (apps/strategy-bench/src/kernels.mjs). Where WebAssembly is unavailable (or refused,
  * e.g. by a page's content security policy) the JavaScript kernel runs.
  */
 import type { Random } from './random.js';
@@ -140,7 +141,7 @@ function moduleBytes(): Uint8Array {
   // data[0 … k) = the chosen values of data[0 … n) in order. Parameters: 0 n,
   // 1 k, 2 data. Locals (i32): 3 taken, 4 i, 5 pos; (i64): 6 m, 7 p, 8 lo.
   const [N, K, SDATA, TAKEN, SI, SPOS, SM, SP, LO] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [i32LtU, i64LtU, i64Extend] = [0x49, 0x54, extendU];
+  const [i64LtU, i64Extend] = [0x54, extendU];
   const copyValue = [
     // data[taken] = data[i]
     ...get(SDATA), ...get(TAKEN), ...i32(2), i32Shl, i32Add,
@@ -181,7 +182,6 @@ function moduleBytes(): Uint8Array {
     end, end,
     ...get(TAKEN),
   ];
-  void i32LtU;
   const sampleCode = [...vec([[3, I32], [3, I64]]), ...sampleBody, end];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -236,7 +236,8 @@ function compile(): { api: WasmApi; module: object } | null {
  * An instance whose memory holds at least `bytes`. Memory is never grown:
  * growing detaches the old ArrayBuffer, and V8 then stops trusting that no
  * typed array is ever detached, which slows every typed-array access in the
- * process (measured here: 5–10 % on whole plans and observes). A larger
+ * process (a plain typed-array sum runs twice as slow after one:
+ * apps/strategy-bench/src/kernels.mjs). A larger
  * request instantiates the module again with a new memory (the old one is
  * dropped), with 1/8 headroom.
  */
@@ -295,20 +296,6 @@ export function wasmShuffleInPlace(data: Uint32Array, starts: Uint32Array, rng: 
 }
 
 /**
- * {@link wasmShuffleInPlace} of a copy of `a`: returns the view of the
- * module's memory holding the result (valid until the next call), or null.
- *
- * @internal
- */
-export function wasmShuffleBuckets(a: Uint32Array, starts: Uint32Array, rng: Random, len: number): Uint32Array | null {
-  if (starts.length - 1 > 1024 || len > 4096) return null;
-  const data = wasmData(a.length);
-  if (data === null) return null;
-  data.set(a);
-  return wasmShuffleInPlace(data, starts, rng, len) ? data : null;
-}
-
-/**
  * Keep a uniformly random `k` of `array[start … end)` in order at
  * `array[start …]` by sequential sampling in WebAssembly — exactly what
  * `selectionSample` in sample.ts does in place (same draws, same
@@ -331,6 +318,29 @@ export function wasmCompactSample(array: Uint32Array, start: number, end: number
     kernel_.rng = null;
   }
   array.set(data.subarray(0, k), start);
+  return true;
+}
+
+/**
+ * `k` of `0 … n-1` by the same sequential sampling, ascending, into `out`
+ * (length k): the ids are laid out in the module's memory and kept in
+ * place. Returns false, having drawn nothing, if it cannot run.
+ *
+ * @internal
+ */
+export function wasmSampleRange(n: number, k: number, rng: Random, out: Uint32Array): boolean {
+  const data = wasmData(n);
+  const kernel_ = kernel;
+  if (data === null || kernel_ === null) return false;
+  for (let i = 0; i < n; i++) data[i] = i;
+  kernel_.rng = rng;
+  kernel_.draws = new Uint32Array(kernel_.memory.buffer, 0, 4096);
+  try {
+    kernel_.sample(n, k, DATA_OFFSET);
+  } finally {
+    kernel_.rng = null;
+  }
+  out.set(data.subarray(0, k));
   return true;
 }
 
