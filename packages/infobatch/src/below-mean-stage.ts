@@ -103,7 +103,7 @@ function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, ord
   const full = Math.floor(n / 32);
   let front = 0;
   let back = n;
-  // A seen word at a time, two positions per step (~30 % faster here than one position and one bitmap read per step).
+  // A seen word at a time, two positions per step: one bitmap read per 32 positions instead of one per position.
   for (let w = 0; w < full; w++) {
     const s = seen[w]!;
     const base = w * 32;

@@ -8,8 +8,9 @@
  * arrays, the distinct values and the prefix sums — about 36 bytes per value
  * for float32 input. A caller that clusters millions of values every epoch
  * (SeTa's pruning step does) then stops paying for fresh memory on each call:
- * on the reference machine the first touch of new memory costs about 0.6 ms
- * per MB in page faults, some 200 ms at 9 million values.
+ * on the reference machine first touching new memory costs 0.1–0.4 ms per
+ * MB more than reusing it (apps/strategy-bench/src/kernels.mjs), some
+ * 45–130 ms for the ~320 MB of 9 million values.
  *
  * Results never alias the workspace (centroids, sizes and bounds are always
  * new arrays), so a result stays valid after the next call. The buffers stay

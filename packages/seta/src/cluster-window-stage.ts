@@ -217,7 +217,7 @@ function keepInWindow(src: Uint32Array | null, memberScores: Float32Array, lo: n
     }
     return out;
   }
-  // Two members per step (~20 % faster here).
+  // Two members per step: fewer loop tests for V8's code.
   let p = 0;
   for (; p + 1 < n; p += 2) {
     const v = memberScores[p]!;

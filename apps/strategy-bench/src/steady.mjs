@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * Steady-state driver for profiling one strategy: plans and observes E
+ * epochs of N samples (batches of 65,536 — observe's per-batch work differs
+ * from the benchmark's 256, so use bench.mjs for observe figures) and prints
+ * plan() time per epoch. Usage (after a build):
+ *   node --cpu-prof apps/strategy-bench/src/steady.mjs infobatch 1e7 6
+ * Set NOWASM=1 to run with the WebAssembly kernels off.
+ */
+import { infobatch } from '@seta/infobatch';
+import { seta } from '@seta/seta';
+import { scan } from '@seta/scan';
+import { dynamicRandom } from '@seta/baselines';
+import { Random, setWasmKernels } from '@seta/core';
+if (process.env.NOWASM) setWasmKernels(false);
+const which = process.argv[2]; const n = Number(process.argv[3] ?? 1e7); const E = Number(process.argv[4] ?? 6);
+const epochs = 20;
+const make = {
+  infobatch: () => infobatch({ size: n, epochs, pruneRatio: 0.5 }),
+  seta: () => seta({ size: n, epochs, pruneRatio: 0.1, groups: 5, windowScale: 0.9 }),
+  scan: () => scan({ size: n, epochs, pruneRatio: 0.3, warmupThreshold: 1 }),
+  dynamicRandom: () => dynamicRandom({ size: n, epochs, pruneRatio: 0.3 }),
+}[which];
+const p = make();
+const rng = new Random(3);
+const B = 65536; const a = new Float32Array(B), b = new Float32Array(B);
+for (let e = 0; e < E; e++) {
+  const t = performance.now();
+  const plan = p.plan(e);
+  const ms = performance.now() - t;
+  let obs = 0;
+  const ids = plan.indices;
+  for (let s = 0; s < ids.length; s += B) {
+    const sub = ids.subarray(s, s + B);
+    const decay = Math.exp(-0.2 * e);
+    for (let i = 0; i < sub.length; i++) { const id = sub[i]; a[i] = ((Math.imul(id, 0x9e3779b1) >>> 0) / 4294967296) * 2 * decay + rng.nextUint32() / 4294967296 / 10; b[i] = a[i] * 0.9 + 0.01; }
+    const t2 = performance.now();
+    p.observe(sub, a.subarray(0, sub.length), which === 'scan' ? b.subarray(0, sub.length) : undefined);
+    obs += performance.now() - t2;
+  }
+  const t3 = performance.now(); p.endEpoch(); obs += performance.now() - t3;
+  console.log(`${which} n=${n} epoch ${e}: plan ${ms.toFixed(0)} ms, visited ${ids.length}, observe ${(obs * 1e6 / ids.length).toFixed(1)} ns/sample`);
+}
