@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { scatterShuffle, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { scatterShuffle, setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('shuffleInPlace', () => {
@@ -148,6 +148,30 @@ describe('shuffledCopyTwoWeights (two-valued weights carried as a tag bit)', () 
     expect(shuffledCopyTwoWeights(Uint32Array.of(1, 2, 3), Float32Array.of(1, 2, 3), rng)).toBeNull();
     expect(shuffledCopyTwoWeights(Uint32Array.of(1, 0x8000_0000), Float32Array.of(1, 1), rng)).toBeNull();
     expect(rng.nextUint32()).toBe(before.nextUint32());
+  });
+
+  it('declines long arrays too when the third value or a tagged id comes late (found during the scatter), leaving the generator as it was', () => {
+    for (const kernels of [true, false]) {
+      const previous = setWasmKernels(kernels);
+      try {
+        const n = 200_000;
+        const ids = Uint32Array.from({ length: n }, (_, i) => i);
+        const weights = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : 1));
+        const rng = new Random(11);
+        const before = rng.clone();
+        weights[150_000] = 5; // neither the first pattern nor the last that differs
+        expect(shuffledCopyTwoWeights(ids, weights, rng)).toBeNull();
+        weights[150_000] = 1;
+        ids[120_000] = 0x8000_0001;
+        expect(shuffledCopyTwoWeights(ids, weights, rng)).toBeNull();
+        expect(rng.getState()).toEqual(before.getState());
+        ids[120_000] = 120_000;
+        const plain = shuffledCopy(ids, before, weights);
+        expect(shuffledCopyTwoWeights(ids, weights, rng)!.out).toEqual(plain.out);
+      } finally {
+        setWasmKernels(previous);
+      }
+    }
   });
 
   it('rejects arrays of different lengths', () => {

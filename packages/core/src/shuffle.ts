@@ -116,32 +116,42 @@ export function shuffledCopyTwoWeights(
   }
   if (n === 0) return null;
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, n);
-  const pair = twoPatterns(ids, bits);
-  if (pair === null) return null;
-  let out = new Uint32Array(n);
-  const companionOut = new Float32Array(n);
-  const outBits = new Uint32Array(companionOut.buffer);
   if (n <= SCATTER_THRESHOLD) {
+    const pair = twoPatterns(ids, bits);
+    if (pair === null) return null;
+    const out = new Uint32Array(n);
+    const companionOut = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
     fisherYates(out, rng, undefined, 0, n);
-    untag(out, out, outBits, pair, 0, n);
+    untag(out, out, new Uint32Array(companionOut.buffer), pair, 0, n);
     return { out, companionOut };
   }
+  // Long arrays: the two patterns are guessed (the first weight, and the last
+  // one that differs from it) and verified during the scatter, which reads
+  // every weight anyway; if the guess was wrong the generator is put back.
+  const pair = guessPatterns(ids, bits);
+  if (pair === null) return null;
+  const start = rng.getState();
   const bucketBitCount = bucketBits(n);
   const replay = rng.clone(); // the labels' generator position, to draw them again
   const starts = countLabels(n, rng, bucketBitCount);
   const next = starts.slice(0, 1 << bucketBitCount);
   const len = Math.min(CHUNK, Math.max(n, 1));
   const staged = stagingFor(n, starts);
-  if (staged !== null) {
-    // Scattered into the kernel's memory, shuffled there, untagged out of it (same draws as below).
-    scatterTagged(ids, bits, pair[0]!, staged, next, replay, bucketBitCount);
-    if (wasmShuffleInPlace(staged, starts, rng, len)) {
-      untag(staged, out, outBits, pair, 0, n);
-      return { out, companionOut };
-    }
-    out = staged.slice(); // cannot happen (the kernel loaded to give the memory); finish in JavaScript
-  } else scatterTagged(ids, bits, pair[0]!, out, next, replay, bucketBitCount);
+  const tagged = staged ?? new Uint32Array(n);
+  if (!scatterTagged(ids, new Int32Array(weights.buffer, weights.byteOffset, n), pair[0]! | 0, pair[1]! | 0, tagged, next, replay, bucketBitCount)) {
+    rng.setState(start);
+    return null;
+  }
+  const out = staged === null ? tagged : new Uint32Array(n);
+  const companionOut = new Float32Array(n);
+  const outBits = new Uint32Array(companionOut.buffer);
+  // Scattered into the kernel's memory: shuffled there (same draws as below), untagged out of it.
+  if (staged !== null && wasmShuffleInPlace(staged, starts, rng, len)) {
+    untag(staged, out, outBits, pair, 0, n);
+    return { out, companionOut };
+  }
+  if (staged !== null) out.set(staged); // cannot happen (the kernel loaded to give the memory); finish in JavaScript
   // Buckets as shuffleBuckets() shuffles them (same draws), each untagged right after.
   const buckets = starts.length - 1;
   let largest = 0;
@@ -154,6 +164,28 @@ export function shuffledCopyTwoWeights(
     untag(out, out, outBits, pair, s, e);
   }
   return { out, companionOut };
+}
+
+/**
+ * The two weight patterns a long array probably has — its first, and the
+ * last that differs from the first (found at once for a plan whose
+ * reweighted part comes last, as InfoBatch's does) — or null when a prefix
+ * already shows a third pattern or a tagged id. The scatter verifies them.
+ */
+function guessPatterns(ids: Uint32Array, weightBits: Uint32Array): Uint32Array | null {
+  const n = ids.length;
+  const first = weightBits[0]!;
+  let second = first;
+  for (let i = n - 1; i > 0; i--) {
+    if (weightBits[i] !== first) {
+      second = weightBits[i]!;
+      break;
+    }
+  }
+  const pair = Uint32Array.of(first, second);
+  const head = Math.min(n, CHUNK);
+  for (let i = 0; i < head; i++) if (ids[i]! >= 0x8000_0000 || (weightBits[i] !== first && weightBits[i] !== second)) return null;
+  return pair;
 }
 
 /** The (at most) two bit patterns of `weightBits`, or null if there are more or an id has its top bit set. */
@@ -183,20 +215,41 @@ function untag(tagged: Uint32Array, out: Uint32Array, weightBits: Uint32Array, p
   }
 }
 
+/** The tagged scatter's loop over `whole` draws; returns the OR of every id and of a top bit for every weight that is neither pattern. */
 function taggedChunk(
-  a: Uint32Array, w: Uint32Array, first: number, out: Uint32Array, next: Uint32Array, buf: Uint32Array,
+  a: Uint32Array, w: Int32Array, first: number, second: number, out: Uint32Array, next: Uint32Array, buf: Uint32Array,
   whole: number, i: number, s0: number, s1: number, s2: number, mask: number,
-): void {
+): number {
+  let acc = 0;
   for (let k = 0; k < whole; k++, i += 3) {
     const x = buf[k]!;
-    out[next[x >>> s0]!++] = w[i] === first ? a[i]! : (a[i]! | 0x8000_0000) >>> 0;
-    out[next[(x >>> s1) & mask]!++] = w[i + 1] === first ? a[i + 1]! : (a[i + 1]! | 0x8000_0000) >>> 0;
-    out[next[(x >>> s2) & mask]!++] = w[i + 2] === first ? a[i + 2]! : (a[i + 2]! | 0x8000_0000) >>> 0;
+    let v = w[i]!;
+    let t = +(v !== first);
+    let id = a[i]!;
+    acc |= id | ((t & +(v !== second)) << 31);
+    out[next[x >>> s0]!++] = id | (t << 31);
+    v = w[i + 1]!;
+    t = +(v !== first);
+    id = a[i + 1]!;
+    acc |= id | ((t & +(v !== second)) << 31);
+    out[next[(x >>> s1) & mask]!++] = id | (t << 31);
+    v = w[i + 2]!;
+    t = +(v !== first);
+    id = a[i + 2]!;
+    acc |= id | ((t & +(v !== second)) << 31);
+    out[next[(x >>> s2) & mask]!++] = id | (t << 31);
   }
+  return acc;
 }
 
-/** {@link scatterPlain} of `a`, each id tagged (top bit) unless its weight pattern is `first`. */
-function scatterTagged(a: Uint32Array, w: Uint32Array, first: number, out: Uint32Array, next: Uint32Array, replay: Random, bits: number): void {
+/**
+ * {@link scatterPlain} of `a`, each id tagged (top bit) unless its weight
+ * pattern is `first`. Returns false if an id has its top bit set or a weight
+ * is neither `first` nor `second` (the output is then meaningless).
+ */
+function scatterTagged(
+  a: Uint32Array, w: Int32Array, first: number, second: number, out: Uint32Array, next: Uint32Array, replay: Random, bits: number,
+): boolean {
   const n = a.length;
   const mask = (1 << bits) - 1;
   const s0 = 32 - bits;
@@ -205,12 +258,18 @@ function scatterTagged(a: Uint32Array, w: Uint32Array, first: number, out: Uint3
   const words = Math.ceil(n / LABELS_PER_DRAW);
   const full = Math.floor(n / LABELS_PER_DRAW);
   const buf = draws;
-  const tag = (i: number) => (w[i] === first ? a[i]! : (a[i]! | 0x8000_0000) >>> 0);
+  let acc = 0;
+  const tag = (i: number) => {
+    const v = w[i]!;
+    const t = +(v !== first);
+    acc |= a[i]! | ((t & +(v !== second)) << 31);
+    return a[i]! | (t << 31);
+  };
   for (let w0 = 0; w0 < words; w0 += CHUNK) {
     const len = Math.min(CHUNK, words - w0);
     replay.fillUint32(len === CHUNK ? buf : buf.subarray(0, len));
     const whole = Math.min(len, full - w0);
-    taggedChunk(a, w, first, out, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
+    acc |= taggedChunk(a, w, first, second, out, next, buf, whole, w0 * LABELS_PER_DRAW, s0, s1, s2, mask);
     const i = (w0 + whole) * LABELS_PER_DRAW;
     if (whole < len) {
       const x = buf[whole]!;
@@ -218,6 +277,7 @@ function scatterTagged(a: Uint32Array, w: Uint32Array, first: number, out: Uint3
       if (i + 1 < n) out[next[(x >>> s1) & mask]!++] = tag(i + 1);
     }
   }
+  return acc >= 0;
 }
 
 /**
