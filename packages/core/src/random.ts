@@ -171,6 +171,16 @@ export class Random {
     }
   }
 
+  /**
+   * The live state words (not a copy), for the WebAssembly kernels, which
+   * run this same generator in their own memory and copy its state back.
+   *
+   * @internal
+   */
+  stateWords(): Int32Array {
+    return this.s;
+  }
+
   /** A copy of the complete state: four 32-bit words. */
   getState(): Uint32Array {
     return new Uint32Array(this.s.buffer.slice(0));
