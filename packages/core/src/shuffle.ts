@@ -123,7 +123,7 @@ export function shuffledCopyTwoWeights(
     const companionOut = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
     fisherYates(out, rng, undefined, 0, n);
-    untag(out, out, new Uint32Array(companionOut.buffer), pair, 0, n);
+    untag(out, out, new Int32Array(companionOut.buffer), pair, 0, n);
     return { out, companionOut };
   }
   // Long arrays: the two patterns are guessed (the first weight, and the last
@@ -145,7 +145,7 @@ export function shuffledCopyTwoWeights(
   }
   const out = staged === null ? tagged : new Uint32Array(n);
   const companionOut = new Float32Array(n);
-  const outBits = new Uint32Array(companionOut.buffer);
+  const outBits = new Int32Array(companionOut.buffer);
   // Scattered into the kernel's memory: shuffled there (same draws as below), untagged out of it.
   if (staged !== null && wasmShuffleInPlace(staged, starts, rng, len)) {
     untag(staged, out, outBits, pair, 0, n);
@@ -206,11 +206,34 @@ function twoPatterns(ids: Uint32Array, weightBits: Uint32Array): Uint32Array | n
   return Uint32Array.of(first, second);
 }
 
-/** out[s … e) = the ids of tagged[s … e) with their tags cleared (out may be tagged itself); weightBits[s … e) = the weight bit pattern each tag stood for. */
-function untag(tagged: Uint32Array, out: Uint32Array, weightBits: Uint32Array, pair: Uint32Array, s: number, e: number): void {
-  for (let i = s; i < e; i++) {
-    const x = tagged[i]!;
-    weightBits[i] = pair[x >>> 31]!;
+/**
+ * out[s … e) = the ids of tagged[s … e) with their tags cleared (out may be
+ * tagged itself); weightBits[s … e) = the weight bit pattern each tag stood
+ * for. The pattern is chosen arithmetically (the tag, spread to a mask,
+ * selects the bits that differ) rather than by indexing `pair` with the
+ * tag, four ids at a time.
+ */
+function untag(tagged: Uint32Array, out: Uint32Array, weightBits: Int32Array, pair: Uint32Array, s: number, e: number): void {
+  const lo = pair[0]! | 0;
+  const diff = lo ^ (pair[1]! | 0);
+  let i = s;
+  for (; i + 3 < e; i += 4) {
+    const x0 = tagged[i]! | 0;
+    const x1 = tagged[i + 1]! | 0;
+    const x2 = tagged[i + 2]! | 0;
+    const x3 = tagged[i + 3]! | 0;
+    weightBits[i] = lo ^ ((x0 >> 31) & diff);
+    weightBits[i + 1] = lo ^ ((x1 >> 31) & diff);
+    weightBits[i + 2] = lo ^ ((x2 >> 31) & diff);
+    weightBits[i + 3] = lo ^ ((x3 >> 31) & diff);
+    out[i] = x0 & 0x7fff_ffff;
+    out[i + 1] = x1 & 0x7fff_ffff;
+    out[i + 2] = x2 & 0x7fff_ffff;
+    out[i + 3] = x3 & 0x7fff_ffff;
+  }
+  for (; i < e; i++) {
+    const x = tagged[i]! | 0;
+    weightBits[i] = lo ^ ((x >> 31) & diff);
     out[i] = x & 0x7fff_ffff;
   }
 }
