@@ -56,7 +56,13 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       // Positions into the selection: the rest fill `order` from the front, the
       // well-learned set W from the back.
       const order = scratch?.uint32('order', n) ?? new Uint32Array(n);
-      const back = src === null ? partitionAll(scores, seen, mean, order) : partitionSelected(src, scores, seen, mean, order);
+      const bits = src === null ? float32AtLeast(mean) : null;
+      const back =
+        src !== null
+          ? partitionSelected(src, scores, seen, mean, order)
+          : bits !== null
+            ? partitionAllBits(new Int32Array(scores.buffer, scores.byteOffset, scores.length), seen, bits, order)
+            : partitionAll(scores, seen, mean, order);
       const front = back; // the two parts meet
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
@@ -123,6 +129,55 @@ function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, ord
   }
   for (let p = full * 32; p < n; p++) {
     const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +(scores[p]! < mean);
+    order[front] = p;
+    order[back - 1] = p;
+    front += 1 - low;
+    back -= low;
+  }
+  return back;
+}
+
+/**
+ * For a positive threshold t: the bits, as an int32, of the smallest float32
+ * f ≥ t. Then for every seen (so non-NaN) float32 score v, `v < t` exactly
+ * when `bits(v) < bits(f)` as int32: non-negative floats order as their bit
+ * patterns do, and every negative one (−0 too) has a negative pattern, below
+ * any positive f. Null for t ≤ 0 (where that fails), or NaN.
+ */
+export function float32AtLeast(t: number): number | null {
+  if (!(t > 0)) return null;
+  const f = new Float32Array(1);
+  const bits = new Int32Array(f.buffer);
+  f[0] = t; // rounds to nearest
+  if (f[0]! < t) bits[0]! += 1; // the next float32 up (t > 0, so f ≥ 0 and the pattern grows)
+  return bits[0]!;
+}
+
+/** {@link partitionAll} comparing score bit patterns with `bits` (see {@link float32AtLeast}): integer compares instead of float ones. */
+function partitionAllBits(scores: Int32Array, seen: Uint32Array, bits: number, order: Uint32Array): number {
+  const n = order.length;
+  const full = Math.floor(n / 32);
+  let front = 0;
+  let back = n;
+  for (let w = 0; w < full; w++) {
+    const s = seen[w]!;
+    const base = w * 32;
+    for (let b = 0; b < 32; b += 2) {
+      const p = base + b;
+      let low = (s >>> b) & 1 & +(scores[p]! < bits);
+      order[front] = p;
+      order[back - 1] = p;
+      front += 1 - low;
+      back -= low;
+      low = (s >>> (b + 1)) & 1 & +(scores[p + 1]! < bits);
+      order[front] = p + 1;
+      order[back - 1] = p + 1;
+      front += 1 - low;
+      back -= low;
+    }
+  }
+  for (let p = full * 32; p < n; p++) {
+    const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +(scores[p]! < bits);
     order[front] = p;
     order[back - 1] = p;
     front += 1 - low;

@@ -183,3 +183,51 @@ describe('belowMeanStage paths', () => {
     });
   });
 });
+
+describe('the below-mean test on float32 bit patterns', () => {
+  it('float32AtLeast(t) orders every non-NaN float32 as v < t does, for t > 0', async () => {
+    const { float32AtLeast } = await import('./below-mean-stage.js');
+    const f = new Float32Array(1);
+    const bits = new Int32Array(f.buffer);
+    const special = [0, -0, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, Infinity, -Infinity];
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-320, max: 1e300, noNaN: true }),
+        fc.oneof(fc.float({ noNaN: true }), fc.constantFrom(...special)),
+        (t, v) => {
+          const threshold = float32AtLeast(t)!;
+          f[0] = v;
+          expect(bits[0]! < threshold).toBe(f[0]! < t);
+          // the float32 neighbours of t itself
+          f[0] = t;
+          const near = bits[0]!;
+          for (const d of [-1, 0, 1]) {
+            bits[0] = near + d;
+            if (!Number.isNaN(f[0]!)) expect(bits[0]! < threshold).toBe(f[0]! < t);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(float32AtLeast(0)).toBeNull();
+    expect(float32AtLeast(-1)).toBeNull();
+    expect(float32AtLeast(Number.NaN)).toBeNull();
+  });
+
+  it('gives the same plans for scores of either sign (integer and float partitions)', () => {
+    // Negative mean: the float partition; positive mean with negative scores and -0 among them: the integer one.
+    for (const shift of [-3, 0.5]) {
+      const size = 3000;
+      const loss = (id: number) => (id % 7 === 0 ? -0 : ((id * 2654435761) % 1000) / 250 - 1.5 + shift);
+      const p = infobatch({ size, epochs: 4, pruneRatio: 0.5, seed: 4 });
+      const { plans } = runPruner(p, { epochs: 2, losses: (ids) => Float32Array.from(ids, loss) });
+      let sum = 0;
+      for (let id = 0; id < size; id++) sum += Math.fround(loss(id));
+      const mean = sum / size;
+      const below = [...Array(size).keys()].filter((id) => Math.fround(loss(id)) < mean);
+      const w = weightsById(plans[1]!);
+      expect(plans[1]!.indices.length).toBe(size - below.length + Math.floor(0.5 * below.length));
+      for (let id = 0; id < size; id++) if (!(Math.fround(loss(id)) < mean)) expect(w.get(id)).toBe(1);
+    }
+  });
+});
