@@ -53,7 +53,7 @@ const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCo
  * `run(starts, buckets, data, len, pos) → pos`: for each bucket b, the
  * Fisher–Yates of data[starts[b] … starts[b + 1]) exactly as `pairsU32` in
  * shuffle.ts does it, drawing from the buffer at address 0 (`len` words,
- * refilled by the imported `refill()` when `pos` reaches `len`).
+ * refilled by `fill(len)` — the module's own xoshiro128** — when `pos` reaches `len`).
  */
 function moduleBytes(): Uint8Array {
   const I32 = 0x7f;
