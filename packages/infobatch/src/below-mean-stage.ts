@@ -56,13 +56,10 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       // Positions into the selection: the rest fill `order` from the front, the
       // well-learned set W from the back.
       const order = scratch?.uint32('order', n) ?? new Uint32Array(n);
-      const bits = src === null ? float32AtLeast(mean) : null;
       const back =
-        src !== null
-          ? partitionSelected(src, scores, seen, mean, order)
-          : bits !== null
-            ? partitionAllBits(new Int32Array(scores.buffer, scores.byteOffset, scores.length), seen, bits, order)
-            : partitionAll(scores, seen, mean, order);
+        src === null
+          ? partitionAll(new Int32Array(scores.buffer, scores.byteOffset, scores.length), seen, belowTest(mean), order)
+          : partitionSelected(src, scores, seen, mean, order);
       const front = back; // the two parts meet
       const wellLearned = n - back;
       const kept = Math.floor(keep * wellLearned);
@@ -103,9 +100,50 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
  * overwritten before the ends meet.)
  */
 
-/** Positions 0 … N-1 with a seen score below `mean` to the back of `order`, the rest to the front; returns where the back part starts. */
-function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, order: Uint32Array): number {
+/**
+ * An integer test equivalent to `v < t` for every non-NaN float32 v, as
+ * [flip, bound]: `v < t` exactly when `(bits(v) ^ flip) < bound`, with
+ * bits(v) the float's bit pattern read as an int32.
+ *
+ * - t > 0: with f the smallest float32 ≥ t, `v < t` iff bits(v) < bits(f):
+ *   non-negative floats order as their patterns do, and every negative
+ *   float (−0 too) has a negative pattern. flip = 0.
+ * - t ≤ 0: with h the largest float32 < t (negative), `v < t` iff v ≤ h iff
+ *   v is negative with a magnitude, hence an unsigned pattern, at least
+ *   h's. Flipping the low 31 bits turns that unsigned "≥" into a signed "<".
+ *
+ * A NaN t gives a test nothing passes.
+ */
+export function belowTest(t: number): Int32Array {
+  const test = new Int32Array(2); // [flip, bound]
+  const f = new Float32Array(1);
+  const bits = new Int32Array(f.buffer);
+  if (Number.isNaN(t)) {
+    test[1] = -0x8000_0000;
+    return test;
+  }
+  f[0] = t; // rounds to nearest
+  if (t > 0) {
+    if (f[0]! < t) bits[0]! += 1; // the next float32 up
+    test[1] = bits[0]!;
+    return test;
+  }
+  if (f[0]! >= t) bits[0] = f[0] === 0 ? -0x7fff_ffff : bits[0]! + 1; // the next float32 down: −(smallest subnormal), or one more unit of magnitude
+  test[0] = 0x7fff_ffff;
+  test[1] = -(bits[0]! ^ -0x8000_0000); // pattern ≥ h's (unsigned) iff pattern ^ 0x7fffffff < −(h's pattern − 2^31)
+  return test;
+}
+
+/**
+ * Positions 0 … N-1 whose seen score is below the threshold — by
+ * `test` from {@link belowTest}, on the scores' bit patterns — to the back
+ * of `order`, the rest to the front; returns where the back part starts.
+ * Integer compares: cheaper here than float ones.
+ */
+function partitionAll(scores: Int32Array, seen: Uint32Array, test: Int32Array, order: Uint32Array): number {
   const n = order.length;
+  const flip = test[0]!;
+  const bound = test[1]!;
   const full = Math.floor(n / 32);
   let front = 0;
   let back = n;
@@ -115,12 +153,12 @@ function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, ord
     const base = w * 32;
     for (let b = 0; b < 32; b += 2) {
       const p = base + b;
-      let low = (s >>> b) & 1 & +(scores[p]! < mean);
+      let low = (s >>> b) & 1 & +((scores[p]! ^ flip) < bound);
       order[front] = p;
       order[back - 1] = p;
       front += 1 - low;
       back -= low;
-      low = (s >>> (b + 1)) & 1 & +(scores[p + 1]! < mean);
+      low = (s >>> (b + 1)) & 1 & +((scores[p + 1]! ^ flip) < bound);
       order[front] = p + 1;
       order[back - 1] = p + 1;
       front += 1 - low;
@@ -128,56 +166,7 @@ function partitionAll(scores: Float32Array, seen: Uint32Array, mean: number, ord
     }
   }
   for (let p = full * 32; p < n; p++) {
-    const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +(scores[p]! < mean);
-    order[front] = p;
-    order[back - 1] = p;
-    front += 1 - low;
-    back -= low;
-  }
-  return back;
-}
-
-/**
- * For a positive threshold t: the bits, as an int32, of the smallest float32
- * f ≥ t. Then for every seen (so non-NaN) float32 score v, `v < t` exactly
- * when `bits(v) < bits(f)` as int32: non-negative floats order as their bit
- * patterns do, and every negative one (−0 too) has a negative pattern, below
- * any positive f. Null for t ≤ 0 (where that fails), or NaN.
- */
-export function float32AtLeast(t: number): number | null {
-  if (!(t > 0)) return null;
-  const f = new Float32Array(1);
-  const bits = new Int32Array(f.buffer);
-  f[0] = t; // rounds to nearest
-  if (f[0]! < t) bits[0]! += 1; // the next float32 up (t > 0, so f ≥ 0 and the pattern grows)
-  return bits[0]!;
-}
-
-/** {@link partitionAll} comparing score bit patterns with `bits` (see {@link float32AtLeast}): integer compares instead of float ones. */
-function partitionAllBits(scores: Int32Array, seen: Uint32Array, bits: number, order: Uint32Array): number {
-  const n = order.length;
-  const full = Math.floor(n / 32);
-  let front = 0;
-  let back = n;
-  for (let w = 0; w < full; w++) {
-    const s = seen[w]!;
-    const base = w * 32;
-    for (let b = 0; b < 32; b += 2) {
-      const p = base + b;
-      let low = (s >>> b) & 1 & +(scores[p]! < bits);
-      order[front] = p;
-      order[back - 1] = p;
-      front += 1 - low;
-      back -= low;
-      low = (s >>> (b + 1)) & 1 & +(scores[p + 1]! < bits);
-      order[front] = p + 1;
-      order[back - 1] = p + 1;
-      front += 1 - low;
-      back -= low;
-    }
-  }
-  for (let p = full * 32; p < n; p++) {
-    const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +(scores[p]! < bits);
+    const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +((scores[p]! ^ flip) < bound);
     order[front] = p;
     order[back - 1] = p;
     front += 1 - low;
