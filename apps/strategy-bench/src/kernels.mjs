@@ -9,6 +9,10 @@
  * - sampling: sampleSorted of 3M at 39 % (Floyd's bitmap method) and 41 %
  *   (sequential sampling), just either side of the 40 % switch, and
  *   compactSample of half of 5M ids, each with the kernels off and on.
+ * - k-means sort: kmeans1d (optimal, k = 5) of 9M loss-like float32 values
+ *   with @seta/kmeans1d's WebAssembly sort kernel on and off, alternately,
+ *   each side with its own workspace as SeTa's stage keeps one (same
+ *   results; the sort is the part that differs).
  * - page faults: filling a fresh 36 MB array against refilling the same one.
  * - detach: a typed-array sum before and after a WebAssembly memory.grow
  *   (which detaches an ArrayBuffer; V8 then checks every typed-array access).
@@ -17,6 +21,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Random, compactSample, sampleSorted, setWasmKernels, shuffledCopy, shuffledRange } from '@seta/core';
+import { Kmeans1dWorkspace, kmeans1d, setSortKernel } from '@seta/kmeans1d';
 
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
@@ -77,6 +82,26 @@ const f = (x) => x.toFixed(1);
 console.log(`sampleSorted of 3M, JS: 39 % (Floyd) ${f(sampling.floyd39Js)} ms, 41 % (sequential) ${f(sampling.sequential41Js)} ms; with kernels: ${f(sampling.floyd39Wasm)} / ${f(sampling.sequential41Wasm)} ms`);
 console.log(`compactSample of half of 5M: JS ${f(sampling.compactHalfOf5MJs)} ms, wasm ${f(sampling.compactHalfOf5MWasm)} ms`);
 results.sampling = sampling;
+
+// k-means' sort kernel: kmeans1d of 9M loss-like values (as the strategy bench's epoch-1 losses: they span
+// both sides of 2.0, so four radix passes), kernel on and off alternately, each with its own workspace; medians of 5.
+const m = 9_000_000;
+const losses = new Float32Array(m);
+const lrng = new Random(5);
+for (let i = 0; i < m; i++) losses[i] = ((Math.imul(i * 7, 0x9e3779b1) >>> 0) / 4294967296) * 2 * Math.exp(-0.2) + lrng.nextUint32() / 4294967296 / 10;
+const kmeansSort = { values: m, k: 5, onMs: [], offMs: [] };
+const spaces = { on: new Kmeans1dWorkspace(), off: new Kmeans1dWorkspace() };
+for (let r = 0; r < 6; r++) {
+  for (const on of [true, false]) {
+    setSortKernel(on);
+    const ms = time(() => kmeans1d(losses, 5, { workspace: on ? spaces.on : spaces.off }));
+    if (r > 0) (on ? kmeansSort.onMs : kmeansSort.offMs).push(ms); // the first round allocates the workspaces
+  }
+}
+setSortKernel(true);
+kmeansSort.ratio = median(kmeansSort.offMs) / median(kmeansSort.onMs);
+console.log(`kmeans1d of 9M losses, median of 5: sort kernel off ${median(kmeansSort.offMs).toFixed(0)} ms, on ${median(kmeansSort.onMs).toFixed(0)} ms (${kmeansSort.ratio.toFixed(2)}x)`);
+results.kmeansSort = kmeansSort;
 
 // Page faults: a fresh 36 MB array against the same one refilled.
 const faults = { bytes: 36e6, freshMs: [], refillMs: [] };

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortedFiniteCopy } from './sort.js';
+import { setSortKernel } from './wasm-sort.js';
+import { Kmeans1dWorkspace } from './workspace.js';
 
 const reference = (values: ArrayLike<number>) => Array.from(values, (v) => v + 0).sort((a, b) => a - b);
 
@@ -86,5 +88,64 @@ describe('sortedFiniteCopy, digits fitted to the keys', () => {
       const expected = Float32Array.from(input).sort();
       expect(sortedFiniteCopy(input, 'f()', 'v')).toEqual(expected);
     }
+  });
+});
+
+describe('sortedFiniteCopy in the WebAssembly kernel', () => {
+  /** Sort with the kernel on and off; both must match a comparison sort. */
+  const both = (values: Float32Array, workspace?: Kmeans1dWorkspace) => {
+    const previous = setSortKernel(true);
+    try {
+      const on = Float32Array.from(sortedFiniteCopy(values, 'f()', 'v', workspace)); // copied: a view of the kernel's memory
+      setSortKernel(false);
+      const off = sortedFiniteCopy(values, 'f()', 'v') as Float32Array; // float32 input sorts to float32
+      return { on, off };
+    } finally {
+      setSortKernel(previous);
+    }
+  };
+  const n = 70_000; // above the kernel's minimum
+  /** Bit-for-bit equality (so 0 and -0 differ), fast on long arrays. */
+  const sameBits = (a: Float32Array, b: Float32Array) => {
+    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+    return x.length === y.length && x.every((v, i) => v === y[i]);
+  };
+  const rng = (seed: number) => () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+
+  it('gives the JavaScript sort exactly, for 0 to 4 passes, skipped digits, -0 and ties', () => {
+    const r = rng(3);
+    const cases: Record<string, (i: number) => number> = {
+      losses: () => r() * 2 + r() * 1e-3, // ~3 passes
+      narrow: () => 1 + r() * 2 ** -10, // 2 passes
+      lowest: () => 1 + Math.floor(r() * 512) * 2 ** -23, // 1 pass
+      equal: () => 2.5, // no pass
+      quantised: () => Math.floor(r() * 1000), // integers: low digits shared, skipped
+      zeros: (i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : r()), // -0 becomes 0
+      mixedWide: () => (r() - 0.5) * 1e30, // 4 passes
+      acrossTwo: () => r() * 2.2 + 1e-9, // exponents 127 and 128 differ in their top bit: 4 passes
+      negative: () => -r() * 100,
+    };
+    const workspace = new Kmeans1dWorkspace();
+    for (const [label, make] of Object.entries(cases)) {
+      const values = Float32Array.from({ length: n }, (_, i) => make(i));
+      const expected = Float32Array.from(values).sort(); // numeric; -0 before 0
+      for (let i = 0; i < n; i++) if (expected[i] === 0) expected[i] = 0;
+      for (const ws of [undefined, workspace]) {
+        const { on, off } = both(values, ws);
+        expect(sameBits(on, expected), label).toBe(true);
+        expect(sameBits(off, expected), label).toBe(true);
+      }
+    }
+    expect(workspace.bytes).toBeGreaterThan(8 * n); // the kernel's memory is the workspace's
+  });
+
+  it('reports the first NaN or infinity by index, as the JavaScript sort does', () => {
+    const values = Float32Array.from({ length: n }, (_, i) => i);
+    values[50_000] = Number.NaN;
+    values[60_000] = Infinity;
+    expect(() => sortedFiniteCopy(values, 'f()', 'v')).toThrow(/v\[50000\]/);
+    values[50_000] = 1;
+    expect(() => sortedFiniteCopy(values, 'f()', 'v')).toThrow(/v\[60000\]/);
   });
 });

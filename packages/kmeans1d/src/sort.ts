@@ -21,11 +21,17 @@
  *   short runs, the engine's sort for long ones, so the worst case stays
  *   O(n log n)). For realistic data the runs are short.
  *
+ * From 65,536 float32 values the key pass and the scatters run in a small
+ * WebAssembly module (wasm-sort.ts): the same keys and stable passes, so the
+ * same result.
+ *
  * `-0` is turned into `0`, so that the two compare equal as they do in
  * JavaScript. NaN and ±Infinity are rejected.
  */
 
 import { notFiniteError } from './validate.js';
+import { SORT_LAYOUT, sortKernel } from './wasm-sort.js';
+import type { SortKernel } from './wasm-sort.js';
 import type { Kmeans1dWorkspace } from './workspace.js';
 
 const SIGN = 0x80000000;
@@ -128,6 +134,8 @@ function sortFloat32Bits(
   workspace: Kmeans1dWorkspace | undefined,
 ): Float32Array {
   const n = bits.length;
+  const kernel = sortKernel(n, workspace);
+  if (kernel !== null) return sortInKernel(kernel, bits, original, fn, name);
   let keys = workspace?.uint32('keys', n) ?? new Uint32Array(n);
   let spare = workspace?.uint32('spare', n) ?? new Uint32Array(n);
   const low = new Uint32Array(1 << MAX_DIGIT); // histogram of the keys' low 10 bits
@@ -142,15 +150,7 @@ function sortFloat32Bits(
     keysToBits(keys); // every key is the same
     return new Float32Array(keys.buffer, keys.byteOffset, n);
   }
-  const passes = width <= 30 ? Math.ceil(width / MAX_DIGIT) : 4;
-  // Digit p covers bits [shift[p], shift[p] + size[p]) — near-equal sizes, the lowest first.
-  const shift = new Uint32Array(4);
-  const size = new Uint32Array(4);
-  for (let p = 0, at = 0; p < passes; p++) {
-    size[p] = Math.ceil((width - at) / (passes - p));
-    shift[p] = at;
-    at += size[p]!;
-  }
+  const { passes, shift, size } = fitDigits(width);
   const stride = 1 << MAX_DIGIT;
   const histogram = new Uint32Array(passes * stride);
   // Digit 0's histogram, folded from the low 10 bits.
@@ -184,6 +184,70 @@ function sortFloat32Bits(
     spare = t;
   }
   return new Float32Array(keys.buffer, keys.byteOffset, n);
+}
+
+/**
+ * {@link sortFloat32Bits} in the WebAssembly kernel (wasm-sort.ts): the same
+ * keys, digits and stable passes, so the same result, as a view of the
+ * kernel's memory (valid until the kernel's next use).
+ */
+function sortInKernel(kernel: SortKernel, bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
+  const n = bits.length;
+  const buffer = kernel.memory.buffer;
+  const { RANGE, LOW, HIST, DATA } = SORT_LAYOUT;
+  let src = DATA; // keys first go here
+  let dst = DATA + 4 * n; // the input is copied here
+  new Uint32Array(buffer, dst, n).set(bits);
+  new Uint32Array(buffer, 0, DATA / 4).fill(0); // range, low-bit and pass histograms
+  const bad = kernel.keys(dst, src, n);
+  if (bad >= 0) throw notFiniteError(fn, name, bad, original[bad]);
+  const range = new Uint32Array(buffer, RANGE, 2);
+  const width = 32 - Math.clz32(range[0]! ^ range[1]!);
+  const { passes, shift, size } = fitDigits(width);
+  const stride = 1 << MAX_DIGIT;
+  const histogram = new Uint32Array(buffer, HIST, 4 * stride);
+  const low = new Uint32Array(buffer, LOW, stride);
+  const mask0 = (1 << size[0]!) - 1;
+  for (let v = 0; v < stride; v++) histogram[v & mask0]! += low[v]!;
+  for (let pass = 0; pass < passes; pass++) {
+    const base = pass * stride;
+    const mask = (1 << size[pass]!) - 1;
+    const last = pass === passes - 1;
+    const single = toOffsets(histogram, base, base + mask + 1, n);
+    if (pass === 0 && passes > 1) {
+      // Scatter by digit 0 and count the later ones (a stable copy if digit 0 is the same for every key).
+      const later = (p: number) => (p < passes ? (1 << size[p]!) - 1 : 0);
+      kernel.scatterCount(src, dst, n, mask0, shift[1]!, later(1), shift[2]!, later(2), shift[3]!, later(3));
+    } else if (!single) {
+      kernel.scatter(src, dst, n, HIST + 4 * base, shift[pass]!, mask, last ? 1 : 0);
+    } else {
+      if (last) keysToBits(new Uint32Array(buffer, src, n));
+      continue;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (passes === 0) keysToBits(new Uint32Array(buffer, src, n)); // every key is the same
+  return new Float32Array(buffer, src, n);
+}
+
+/**
+ * The radix digits for keys that differ in their low `width` bits: as few
+ * passes of at most 10 bits as possible for width ≤ 30 (near-equal sizes,
+ * the lowest digit first), else four 8-bit ones; digit p covers bits
+ * [shift[p], shift[p] + size[p]). No passes for width 0.
+ */
+function fitDigits(width: number): { passes: number; shift: Uint32Array; size: Uint32Array } {
+  const passes = width === 0 ? 0 : width <= 30 ? Math.ceil(width / MAX_DIGIT) : 4;
+  const shift = new Uint32Array(4);
+  const size = new Uint32Array(4);
+  for (let p = 0, at = 0; p < passes; p++) {
+    size[p] = Math.ceil((width - at) / (passes - p));
+    shift[p] = at;
+    at += size[p]!;
+  }
+  return { passes, shift, size };
 }
 
 /** Widest digit of a pass: 1,024-way scatters. */

@@ -46,6 +46,22 @@ describe('Kmeans1dWorkspace', () => {
     expect(workspace.bytes).toBe(0);
   });
 
+  it('keeps the memory of the sort kernel, and never grows it: a bigger sort takes a new one, the old buffer stays attached', () => {
+    // (Growing would detach the old ArrayBuffer, after which V8 checks every typed-array access for detachment.)
+    const workspace = new Kmeans1dWorkspace();
+    const values = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 1000) / 7);
+    kmeans1d(values(70_000), 3, { workspace });
+    const first = workspace.sortKernel!.memory.buffer;
+    kmeans1d(values(66_000), 3, { workspace }); // smaller: the same memory
+    expect(workspace.sortKernel!.memory.buffer).toBe(first);
+    kmeans1d(values(300_000), 3, { workspace });
+    expect(workspace.sortKernel!.memory.buffer).not.toBe(first);
+    expect(first.byteLength).toBeGreaterThan(8 * 70_000);
+    expect(workspace.bytes).toBeGreaterThanOrEqual(workspace.sortKernel!.memory.buffer.byteLength);
+    workspace.clear();
+    expect(workspace.sortKernel).toBeNull();
+  });
+
   it('rejects anything else as options.workspace', () => {
     expect(() => kmeans1d([1, 2], 1, { workspace: {} as Kmeans1dWorkspace })).toThrow(
       /kmeans1d\(\): options.workspace must be a Kmeans1dWorkspace, got/,

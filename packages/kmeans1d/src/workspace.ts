@@ -29,6 +29,8 @@ export class Kmeans1dWorkspace {
   private readonly u32 = new Map<string, Uint32Array>();
   private readonly f32 = new Map<string, Float32Array>();
   private readonly f64 = new Map<string, Float64Array>();
+  /** @internal The WebAssembly sort kernel (its memory), once a sort has used one. */
+  sortKernel: { readonly memory: { readonly buffer: ArrayBuffer } } | null = null;
 
   /** @internal A Uint32Array of `length` elements, stale contents. */
   uint32(slot: string, length: number): Uint32Array {
@@ -49,7 +51,7 @@ export class Kmeans1dWorkspace {
   get bytes(): number {
     let total = 0;
     for (const map of [this.u32, this.f32, this.f64] as Map<string, ArrayBufferView>[]) for (const a of map.values()) total += a.byteLength;
-    return total;
+    return total + (this.sortKernel?.memory.buffer.byteLength ?? 0);
   }
 
   /** Release every buffer (they are allocated again when next needed). */
@@ -57,6 +59,7 @@ export class Kmeans1dWorkspace {
     this.u32.clear();
     this.f32.clear();
     this.f64.clear();
+    this.sortKernel = null;
   }
 }
 
