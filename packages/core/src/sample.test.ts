@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
+import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted, selectionSampleWide } from './sample.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('sampleIndices', () => {
@@ -272,5 +272,31 @@ describe('clearBitIds', () => {
     const out = new Uint32Array(3);
     expect(clearBitIds(Uint32Array.of(0b1010), 5, out)).toBe(3);
     expect(Array.from(out)).toEqual([0, 2, 4]);
+  });
+});
+
+describe('sequential sampling with 32-bit draws (populations beyond 2^25)', () => {
+  it('chooses every k-subset equally often, and ascending (checked on a small population)', () => {
+    const n = 7;
+    const k = 3; // 35 subsets
+    const counts = new Map<string, number>();
+    const rng = new Random(12);
+    const out = new Uint32Array(k);
+    const trials = 35_000;
+    for (let t = 0; t < trials; t++) {
+      selectionSampleWide(n, k, rng, out, 0, null, 0);
+      expect(out[0]! < out[1]! && out[1]! < out[2]! && out[2]! < n).toBe(true);
+      const key = out.join();
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(35);
+    expect(chiSquareUniform([...counts.values()])).toBeLessThan(chiSquareCritical(34));
+  });
+
+  it('takes values from a source range in order, and all of them when k = n', () => {
+    const src = Uint32Array.of(9, 8, 7, 6, 5, 4);
+    const out = new Uint32Array(6);
+    selectionSampleWide(4, 4, new Random(1), out, 1, src, 2);
+    expect([...out]).toEqual([0, 7, 6, 5, 4, 0]);
   });
 });

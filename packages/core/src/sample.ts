@@ -141,10 +141,12 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
     return out;
   }
   const c = Math.min(k, n - k);
-  if (c * 5 > n * 2 && n <= SELECTION_MAX) {
+  if (sequential(n, c)) {
     const result = out ?? new Uint32Array(k);
-    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmSampleRange(n, k, rng, result)) return result; // same choice, tested
-    selectionSample(n, k, rng, result, 0, null, 0);
+    const wide = n > SELECTION_MAX;
+    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmSampleRange(n, k, rng, result, wide)) return result; // same choice, tested
+    if (wide) selectionSampleWide(n, k, rng, result, 0, null, 0);
+    else selectionSample(n, k, rng, result, 0, null, 0);
     return result;
   }
   const complement = k > n - k;
@@ -217,8 +219,21 @@ function floydBits(n: number, c: number, rng: Random, bits: Uint32Array): void {
   }
 }
 
-/** Populations up to this size can be sampled sequentially (each draw is then on 28 bits, exact). */
+/** Populations up to this size are sampled sequentially with draws on 28 bits; larger ones with draws on 32. */
 const SELECTION_MAX = 0x200_0000;
+/** Above SELECTION_MAX, sequential sampling from this fraction of the population drawn (see {@link sequential}). */
+const LARGE_SEQUENTIAL = 1 / 8;
+
+/**
+ * Whether drawing `c` of `n` (c = the smaller of the sample and its
+ * complement) goes sequential rather than through Floyd's bitmap method:
+ * above 40 % drawn; and for populations beyond 2^25, whose bitmap (4 MB and
+ * more) no longer stays in cache, so that every Floyd draw is a cache miss,
+ * already from 1/8.
+ */
+function sequential(n: number, c: number): boolean {
+  return c * 5 > n * 2 || (n > SELECTION_MAX && c > n * LARGE_SEQUENTIAL);
+}
 
 /**
  * Sequential sampling (Fan, Muller and Rezucha, 1962; Knuth's Algorithm S):
@@ -227,7 +242,9 @@ const SELECTION_MAX = 0x200_0000;
  * k-subset equally likely. One draw per id considered, no bitmap and no
  * random access. It is used when more than 40 % of the population is drawn
  * (or left out) — InfoBatch's half of its below-mean samples, not SCAN's
- * share of its candidates — and for ranges of 2^16 or more runs in the
+ * share of its candidates — or, beyond 2^25 ids, more than 1/8 (see
+ * {@link sequential}; {@link selectionSampleWide} then draws on 32 bits),
+ * and for ranges of 2^16 or more runs in the
  * WebAssembly module (wasm-pairs.ts). Measured either side of the switch
  * (apps/strategy-bench/src/kernels.mjs, 3 M ids, docs/results/kernels.json):
  * Floyd at 39 % 29 ms; sequential at 41 % 30 ms in WebAssembly, 40 ms in
@@ -296,14 +313,60 @@ export function compactSample(array: Uint32Array, start: number, end: number, k:
   checkInteger(fn, 'k', k, 0, n);
   if (k === 0) return;
   const c = Math.min(k, n - k);
-  if (k * 32 >= n && c * 5 > n * 2 && n <= SELECTION_MAX) {
+  if (k * 32 >= n && sequential(n, c)) {
     // In WebAssembly for long ranges (same draws, same choice: tested), else here.
-    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmCompactSample(array, start, end, k, rng)) return;
-    selectionSample(n, k, rng, array, start, array, start); // in place: the write index never passes the read index
+    const wide = n > SELECTION_MAX;
+    if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmCompactSample(array, start, end, k, rng, wide)) return;
+    // In place: the write index never passes the read index.
+    if (wide) selectionSampleWide(n, k, rng, array, start, array, start);
+    else selectionSample(n, k, rng, array, start, array, start);
     return;
   }
   const chosen = sampleSorted(n, k, rng);
   for (let i = 0; i < k; i++) array[start + i] = array[start + chosen[i]!]!; // ascending: never overwrites an unread value
+}
+
+/**
+ * {@link selectionSample} for populations beyond 2^25, with Lemire's method on
+ * whole 32-bit draws: x · m (up to 2^64) is formed exactly from two partial
+ * products, and a draw is rejected when its low 32 bits fall below
+ * (2^32 − m) mod m. The WebAssembly kernel does the same with 64-bit
+ * integers (same draws, same choice: tested).
+ */
+/** @internal Exported for tests. */
+export function selectionSampleWide(
+  n: number,
+  k: number,
+  rng: Random,
+  out: Uint32Array,
+  outStart: number,
+  src: Uint32Array | null,
+  srcStart: number,
+): void {
+  const buf = draws;
+  let taken = 0;
+  let i = 0;
+  while (taken < k && k - taken < n - i) {
+    rng.fillUint32(buf);
+    for (let pos = 0; pos < CHUNK && taken < k && k - taken < n - i; ) {
+      const m = n - i;
+      const x = buf[pos++]!;
+      // x · m = a · 2^16 + b, with a = x · ⌊m / 2^16⌋ and b = x · (m mod 2^16), both below 2^48.
+      const mHigh = Math.floor(m / 65536);
+      const a = x * mHigh;
+      const b = x * (m - mHigh * 65536);
+      const aHigh = Math.floor(a / 65536);
+      const rest = (a - aHigh * 65536) * 65536 + b; // below 2^49
+      const restHigh = Math.floor(rest * INV_32);
+      const lo = rest - restHigh * TWO_32;
+      if (lo < m && lo < (TWO_32 - m) % m) continue; // rejected: the next draw decides id i
+      const t = aHigh + restHigh; // ⌊x · m / 2^32⌋
+      out[outStart + taken] = src === null ? i : src[srcStart + i]!;
+      taken += +(t < k - taken);
+      i++;
+    }
+  }
+  for (; taken < k; i++) out[outStart + taken++] = src === null ? i : src[srcStart + i]!;
 }
 
 /** The set bits of `bits`, ascending, into `out` (which holds exactly that many). */

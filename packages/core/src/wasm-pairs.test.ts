@@ -86,4 +86,26 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
       expect(a.subarray(5, 5 + k).every((v, i) => v === values[5 + chosen[i]!])).toBe(true);
     }
   });
+
+  it('samples populations beyond 2^25 with 32-bit draws exactly as JavaScript does (from 1/8 drawn)', () => {
+    const n = 2 ** 25 + 1_001; // just beyond the 28-bit draws' limit
+    for (const k of [Math.floor(n * 0.2), Math.floor(n * 0.6)]) {
+      const [r1, r2, u1, u2] = both(k, (rng) => sampleSorted(n, k, rng));
+      expect(r1.length).toBe(k);
+      expect(r1.every((v, i) => v === r2[i])).toBe(true);
+      expect(u1).toBe(u2);
+      let ascending = r1[0]! >= 0;
+      for (let i = 1; i < k; i++) ascending &&= r1[i]! > r1[i - 1]!;
+      expect(ascending && r1[k - 1]! < n).toBe(true);
+    }
+    const values = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
+    const k = Math.floor(n / 2);
+    const [a, b, s1, s2] = both(7, (rng) => {
+      const copy = values.slice();
+      compactSample(copy, 0, n, k, rng);
+      return copy.subarray(0, k);
+    });
+    expect(a.every((v, i) => v === b[i])).toBe(true);
+    expect(s1).toBe(s2);
+  }, 120_000); // 2^25 ids, both ways
 });

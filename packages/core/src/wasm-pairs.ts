@@ -141,11 +141,14 @@ function moduleBytes(): Uint8Array {
   const locals = vec([[7, I32], [6, I64]].map(([count, type]) => [count!, type!]));
   const code = [...locals, ...body, end];
 
-  // sample(n, k, data) → taken: sequential sampling, as `selectionSample` in
-  // sample.ts does it in place (its draws, 28-bit Lemire, rejections), keeping
-  // data[0 … k) = the chosen values of data[0 … n) in order. Parameters: 0 n,
-  // 1 k, 2 data. Locals (i32): 3 taken, 4 i, 5 pos; (i64): 6 m, 7 p, 8 lo.
-  const [N, K, SDATA, TAKEN, SI, SPOS, SM, SP, LO] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // sample(n, k, data, wide) → taken: sequential sampling, as `selectionSample`
+  // in sample.ts does it in place (its draws, Lemire on 28 bits of each, or
+  // on all 32 when `wide` is 1, rejections), keeping data[0 … k) = the chosen
+  // values of data[0 … n) in order. Parameters: 0 n, 1 k, 2 data, 3 wide.
+  // Locals (i32): 4 taken, 5 i, 6 pos, 7 draw shift; (i64): 8 m, 9 p, 10 lo,
+  // 11 2^w, 12 w.
+  const [N, K, SDATA, WIDE, TAKEN, SI, SPOS, XS, SM, SP, LO, TWO, SH] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const selectValue = 0x1b;
   const [i64LtU, i64Extend] = [0x54, extendU];
   const copyValue = [
     // data[taken] = data[i]
@@ -154,6 +157,10 @@ function moduleBytes(): Uint8Array {
     ...store,
   ];
   const sampleBody = [
+    // Draw width: 28 bits (x >>> 4) for populations up to 2^25, else all 32.
+    ...i32(0), ...i32(4), ...get(WIDE), selectValue, ...set(XS),
+    ...i64(0x100000000n), ...i64(0x10000000n), ...get(WIDE), selectValue, ...set(TWO),
+    ...i64(32n), ...i64(28n), ...get(WIDE), selectValue, ...set(SH),
     ...i32(4096), ...set(SPOS),
     ...block, ...loop,
     // while taken < k && k − taken < n − i
@@ -161,18 +168,18 @@ function moduleBytes(): Uint8Array {
     ...get(K), ...get(TAKEN), i32Sub, ...get(N), ...get(SI), i32Sub, i32GeU, ...brIf(1),
     ...get(SPOS), ...i32(4096), i32Eq, ...if_, ...i32(4096), ...call(FILL), ...i32(0), ...set(SPOS), end,
     ...get(N), ...get(SI), i32Sub, i64Extend, ...set(SM), // m = n − i
-    ...get(SPOS), ...i32(2), i32Shl, ...load, ...i32(4), i32ShrU, i64Extend, ...get(SM), i64Mul, ...set(SP), // p = (x >>> 4) · m
+    ...get(SPOS), ...i32(2), i32Shl, ...load, ...get(XS), i32ShrU, i64Extend, ...get(SM), i64Mul, ...set(SP), // p = (x >>> xs) · m
     ...get(SPOS), ...i32(1), i32Add, ...set(SPOS),
-    ...get(SP), ...i64(0xfffffffn), i64And, ...set(LO),
-    // rejected (lo < m and lo < (2^28 − m) mod m): the next draw decides the same i
+    ...get(SP), ...get(TWO), ...i64(1n), i64Sub, i64And, ...set(LO),
+    // rejected (lo < m and lo < (2^w − m) mod m): the next draw decides the same i
     ...get(LO), ...get(SM), i64LtU, ...if_, // (rare) only then the costly modulo
-    ...get(LO), ...i64(0x10000000n), ...get(SM), i64Sub, ...get(SM), i64RemU, i64LtU,
+    ...get(LO), ...get(TWO), ...get(SM), i64Sub, ...get(SM), i64RemU, i64LtU,
     ...brIf(1), // inside the if, label 1 is the loop: draw again
     end,
     ...copyValue,
-    // taken += t < k − taken, with t = p >> 28
+    // taken += t < k − taken, with t = p >> w
     ...get(TAKEN),
-    ...get(SP), ...i64(28n), i64ShrU, ...get(K), ...get(TAKEN), i32Sub, i64Extend, i64LtU,
+    ...get(SP), ...get(SH), i64ShrU, ...get(K), ...get(TAKEN), i32Sub, i64Extend, i64LtU,
     i32Add, ...set(TAKEN),
     ...get(SI), ...i32(1), i32Add, ...set(SI),
     ...br(0),
@@ -187,7 +194,7 @@ function moduleBytes(): Uint8Array {
     end, end,
     ...get(TAKEN),
   ];
-  const sampleCode = [...vec([[3, I32], [3, I64]]), ...sampleBody, end];
+  const sampleCode = [...vec([[4, I32], [5, I64]]), ...sampleBody, end];
   // fill(len): draws 0 … len-1 of xoshiro128** into the buffer at address 0,
   // exactly as Random.fillUint32 computes them, from and back to the state
   // words at STATE_OFFSET. Parameter: 0 len. Locals (i32): 1-4 s0-s3, 5 addr, 6 end, 7 t.
@@ -217,7 +224,7 @@ function moduleBytes(): Uint8Array {
   const fillCode = [...vec([[7, I32]]), ...fillBody, end];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 1, I32, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32], [0x60, 3, I32, I32, I32, 1, I32]])),
+    ...section(1, vec([[0x60, 1, I32, 0], [0x60, 5, I32, I32, I32, I32, I32, 1, I32], [0x60, 4, I32, I32, I32, I32, 1, I32]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
     ...section(3, vec([[1], [2], [0]])),
     ...section(7, vec([[...name('run'), 0x00, 0], [...name('sample'), 0x00, 1], [...name('fill'), 0x00, FILL]])),
@@ -238,7 +245,7 @@ interface WasmApi {
 
 interface Kernel {
   run: (starts: number, buckets: number, data: number, len: number, pos: number) => number;
-  sample: (n: number, k: number, data: number) => number;
+  sample: (n: number, k: number, data: number, wide: number) => number;
   fill: (len: number) => void;
   memory: WasmMemory;
   /** The generator's state words in the memory. */
@@ -348,13 +355,13 @@ export function wasmShuffleInPlace(data: Uint32Array, starts: Uint32Array, rng: 
  *
  * @internal
  */
-export function wasmCompactSample(array: Uint32Array, start: number, end: number, k: number, rng: Random): boolean {
+export function wasmCompactSample(array: Uint32Array, start: number, end: number, k: number, rng: Random, wide: boolean): boolean {
   const n = end - start;
   const data = wasmData(n);
   const kernel_ = kernel;
   if (data === null || kernel_ === null) return false;
   data.set(array.subarray(start, end));
-  withGenerator(kernel_, rng, () => kernel_.sample(n, k, DATA_OFFSET));
+  withGenerator(kernel_, rng, () => kernel_.sample(n, k, DATA_OFFSET, wide ? 1 : 0));
   array.set(data.subarray(0, k), start);
   return true;
 }
@@ -366,12 +373,12 @@ export function wasmCompactSample(array: Uint32Array, start: number, end: number
  *
  * @internal
  */
-export function wasmSampleRange(n: number, k: number, rng: Random, out: Uint32Array): boolean {
+export function wasmSampleRange(n: number, k: number, rng: Random, out: Uint32Array, wide: boolean): boolean {
   const data = wasmData(n);
   const kernel_ = kernel;
   if (data === null || kernel_ === null) return false;
   for (let i = 0; i < n; i++) data[i] = i;
-  withGenerator(kernel_, rng, () => kernel_.sample(n, k, DATA_OFFSET));
+  withGenerator(kernel_, rng, () => kernel_.sample(n, k, DATA_OFFSET, wide ? 1 : 0));
   out.set(data.subarray(0, k));
   return true;
 }
