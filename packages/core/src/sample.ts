@@ -247,8 +247,8 @@ function sequential(n: number, c: number): boolean {
  * and for ranges of 2^16 or more runs in the
  * WebAssembly module (wasm-pairs.ts). Measured either side of the switch
  * (apps/strategy-bench/src/kernels.mjs, 3 M ids, docs/results/kernels.json):
- * Floyd at 39 % 29 ms; sequential at 41 % 30 ms in WebAssembly, 40 ms in
- * JavaScript alone; compactSample of half of 5 M ids 35 ms against 79 ms. Draws are
+ * Floyd at 39 % 28–30 ms; sequential at 41 % 30 ms in WebAssembly, 39 ms in
+ * JavaScript alone; compactSample of half of 5 M ids 37 ms against 79 ms. Draws are
  * exact: Lemire's method on the top 28 bits (28 + 25 = 53 bits stay exact in
  * doubles), rejecting with probability below m / 2^28 ≤ 1/8. Writes the k
  * chosen ids of 0 … n-1 — or, given `src`, the values `src[srcStart + id]` —
