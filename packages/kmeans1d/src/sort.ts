@@ -136,8 +136,8 @@ function sortFloat32Bits(
   const n = bits.length;
   const kernel = sortKernel(n, workspace);
   if (kernel !== null) return sortInKernel(kernel, bits, original, fn, name);
-  let keys = workspace?.uint32('keys', n) ?? new Uint32Array(n);
-  let spare = workspace?.uint32('spare', n) ?? new Uint32Array(n);
+  let keys = workspace?.uint32('keys', n, workspace.reserved) ?? new Uint32Array(n);
+  let spare = workspace?.uint32('spare', n, workspace.reserved) ?? new Uint32Array(n);
   const low = new Uint32Array(1 << MAX_DIGIT); // histogram of the keys' low 10 bits
   const range = Uint32Array.of(0xffff_ffff, 0); // least and greatest key
   for (let from = 0, to = 0; from < n; from = to) {

@@ -221,7 +221,8 @@ export function sortKernel(n: number, workspace: Kmeans1dWorkspace | undefined):
   const c = compile();
   if (c === null) return null;
   try {
-    const room = workspace === undefined ? bytes : bytes + (bytes >>> 4);
+    // A workspace's kernel is sized for its reservation, if larger, and 1/16 more.
+    const room = workspace === undefined ? bytes : Math.max(bytes + (bytes >>> 4), DATA + 8 * Math.min(workspace.reserved, MAX_VALUES));
     const memory = new c.api.Memory({ initial: Math.ceil(room / 65536) });
     const x = new c.api.Instance(c.module, { env: { memory } }).exports;
     const kernel: SortKernel = {

@@ -53,9 +53,9 @@ export function weightedValues(sorted: ArrayLike<number>, squares: boolean, work
   }
   let values =
     sorted instanceof Float32Array
-      ? (workspace?.float32('values', m) ?? new Float32Array(m))
-      : (workspace?.float64('values', m) ?? new Float64Array(m));
-  let prefix = workspace?.float64('prefix', 3 * (m + 1)) ?? new Float64Array(3 * (m + 1));
+      ? (workspace?.float32('values', m, workspace.reserved) ?? new Float32Array(m))
+      : (workspace?.float64('values', m, workspace.reserved) ?? new Float64Array(m));
+  let prefix = workspace?.float64('prefix', 3 * (m + 1), 3 * (workspace.reserved + 1)) ?? new Float64Array(3 * (m + 1));
   // Reused memory: the entries the fill does not write must still read 0.
   if (workspace !== undefined) prefix.fill(0, 0, 3);
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0

@@ -62,6 +62,22 @@ describe('Kmeans1dWorkspace', () => {
     expect(workspace.sortKernel).toBeNull();
   });
 
+  it('allocates once for growing inputs after reserve(n), with the same results', () => {
+    const workspace = new Kmeans1dWorkspace().reserve(200_000);
+    const values = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 100_003) / 7);
+    const fresh = kmeans1d(values(100_000), 4);
+    expect(kmeans1d(values(100_000), 4, { workspace })).toEqual(fresh);
+    const held = workspace.bytes;
+    expect(held).toBeGreaterThan(30 * 200_000); // sized for the reservation (~36 bytes a value), not for 100,000
+    for (const n of [120_000, 150_000, 199_999, 200_000]) {
+      expect(kmeans1d(values(n), 4, { workspace })).toEqual(kmeans1d(values(n), 4));
+      expect(workspace.bytes).toBe(held);
+    }
+    expect(workspace.reserve(10)).toBe(workspace); // a smaller reservation changes nothing
+    expect(() => workspace.reserve(-1)).toThrow(/Kmeans1dWorkspace.reserve\(\): n must be an integer ≥ 0, got -1/);
+    expect(() => workspace.reserve(1.5)).toThrow(RangeError);
+  });
+
   it('rejects anything else as options.workspace', () => {
     expect(() => kmeans1d([1, 2], 1, { workspace: {} as Kmeans1dWorkspace })).toThrow(
       /kmeans1d\(\): options.workspace must be a Kmeans1dWorkspace, got/,

@@ -115,6 +115,8 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
 
       // keepSeen(j, score): whether the j-th seen member (in selection order) is in the window.
       let keepSeen: (j: number, score: number) => boolean;
+      // Sized once for every sample: the seen set grows over the first epochs, and would otherwise reallocate at each step up.
+      workspace.reserve(ctx.size);
       const clusters = m === 0 ? null : kmeans1d(seenScores.subarray(0, m), groups, { workspace });
       if (clusters !== null && clusters.centroids.length === groups) {
         const lo = start > 0 ? clusters.bounds[start - 1]! : Number.NEGATIVE_INFINITY;
