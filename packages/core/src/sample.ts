@@ -105,8 +105,10 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
 /**
  * `k` distinct integers drawn uniformly from `0 … n-1`, in ascending order.
  *
- * When more than 40 % of a population of at most 2^25 is drawn or left
- * out, by sequential sampling: one draw per id, in order, no extra memory.
+ * When more than 40 % of the population is drawn or left out — or, for
+ * populations beyond 2^25 (whose bitmap no longer stays in cache), more
+ * than 1/8 — by sequential sampling: one draw per id, in order, no extra
+ * memory.
  * Otherwise it draws `min(k, n − k)` values with Floyd's algorithm, marking them in a
  * bitmap of `n` bits (the chosen ids, or the ids left out when `k > n / 2`),
  * then reads the bitmap in order: O(min(k, n − k)) draws, O(n / 32) memory
