@@ -74,6 +74,9 @@ describe('Kmeans1dWorkspace', () => {
       expect(workspace.bytes).toBe(held);
     }
     expect(workspace.reserve(10)).toBe(workspace); // a smaller reservation changes nothing
+    // A reservation beyond what the engine allocates only loses its effect.
+    const huge = new Kmeans1dWorkspace().reserve(2 ** 40);
+    for (const n of [1000, 70_000]) expect(kmeans1d(values(n), 3, { workspace: huge })).toEqual(kmeans1d(values(n), 3));
     expect(() => workspace.reserve(-1)).toThrow(/Kmeans1dWorkspace.reserve\(\): n must be an integer ≥ 0, got -1/);
     expect(() => workspace.reserve(1.5)).toThrow(RangeError);
   });

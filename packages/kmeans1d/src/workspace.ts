@@ -98,7 +98,12 @@ function take<T extends Uint32Array | Float32Array | Float64Array>(
 ): T {
   let a = map.get(slot);
   if (a === undefined || a.length < length) {
-    a = make(Math.max(room, length < 1024 ? length : length + (length >>> 4)));
+    const size = length < 1024 ? length : length + (length >>> 4);
+    try {
+      a = make(Math.max(room, size));
+    } catch {
+      a = make(size); // the reservation was more than this engine will allocate: size for this call only
+    }
     map.set(slot, a);
   }
   return (a.length === length ? a : a.subarray(0, length)) as T;
