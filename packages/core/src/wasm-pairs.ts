@@ -21,6 +21,8 @@ const STARTS_BYTES = 4100 + 12;
 /** The generator's four state words while a kernel runs. */
 const STATE_OFFSET = STARTS_OFFSET + STARTS_BYTES;
 const DATA_OFFSET = STATE_OFFSET + 16;
+/** Buckets per call of `run` (see wasmShuffleInPlace). */
+const RUN_GROUP = 32;
 /** Arrays beyond this many elements stay in JavaScript (the module's memory is 32-bit). */
 const MAX_ELEMENTS = 2 ** 28;
 
@@ -342,7 +344,12 @@ export function wasmShuffleInPlace(data: Uint32Array, starts: Uint32Array, rng: 
   if (k === null || data.buffer !== k.memory.buffer || data.byteOffset !== DATA_OFFSET) return false;
   if (buckets > 1024 || len > 4096 || starts[buckets]! > data.length) return false;
   new Uint32Array(k.memory.buffer, STARTS_OFFSET, buckets + 1).set(starts);
-  withGenerator(k, rng, () => k.run(STARTS_OFFSET, buckets, DATA_OFFSET, len, len));
+  // Buckets go in groups, one call each: V8 moves a WebAssembly function from
+  // its baseline code to optimized code between calls, not during one, so a
+  // process's first shuffle would otherwise run whole on the baseline code.
+  withGenerator(k, rng, () => {
+    for (let b = 0, pos = len; b < buckets; b += RUN_GROUP) pos = k.run(STARTS_OFFSET + 4 * b, Math.min(RUN_GROUP, buckets - b), DATA_OFFSET, len, pos);
+  });
   return true;
 }
 

@@ -140,6 +140,19 @@ describe('sortedFiniteCopy in the WebAssembly kernel', () => {
     expect(workspace.bytes).toBeGreaterThan(8 * n); // the kernel's memory is the workspace's
   });
 
+  it('sorts inputs longer than one kernel chunk (the key range carried across chunks)', () => {
+    const m = 600_000;
+    // The least (or the greatest) value comes first: the later chunks alone would give too narrow a key range.
+    for (const extreme of [1e-30, 1e30]) {
+      const values = Float32Array.from({ length: m }, (_, i) => 1 + ((i * 7919) % 100_000) / 2e5);
+      values[0] = extreme;
+      const expected = Float32Array.from(values).sort();
+      const { on, off } = both(values);
+      expect(sameBits(on, expected), String(extreme)).toBe(true);
+      expect(sameBits(off, expected), String(extreme)).toBe(true);
+    }
+  });
+
   it('reports the first NaN or infinity by index, as the JavaScript sort does', () => {
     const values = Float32Array.from({ length: n }, (_, i) => i);
     values[50_000] = Number.NaN;
@@ -147,5 +160,9 @@ describe('sortedFiniteCopy in the WebAssembly kernel', () => {
     expect(() => sortedFiniteCopy(values, 'f()', 'v')).toThrow(/v\[50000\]/);
     values[50_000] = 1;
     expect(() => sortedFiniteCopy(values, 'f()', 'v')).toThrow(/v\[60000\]/);
+    // in a later chunk of the kernel's key pass (chunks of 2^18 values)
+    const long = Float32Array.from({ length: 600_000 }, (_, i) => i);
+    long[555_555] = -Infinity;
+    expect(() => sortedFiniteCopy(long, 'f()', 'v')).toThrow(/v\[555555\] must be a finite number, got -Infinity/);
   });
 });

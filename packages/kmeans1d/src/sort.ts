@@ -199,9 +199,16 @@ function sortInKernel(kernel: SortKernel, bits: Uint32Array, original: ArrayLike
   let dst = DATA + 4 * n; // the input is copied here
   new Uint32Array(buffer, dst, n).set(bits);
   new Uint32Array(buffer, 0, DATA / 4).fill(0); // range, low-bit and pass histograms
-  const bad = kernel.keys(dst, src, n);
-  if (bad >= 0) throw notFiniteError(fn, name, bad, original[bad]);
   const range = new Uint32Array(buffer, RANGE, 2);
+  range[0] = 0xffff_ffff; // least key so far
+  // Every pass goes in chunks, one call each: V8 moves a WebAssembly function
+  // from its baseline code to optimized code between calls, not during one, so
+  // a whole first sort would otherwise run on the baseline code.
+  for (let from = 0; from < n; from += KERNEL_CHUNK) {
+    const count = Math.min(KERNEL_CHUNK, n - from);
+    const bad = kernel.keys(dst + 4 * from, src + 4 * from, count);
+    if (bad >= 0) throw notFiniteError(fn, name, from + bad, original[from + bad]);
+  }
   const width = 32 - Math.clz32(range[0]! ^ range[1]!);
   const { passes, shift, size } = fitDigits(width);
   const stride = 1 << MAX_DIGIT;
@@ -217,9 +224,14 @@ function sortInKernel(kernel: SortKernel, bits: Uint32Array, original: ArrayLike
     if (pass === 0 && passes > 1) {
       // Scatter by digit 0 and count the later ones (a stable copy if digit 0 is the same for every key).
       const later = (p: number) => (p < passes ? (1 << size[p]!) - 1 : 0);
-      kernel.scatterCount(src, dst, n, mask0, shift[1]!, later(1), shift[2]!, later(2), shift[3]!, later(3));
+      for (let from = 0; from < n; from += KERNEL_CHUNK) {
+        const count = Math.min(KERNEL_CHUNK, n - from);
+        kernel.scatterCount(src + 4 * from, dst, count, mask0, shift[1]!, later(1), shift[2]!, later(2), shift[3]!, later(3));
+      }
     } else if (!single) {
-      kernel.scatter(src, dst, n, HIST + 4 * base, shift[pass]!, mask, last ? 1 : 0);
+      for (let from = 0; from < n; from += KERNEL_CHUNK) {
+        kernel.scatter(src + 4 * from, dst, Math.min(KERNEL_CHUNK, n - from), HIST + 4 * base, shift[pass]!, mask, last ? 1 : 0);
+      }
     } else {
       if (last) keysToBits(new Uint32Array(buffer, src, n));
       continue;
@@ -249,6 +261,9 @@ function fitDigits(width: number): { passes: number; shift: Uint32Array; size: U
   }
   return { passes, shift, size };
 }
+
+/** Values per call into the sort kernel (see sortInKernel). */
+const KERNEL_CHUNK = 1 << 18;
 
 /** Widest digit of a pass: 1,024-way scatters. */
 const MAX_DIGIT = 10;

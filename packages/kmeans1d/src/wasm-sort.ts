@@ -55,7 +55,7 @@ const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCo
 
 /**
  * - `keys(src, dst, n) → bad`: dst[i] = the key of the float bits src[i]
- *   (−0 as 0), the least and greatest key at RANGE, the histogram of the
+ *   (−0 as 0), the least and greatest key at RANGE (updated), the histogram of the
  *   keys' low 10 bits at LOW (added to); returns the index of the first
  *   NaN or ±Infinity, or −1.
  * - `scatterCount(src, dst, n, m0, s1, m1, s2, m2, s3, m3)`: the first
@@ -91,7 +91,9 @@ function moduleBytes(): Uint8Array {
   // keys: params 0 src, 1 dst, 2 n; locals 3 i, 4 b, 5 k, 6 min, 7 max, 8 tmp.
   const keys = [
     ...vec([[6, I32]]),
-    ...i32(-1), ...set(6),
+    // min and max continue from RANGE (the caller starts them at 2^32 − 1 and 0), so the keys can come in chunks
+    ...i32(0), ...load(RANGE), ...set(6),
+    ...i32(0), ...load(RANGE + 4), ...set(7),
     ...block, ...loop,
     ...get(3), ...get(2), geU, ...brIf(1),
     ...get(0), ...words(3), add, ...load(), ...set(4),
