@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from './random.js';
-import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted, selectionSampleWide } from './sample.js';
+import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted, selectionSample } from './sample.js';
 import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
 
 describe('sampleIndices', () => {
@@ -284,7 +284,7 @@ describe('sequential sampling with 32-bit draws (populations beyond 2^25)', () =
     const out = new Uint32Array(k);
     const trials = 35_000;
     for (let t = 0; t < trials; t++) {
-      selectionSampleWide(n, k, rng, out, 0, null, 0);
+      selectionSample(n, k, rng, out, 0, null, 0, true);
       expect(out[0]! < out[1]! && out[1]! < out[2]! && out[2]! < n).toBe(true);
       const key = out.join();
       counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -296,7 +296,7 @@ describe('sequential sampling with 32-bit draws (populations beyond 2^25)', () =
   it('takes values from a source range in order, and all of them when k = n', () => {
     const src = Uint32Array.of(9, 8, 7, 6, 5, 4);
     const out = new Uint32Array(6);
-    selectionSampleWide(4, 4, new Random(1), out, 1, src, 2);
+    selectionSample(4, 4, new Random(1), out, 1, src, 2, true);
     expect([...out]).toEqual([0, 7, 6, 5, 4, 0]);
   });
 });

@@ -147,8 +147,7 @@ export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Arra
     const result = out ?? new Uint32Array(k);
     const wide = n > SELECTION_MAX;
     if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmSampleRange(n, k, rng, result, wide)) return result; // same choice, tested
-    if (wide) selectionSampleWide(n, k, rng, result, 0, null, 0);
-    else selectionSample(n, k, rng, result, 0, null, 0);
+    selectionSample(n, k, rng, result, 0, null, 0, wide);
     return result;
   }
   const complement = k > n - k;
@@ -245,18 +244,24 @@ function sequential(n: number, c: number): boolean {
  * random access. It is used when more than 40 % of the population is drawn
  * (or left out) — InfoBatch's half of its below-mean samples, not SCAN's
  * share of its candidates — or, beyond 2^25 ids, more than 1/8 (see
- * {@link sequential}; {@link selectionSampleWide} then draws on 32 bits),
+ * {@link sequential}; the draws are then on all 32 bits),
  * and for ranges of 2^16 or more runs in the
  * WebAssembly module (wasm-pairs.ts). Measured either side of the switch
  * (apps/strategy-bench/src/kernels.mjs, 3 M ids, docs/results/kernels.json):
  * Floyd at 39 % 28–30 ms; sequential at 41 % 30 ms in WebAssembly, 39 ms in
  * JavaScript alone; compactSample of half of 5 M ids 37 ms against 79 ms. Draws are
  * exact: Lemire's method on the top 28 bits (28 + 25 = 53 bits stay exact in
- * doubles), rejecting with probability below m / 2^28 ≤ 1/8. Writes the k
- * chosen ids of 0 … n-1 — or, given `src`, the values `src[srcStart + id]` —
- * ascending to `out[outStart …]`.
+ * doubles), rejecting with probability below m / 2^28 ≤ 1/8; or, with
+ * `wide` (populations beyond 2^25), on whole 32-bit draws, x · m (up to
+ * 2^64) formed exactly from two partial products and a draw rejected when
+ * its low 32 bits fall below (2^32 − m) mod m — as the WebAssembly kernel
+ * does with 64-bit integers. Writes the k chosen ids of 0 … n-1 — or, given
+ * `src`, the values `src[srcStart + id]` — ascending to `out[outStart …]`.
+ * Exported for tests.
+ *
+ * @internal
  */
-function selectionSample(
+export function selectionSample(
   n: number,
   k: number,
   rng: Random,
@@ -264,20 +269,37 @@ function selectionSample(
   outStart: number,
   src: Uint32Array | null,
   srcStart: number,
+  wide: boolean,
 ): void {
   const buf = draws;
+  const range = wide ? TWO_32 : TWO_28; // 2^w for draws on w bits
   let taken = 0;
   let i = 0;
   while (taken < k && k - taken < n - i) {
     rng.fillUint32(buf);
     for (let pos = 0; pos < CHUNK && taken < k && k - taken < n - i; ) {
       const m = n - i;
-      const p = (buf[pos++]! >>> 4) * m;
-      const t = Math.floor(p * INV_28);
-      const lo = p - t * TWO_28;
-      if (lo < m && lo < (TWO_28 - m) % m) continue; // rejected: the next draw decides id i
+      let t: number; // ⌊x · m / 2^w⌋
+      let lo: number; // x · m mod 2^w
+      if (wide) {
+        // x · m (up to 2^64) = a · 2^16 + b, with a = x · ⌊m / 2^16⌋ and b = x · (m mod 2^16), both below 2^48.
+        const x = buf[pos++]!;
+        const mHigh = Math.floor(m / 65536);
+        const a = x * mHigh;
+        const b = x * (m - mHigh * 65536);
+        const aHigh = Math.floor(a / 65536);
+        const rest = (a - aHigh * 65536) * 65536 + b; // below 2^49
+        const restHigh = Math.floor(rest * INV_32);
+        lo = rest - restHigh * TWO_32;
+        t = aHigh + restHigh;
+      } else {
+        const p = (buf[pos++]! >>> 4) * m;
+        t = Math.floor(p * INV_28);
+        lo = p - t * TWO_28;
+      }
+      if (lo < m && lo < (range - m) % m) continue; // rejected: the next draw decides id i
       out[outStart + taken] = src === null ? i : src[srcStart + i]!; // kept only if taken advances (taken < k here)
-      taken += (t - (k - taken)) >>> 31; // t < need, without a branch (both below 2^31)
+      taken += +(t < k - taken);
       i++;
     }
   }
@@ -320,55 +342,11 @@ export function compactSample(array: Uint32Array, start: number, end: number, k:
     const wide = n > SELECTION_MAX;
     if (n >= WASM_SAMPLE_MIN && wasmSampleEnabled() && wasmCompactSample(array, start, end, k, rng, wide)) return;
     // In place: the write index never passes the read index.
-    if (wide) selectionSampleWide(n, k, rng, array, start, array, start);
-    else selectionSample(n, k, rng, array, start, array, start);
+    selectionSample(n, k, rng, array, start, array, start, wide);
     return;
   }
   const chosen = sampleSorted(n, k, rng);
   for (let i = 0; i < k; i++) array[start + i] = array[start + chosen[i]!]!; // ascending: never overwrites an unread value
-}
-
-/**
- * {@link selectionSample} for populations beyond 2^25, with Lemire's method on
- * whole 32-bit draws: x · m (up to 2^64) is formed exactly from two partial
- * products, and a draw is rejected when its low 32 bits fall below
- * (2^32 − m) mod m. The WebAssembly kernel does the same with 64-bit
- * integers (same draws, same choice: tested).
- */
-/** @internal Exported for tests. */
-export function selectionSampleWide(
-  n: number,
-  k: number,
-  rng: Random,
-  out: Uint32Array,
-  outStart: number,
-  src: Uint32Array | null,
-  srcStart: number,
-): void {
-  const buf = draws;
-  let taken = 0;
-  let i = 0;
-  while (taken < k && k - taken < n - i) {
-    rng.fillUint32(buf);
-    for (let pos = 0; pos < CHUNK && taken < k && k - taken < n - i; ) {
-      const m = n - i;
-      const x = buf[pos++]!;
-      // x · m = a · 2^16 + b, with a = x · ⌊m / 2^16⌋ and b = x · (m mod 2^16), both below 2^48.
-      const mHigh = Math.floor(m / 65536);
-      const a = x * mHigh;
-      const b = x * (m - mHigh * 65536);
-      const aHigh = Math.floor(a / 65536);
-      const rest = (a - aHigh * 65536) * 65536 + b; // below 2^49
-      const restHigh = Math.floor(rest * INV_32);
-      const lo = rest - restHigh * TWO_32;
-      if (lo < m && lo < (TWO_32 - m) % m) continue; // rejected: the next draw decides id i
-      const t = aHigh + restHigh; // ⌊x · m / 2^32⌋
-      out[outStart + taken] = src === null ? i : src[srcStart + i]!;
-      taken += +(t < k - taken);
-      i++;
-    }
-  }
-  for (; taken < k; i++) out[outStart + taken++] = src === null ? i : src[srcStart + i]!;
 }
 
 /** The set bits of `bits`, ascending, into `out` (which holds exactly that many). */
