@@ -167,7 +167,7 @@ describe('seta', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 5 }),
         fc.double({ min: 0.05, max: 1, noNaN: true }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000),
         fc.nat(30),
         (size, epochs, groups, ws, r, seed) => {
           const make = () => seta({ size, epochs, groups, windowScale: ws, pruneRatio: r, seed });
