@@ -1,22 +1,82 @@
 import type { Random } from '@seta/core';
 
+/*
+ * SCAN's per-batch candidate sets (ALGORITHMS.md §4): the lowest-loss
+ * ("redundant") and highest-loss ("ill-matched") positions of a batch in
+ * each loss direction, and their combination across the two directions.
+ *
+ * Sets of batch positions are bit masks, one bit per position in 32-bit
+ * words: building, intersecting and counting them is word-wide, and only
+ * the few positions that need a decision one by one — the losses near a
+ * cut, the positions the fill draws from — are visited singly. On this
+ * machine a pass that looks at every loss costs ~6 ns per loss in V8
+ * whatever it does, so the aim is to make one such pass per direction.
+ */
+
+/** `x` as 0 or 1: V8 compiles `| 0` on a comparison to a plain integer, unlike `+` on a boolean. */
+const bit = (x: boolean): number => (x as unknown as number) | 0;
+
+/** Set bits of a 32-bit word (SWAR). */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Index of the lowest set bit of a non-zero word. */
+const lowestBit = (x: number): number => 31 - Math.clz32(x & -x);
+
+/** Losses per bracket that {@link bracketedCuts} aims for: wide enough that the next batch's cut falls inside almost always. */
+const BRACKET_TARGET = 36;
+/** Weight of a batch's cut in the moving average that centres the next batch's bracket. */
+const CENTRE_WEIGHT = 0.25;
+
 /** Reusable buffers, grown as needed, so that observing a batch allocates nothing. */
 export class Scratch {
+  /** Capacity in positions (a multiple of 32). */
+  size = 0;
+  /** The red and ill masks of each direction d: masks[2·d] and masks[2·d + 1]. */
+  masks: Int32Array[] = [];
+  /** Where {@link bracketedCuts} sorts the losses: below, inside and above the low and the high bracket. */
+  below = new Int32Array(0);
+  lowMid = new Int32Array(0);
+  above = new Int32Array(0);
+  highMid = new Int32Array(0);
+  /** The working copy of a batch's losses, and the losses inside each bracket. */
   values = new Float32Array(0);
-  mark = new Uint8Array(0);
-  out = new Uint32Array(0);
+  midLow = new Float32Array(0);
+  midHigh = new Float32Array(0);
+  /** The combined set, and the positions the fill draws from. */
+  out = new Int32Array(0);
   rest = new Uint32Array(0);
-  /** ill and red positions of each of the two directions. */
-  sets: Uint32Array[] = [];
+  /**
+   * Per direction d, at 4·d: the half-widths of the low and the high
+   * bracket (0: none yet), and their centres, moving averages of the
+   * batches' low and high cuts — guesses that decide only how fast a batch
+   * goes, never its result.
+   */
+  guess = new Float64Array(8);
+  /** The cuts of the current batch: take v < low and the first tiesLow of v === low; v > high and the v === high after the first skipHigh. */
+  low = 0;
+  tiesLow = 0;
+  high = 0;
+  skipHigh = 0;
+
   ensure(b: number): void {
-    if (this.values.length < b) {
-      const size = Math.max(b, this.values.length * 2, 256);
-      this.values = new Float32Array(size);
-      this.mark = new Uint8Array(size);
-      this.out = new Uint32Array(2 * size);
-      this.rest = new Uint32Array(2 * size);
-      this.sets = [0, 1, 2, 3].map(() => new Uint32Array(size));
-    }
+    if (this.size >= b) return;
+    const size = (Math.max(b, 2 * this.size, 256) + 31) & ~31;
+    const words = size >>> 5;
+    this.size = size;
+    this.masks = [0, 1, 2, 3].map(() => new Int32Array(words));
+    this.below = new Int32Array(words);
+    this.lowMid = new Int32Array(words);
+    this.above = new Int32Array(words);
+    this.highMid = new Int32Array(words);
+    this.values = new Float32Array(size);
+    this.midLow = new Float32Array(size);
+    this.midHigh = new Float32Array(size);
+    this.out = new Int32Array(words);
+    this.rest = new Uint32Array(size);
   }
 }
 
@@ -43,7 +103,7 @@ function selectInPlace(a: Float32Array, lo: number, hi: number, k: number): void
       const v = a[i]!;
       a[i] = a[store]!;
       a[store] = v;
-      store += (v < pivot) as unknown as number;
+      store += bit(v < pivot);
     }
     a[hi] = a[store]!;
     a[store] = pivot;
@@ -68,132 +128,321 @@ export interface ExtremeRule {
   readonly minLoss: number | null;
 }
 
-/** Positions whose loss passes an absolute threshold, ascending. */
-function beyond(losses: Float32Array, threshold: number, above: boolean): Uint32Array {
-  const out: number[] = [];
-  for (let p = 0; p < losses.length; p++) if (above ? losses[p]! > threshold : losses[p]! < threshold) out.push(p);
-  return Uint32Array.from(out);
+/**
+ * The cuts of one batch the general way: quickselect for the low cut on the
+ * whole batch, then for the high cut on the part above it. Sets s.low,
+ * s.tiesLow, s.high and s.skipHigh, and fresh bracket guesses for the next
+ * batch. O(b) expected.
+ */
+function exactCuts(losses: Float32Array, redCount: number, illCount: number, s: Scratch, direction: number): void {
+  const b = losses.length;
+  const work = s.values;
+  work.set(losses);
+  let low = Number.NEGATIVE_INFINITY;
+  let tiesLow = 0;
+  if (redCount > 0) {
+    selectInPlace(work, 0, b - 1, redCount - 1);
+    low = work[redCount - 1]!;
+    let below = 0;
+    for (let i = 0; i < redCount; i++) below += bit(work[i]! < low);
+    tiesLow = redCount - below;
+  }
+  let high = Number.POSITIVE_INFINITY;
+  let skipHigh = 0;
+  let least = Number.POSITIVE_INFINITY;
+  let greatest = Number.NEGATIVE_INFINITY;
+  let above = 0;
+  let equal = 0;
+  if (illCount > 0) {
+    selectInPlace(work, redCount, b - 1, b - illCount);
+    high = work[b - illCount]!;
+  }
+  for (let i = 0; i < b; i++) {
+    const v = work[i]!;
+    above += bit(v > high);
+    equal += bit(v === high);
+    least = v < least ? v : least;
+    greatest = v > greatest ? v : greatest;
+  }
+  if (illCount > 0) skipHigh = equal - (illCount - above);
+  s.low = low;
+  s.tiesLow = tiesLow;
+  s.high = high;
+  s.skipHigh = skipHigh;
+  // Next batch: brackets around these cuts. Where a bracket has just failed,
+  // twice as wide as before; where there was none, as wide as BRACKET_TARGET
+  // losses spread evenly over this batch's range would take.
+  const g = s.guess;
+  const o = 4 * direction;
+  const even = ((greatest - least) * BRACKET_TARGET) / (2 * b);
+  g[o] = g[o]! > 0 ? 2 * g[o]! : even;
+  g[o + 1] = g[o + 1]! > 0 ? 2 * g[o + 1]! : even;
+  g[o + 2] = low;
+  g[o + 3] = high;
+}
+
+/** The red and ill masks of a batch from its cuts (s.low …): one pass over every loss. */
+function masksFromCuts(losses: Float32Array, s: Scratch, red: Int32Array, ill: Int32Array): void {
+  const b = losses.length;
+  const low = s.low;
+  const high = s.high;
+  let tiesLow = s.tiesLow;
+  let skipHigh = s.skipHigh;
+  for (let base = 0, w = 0; base < b; base += 32, w++) {
+    const end = Math.min(32, b - base);
+    let r = 0;
+    let m = 0;
+    for (let j = 0; j < end; j++) {
+      const v = losses[base + j]!;
+      const lowTie = bit(v === low) & bit(tiesLow > 0);
+      r |= (bit(v < low) | lowTie) << j;
+      tiesLow -= lowTie;
+      const highTie = bit(v === high);
+      const skip = highTie & bit(skipHigh > 0);
+      m |= (bit(v > high) | (highTie & (skip ^ 1))) << j;
+      skipHigh -= skip;
+    }
+    red[w] = r;
+    ill[w] = m;
+  }
 }
 
 /**
- * `ill` (highest-loss) and `red` (lowest-loss) positions of one direction,
- * each ascending; ties at a cut are broken by position, as a stable sort by
- * loss would (the lowest positions among equal losses at the low cut, the
- * highest at the high cut). O(b) expected: one quickselect per cut (the
- * second on the part above the first) and one branch-free scan.
- *
- * With a `scratch`, the results are views of its buffers for `direction`
- * (0 or 1), valid until the next call for that direction; without one, new
- * arrays.
+ * The cuts of one batch from the previous batch's, and its masks: one pass
+ * sorts every loss into below, inside or above a bracket around each
+ * cut's moving average (as bit masks); if each cut's rank falls inside its bracket,
+ * a quickselect on the ~BRACKET_TARGET losses inside finds it, and only
+ * those losses are decided one by one. Batches of one epoch share their
+ * loss distribution, so this almost always succeeds, at about a third of
+ * the cost of {@link exactCuts} and {@link masksFromCuts}; it returns false
+ * otherwise (and on a direction's first batch), having changed nothing
+ * that decides a result. On success it adapts the bracket widths to the
+ * number of losses they caught.
  */
-export function extremes(
+function bracketedCuts(
   losses: Float32Array,
-  rule: ExtremeRule,
-  scratch?: Scratch,
-  direction = 0,
-): { ill: Uint32Array; red: Uint32Array } {
-  const own = scratch === undefined;
-  const s = scratch ?? new Scratch();
+  redCount: number,
+  illCount: number,
+  s: Scratch,
+  direction: number,
+  red: Int32Array,
+  ill: Int32Array,
+): boolean {
+  const g = s.guess;
+  const o = 4 * direction;
+  const lowWidth = g[o]!;
+  const highWidth = g[o + 1]!;
+  // A cut that is not wanted gets NaN bounds: nothing compares true against them.
+  const l1 = redCount > 0 ? g[o + 2]! - lowWidth : Number.NaN;
+  const l2 = redCount > 0 ? g[o + 2]! + lowWidth : Number.NaN;
+  const h1 = illCount > 0 ? g[o + 3]! - highWidth : Number.NaN;
+  const h2 = illCount > 0 ? g[o + 3]! + highWidth : Number.NaN;
+  if ((redCount > 0 && !(lowWidth > 0 && l1 < l2)) || (illCount > 0 && !(highWidth > 0 && h1 < h2))) return false;
+  const b = losses.length;
+  const belowMask = s.below;
+  const lowMask = s.lowMid;
+  const aboveMask = s.above;
+  const highMask = s.highMid;
+  let below = 0;
+  let inLow = 0;
+  let above = 0;
+  let inHigh = 0;
+  for (let base = 0, w = 0; base < b; base += 32, w++) {
+    const end = Math.min(32, b - base);
+    let mb = 0;
+    let ml = 0;
+    let ma = 0;
+    let mh = 0;
+    for (let j = 0; j < end; j++) {
+      const v = losses[base + j]!;
+      mb |= bit(v < l1) << j;
+      ml |= (bit(v >= l1) & bit(v <= l2)) << j;
+      ma |= bit(v > h2) << j;
+      mh |= (bit(v >= h1) & bit(v <= h2)) << j;
+    }
+    belowMask[w] = mb;
+    lowMask[w] = ml;
+    aboveMask[w] = ma;
+    highMask[w] = mh;
+    below += popcount(mb);
+    inLow += popcount(ml);
+    above += popcount(ma);
+    inHigh += popcount(mh);
+  }
+  const t = redCount - 1; // rank of the low cut, ascending from 0
+  const u = b - illCount; // rank of the high cut
+  if (redCount > 0 && !(below <= t && t < below + inLow)) return false;
+  if (illCount > 0 && !(b - above - inHigh <= u && u < b - above)) return false;
+  const words = (b + 31) >>> 5;
+  if (redCount > 0) {
+    const mid = s.midLow;
+    let n = 0;
+    for (let w = 0; w < words; w++) {
+      for (let x = lowMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
+    }
+    const k = t - below;
+    selectInPlace(mid, 0, n - 1, k);
+    const low = mid[k]!;
+    let less = below;
+    for (let i = 0; i < k; i++) less += bit(mid[i]! < low);
+    let tiesLow = redCount - less;
+    for (let w = 0; w < words; w++) {
+      let r = belowMask[w]!;
+      for (let x = lowMask[w]!; x !== 0; x &= x - 1) {
+        const j = lowestBit(x);
+        const v = losses[32 * w + j]!;
+        const lowTie = bit(v === low) & bit(tiesLow > 0);
+        r |= (bit(v < low) | lowTie) << j;
+        tiesLow -= lowTie;
+      }
+      red[w] = r;
+    }
+    g[o] = lowWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(n, 1)));
+    g[o + 2]! += CENTRE_WEIGHT * (low - g[o + 2]!);
+  } else red.fill(0, 0, words);
+  if (illCount > 0) {
+    const mid = s.midHigh;
+    let n = 0;
+    for (let w = 0; w < words; w++) {
+      for (let x = highMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
+    }
+    const k = u - (b - above - inHigh);
+    selectInPlace(mid, 0, n - 1, k);
+    const high = mid[k]!;
+    let more = above;
+    let equal = 0;
+    for (let i = 0; i < n; i++) {
+      const v = mid[i]!;
+      more += bit(v > high);
+      equal += bit(v === high);
+    }
+    let skipHigh = equal - (illCount - more);
+    for (let w = 0; w < words; w++) {
+      let m = aboveMask[w]!;
+      for (let x = highMask[w]!; x !== 0; x &= x - 1) {
+        const j = lowestBit(x);
+        const v = losses[32 * w + j]!;
+        const highTie = bit(v === high);
+        const skip = highTie & bit(skipHigh > 0);
+        m |= (bit(v > high) | (highTie & (skip ^ 1))) << j;
+        skipHigh -= skip;
+      }
+      ill[w] = m;
+    }
+    g[o + 1] = highWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(n, 1)));
+    g[o + 3]! += CENTRE_WEIGHT * (high - g[o + 3]!);
+  } else ill.fill(0, 0, words);
+  return true;
+}
+
+/** Set `mask`'s bits of the positions whose loss passes an absolute threshold (and clear the others). */
+function thresholdMask(losses: Float32Array, threshold: number, above: boolean, mask: Int32Array): void {
+  const b = losses.length;
+  for (let base = 0, w = 0; base < b; base += 32, w++) {
+    const end = Math.min(32, b - base);
+    let m = 0;
+    for (let j = 0; j < end; j++) {
+      const v = losses[base + j]!;
+      m |= bit(above ? v > threshold : v < threshold) << j;
+    }
+    mask[w] = m;
+  }
+}
+
+/**
+ * `ill` (highest-loss) and `red` (lowest-loss) positions of one direction
+ * as bit masks, into `s.masks[2·direction + 1]` and `s.masks[2·direction]`
+ * (the first ⌈b/32⌉ words). Ties at a cut are broken by position, as a
+ * stable sort by loss would (the lowest positions among equal losses at
+ * the low cut, the highest at the high cut). O(b) expected: usually one
+ * pass and a quickselect on a few dozen losses per cut
+ * ({@link bracketedCuts}), else two quickselects and two passes.
+ */
+export function extremeMasks(losses: Float32Array, rule: ExtremeRule, s: Scratch, direction: number): void {
   const b = losses.length;
   s.ensure(b);
+  const red = s.masks[2 * direction]!;
+  const ill = s.masks[2 * direction + 1]!;
   const redCount = rule.redCount === null ? 0 : Math.min(rule.redCount, b);
   const illCount = rule.illCount === null ? 0 : Math.min(rule.illCount, b - redCount);
-  const redOut = s.sets[2 * direction]!;
-  const illOut = s.sets[2 * direction + 1]!;
-  let mr = 0;
-  let mi = 0;
-  if (redCount > 0 || illCount > 0) {
-    const work = s.values;
-    work.set(losses);
-    let low = Number.NEGATIVE_INFINITY; // take v < low, and the first tiesLow of v === low
-    let tiesLow = 0;
-    if (redCount > 0) {
-      selectInPlace(work, 0, b - 1, redCount - 1);
-      low = work[redCount - 1]!;
-      let below = 0;
-      for (let i = 0; i < redCount; i++) below += (work[i]! < low) as unknown as number;
-      tiesLow = redCount - below;
-    }
-    let high = Number.POSITIVE_INFINITY; // take v > high, and the last tiesHigh of v === high
-    let skipHigh = 0; // ties at high before the ones taken
-    if (illCount > 0) {
-      selectInPlace(work, redCount, b - 1, b - illCount);
-      high = work[b - illCount]!;
-      let above = 0;
-      let equal = 0;
-      for (let i = 0; i < b; i++) {
-        const v = work[i]!;
-        above += (v > high) as unknown as number;
-        equal += (v === high) as unknown as number;
-      }
-      skipHigh = equal - (illCount - above);
-    }
-    for (let p = 0; p < b; p++) {
-      const v = losses[p]!;
-      const lowTie = ((v === low) as unknown as number) & (tiesLow > 0 ? 1 : 0);
-      redOut[mr] = p;
-      mr += ((v < low) as unknown as number) | lowTie;
-      tiesLow -= lowTie;
-      const highTie = (v === high) as unknown as number;
-      const skip = highTie & (skipHigh > 0 ? 1 : 0);
-      illOut[mi] = p;
-      mi += ((v > high) as unknown as number) | (highTie & (skip ^ 1));
-      skipHigh -= skip;
-    }
+  if (redCount === 0 && illCount === 0) {
+    red.fill(0, 0, (b + 31) >>> 5);
+    ill.fill(0, 0, (b + 31) >>> 5);
+  } else if (!bracketedCuts(losses, redCount, illCount, s, direction, red, ill)) {
+    exactCuts(losses, redCount, illCount, s, direction);
+    masksFromCuts(losses, s, red, ill);
   }
-  let red = redOut.subarray(0, mr);
-  let ill = illOut.subarray(0, mi);
-  if (rule.redCount === null) red = beyond(losses, rule.minLoss!, false);
-  if (rule.illCount === null) ill = beyond(losses, rule.maxLoss!, true);
-  return own ? { ill: ill.slice(), red: red.slice() } : { ill, red };
+  if (rule.redCount === null) thresholdMask(losses, rule.minLoss!, false, red);
+  if (rule.illCount === null) thresholdMask(losses, rule.maxLoss!, true, ill);
+}
+
+/** The positions of a mask's set bits below `b`, ascending. */
+export function maskPositions(mask: Int32Array, b: number): Uint32Array {
+  const out: number[] = [];
+  for (let w = 0; 32 * w < b; w++) for (let x = mask[w]!; x !== 0; x &= x - 1) out.push(32 * w + lowestBit(x));
+  return Uint32Array.from(out);
+}
+
+/** A mask of `b` positions with the bits of `positions` set. */
+export function positionsMask(positions: ArrayLike<number>, b: number): Int32Array {
+  const mask = new Int32Array((b + 31) >>> 5);
+  for (let i = 0; i < positions.length; i++) mask[positions[i]! >>> 5]! |= 1 << (positions[i]! & 31);
+  return mask;
+}
+
+/** {@link extremeMasks} as arrays of positions, ascending (new arrays). */
+export function extremes(losses: Float32Array, rule: ExtremeRule, scratch = new Scratch(), direction = 0): { ill: Uint32Array; red: Uint32Array } {
+  extremeMasks(losses, rule, scratch, direction);
+  const b = losses.length;
+  return { ill: maskPositions(scratch.masks[2 * direction + 1]!, b), red: maskPositions(scratch.masks[2 * direction]!, b) };
 }
 
 /**
  * Combine one extreme set from two loss directions (ALGORITHMS.md §4):
- * `C = A ∩ B`; if `|C| < 0.9 · |A|`, add `|A| − |C|` positions drawn uniformly
- * from `(A ∪ B) \ C`. Sets are batch positions. Returns a new array, or with
- * a `scratch` a view of its buffer, valid until the next call. O(b).
+ * `C = A ∩ B`; if `|C| < 0.9 · |A|`, add `|A| − |C|` positions drawn
+ * uniformly from `(A ∪ B) \ C` — by a partial Fisher–Yates over A \ B in
+ * ascending order, then B \ A in ascending order. `a` and `b` are masks of
+ * `words` words; the result is `a` itself when `b` is `a` (one loss
+ * direction), else a view of `s.out`, valid until the next call.
+ * O(words + |(A ∪ B) \ C|).
  */
-export function combineDirections(a: Uint32Array, b: Uint32Array, batchSize: number, rng: Random, scratch?: Scratch): Uint32Array {
+export function combineMasks(a: Int32Array, b: Int32Array, words: number, rng: Random, s: Scratch): Int32Array {
   if (a === b) return a;
-  const own = scratch === undefined;
-  const s = scratch ?? new Scratch();
-  s.ensure(batchSize);
-  const mark = s.mark; // 1: in A, 2: in B, 3: both
-  const out = s.out; // C (in A's order), then the fill
-  const rest = s.rest; // (A ∪ B) \ C
-  for (let i = 0; i < a.length; i++) mark[a[i]!]! |= 1;
-  for (let i = 0; i < b.length; i++) mark[b[i]!]! |= 2;
+  const out = s.out;
+  let sizeA = 0;
   let both = 0;
   let either = 0;
-  // Branch-free: write every position to both lists, advance the one it belongs to.
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i]!;
-    const inBoth = mark[p]! >>> 1;
-    out[both] = p;
-    rest[either] = p;
-    both += inBoth;
-    either += inBoth ^ 1;
+  for (let w = 0; w < words; w++) {
+    const x = a[w]!;
+    const y = b[w]!;
+    out[w] = x & y;
+    sizeA += popcount(x);
+    both += popcount(x & y);
+    either += popcount(x ^ y);
   }
-  for (let i = 0; i < b.length; i++) {
-    const p = b[i]!;
-    rest[either] = p;
-    either += (mark[p]! & 1) ^ 1;
-  }
-  for (let i = 0; i < a.length; i++) mark[a[i]!] = 0;
-  for (let i = 0; i < b.length; i++) mark[b[i]!] = 0;
-  let size = both;
-  if (both < 0.9 * a.length) {
-    const need = Math.min(a.length - both, either);
-    // Partial Fisher–Yates over (A ∪ B) \ C.
-    for (let i = 0; i < need; i++) {
-      const j = i + rng.nextIntUnchecked(either - i);
-      const t = rest[i]!;
-      rest[i] = rest[j]!;
-      rest[j] = t;
-      out[both + i] = rest[i]!;
+  if (both < 0.9 * sizeA) {
+    const need = Math.min(sizeA - both, either);
+    if (need > 0) {
+      const rest = s.rest;
+      let n = 0;
+      for (let w = 0; w < words; w++) for (let x = a[w]! & ~b[w]!; x !== 0; x &= x - 1) rest[n++] = 32 * w + lowestBit(x);
+      for (let w = 0; w < words; w++) for (let x = b[w]! & ~a[w]!; x !== 0; x &= x - 1) rest[n++] = 32 * w + lowestBit(x);
+      for (let i = 0; i < need; i++) {
+        const j = i + rng.nextIntUnchecked(either - i);
+        const p = rest[j]!;
+        rest[j] = rest[i]!;
+        rest[i] = p;
+        out[p >>> 5]! |= 1 << (p & 31);
+      }
     }
-    size = both + need;
   }
-  return own ? out.slice(0, size) : out.subarray(0, size);
+  return out.subarray(0, words);
+}
+
+/** {@link combineMasks} on arrays of positions of a batch of `batchSize`: the combined positions, ascending (a new array). */
+export function combineDirections(a: Uint32Array, b: Uint32Array, batchSize: number, rng: Random, scratch = new Scratch()): Uint32Array {
+  scratch.ensure(batchSize);
+  const ma = positionsMask(a, batchSize);
+  const mb = a === b ? ma : positionsMask(b, batchSize);
+  return maskPositions(combineMasks(ma, mb, ma.length, rng, scratch), batchSize);
 }

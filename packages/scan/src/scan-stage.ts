@@ -1,7 +1,7 @@
 import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
-import { Scratch, combineDirections, extremes } from './batch-extremes.js';
+import { Scratch, combineMasks, extremeMasks } from './batch-extremes.js';
 import type { ExtremeRule } from './batch-extremes.js';
 
 /** Which candidates a mutation epoch prunes from. */
@@ -28,6 +28,8 @@ export interface ScanStageOptions {
 /** ε of the warm-up test. */
 const EPSILON = 1e-8;
 const KIND = 'stage:scan';
+/** Candidate ids queued before they are marked in the bitmaps. */
+const PENDING = 1 << 14;
 
 const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
 
@@ -49,7 +51,7 @@ function popcount(x: number): number {
  * (0.25, 0.75, 1 for T = 3).
  *
  * Memory: two candidate bitmaps, 0.25 bytes per sample. `observe` costs
- * O(b) per batch in preparation epochs (quickselect) and nothing otherwise;
+ * O(b) per batch in preparation epochs (see batch-extremes.ts) and nothing otherwise;
  * mutation epochs are O(N).
  *
  * @param options - see {@link ScanStageOptions}.
@@ -80,6 +82,39 @@ export function scanStage(options: ScanStageOptions): Stage {
   let rule: ExtremeRule | null = null; // the per-batch cut rule, for batches of ruleBatch samples
   let ruleBatch = 0;
 
+  // Candidate ids not yet marked in the bitmaps: ill ones from the top of
+  // `pending` down, red ones from the bottom up.
+  const pending = new Uint32Array(PENDING);
+  let pendingRed = 0;
+  let pendingIll = PENDING;
+  const flush = () => {
+    if (red !== null) for (let i = 0; i < pendingRed; i++) red[pending[i]! >>> 5]! |= 1 << (pending[i]! & 31);
+    if (ill !== null) for (let i = pendingIll; i < PENDING; i++) ill[pending[i]! >>> 5]! |= 1 << (pending[i]! & 31);
+    pendingRed = 0;
+    pendingIll = PENDING;
+  };
+  /** Queue the ids at the set positions of `mask` for the red (0) or ill (1) bitmap. */
+  const queue = (mask: Int32Array, words: number, ids: Uint32Array, which: number) => {
+    if (pendingIll - pendingRed < 32 * words) flush();
+    if (32 * words > PENDING) {
+      const bits = which === 0 ? red! : ill!; // a batch larger than the queue: mark directly
+      for (let w = 0; w < words; w++) {
+        for (let x = mask[w]!; x !== 0; x &= x - 1) {
+          const id = ids[32 * w + 31 - Math.clz32(x & -x)]!;
+          bits[id >>> 5]! |= 1 << (id & 31);
+        }
+      }
+      return;
+    }
+    for (let w = 0; w < words; w++) {
+      for (let x = mask[w]!; x !== 0; x &= x - 1) {
+        const id = ids[32 * w + 31 - Math.clz32(x & -x)]!;
+        if (which === 0) pending[pendingRed++] = id;
+        else pending[--pendingIll] = id;
+      }
+    }
+  };
+
   const bitmaps = (size: number) => {
     const words = Math.ceil(size / 32);
     if (red === null || red.length !== words) red = new Uint32Array(words);
@@ -89,6 +124,7 @@ export function scanStage(options: ScanStageOptions): Stage {
   return {
     name: 'scan',
     select(selection: Selection, ctx: StageContext): Selection {
+      flush();
       collecting = false;
       if (cycleStart === null || ctx.epoch < cycleStart) return { ...selection, phase: 'warmup' };
       const { phase, ratio } = cyclePhase(ctx.epoch, cycleStart, mutationEpochs);
@@ -167,22 +203,24 @@ export function scanStage(options: ScanStageOptions): Stage {
         };
         ruleBatch = b;
       }
-      const a = extremes(batch.losses, rule, scratch, 0);
-      const second = batch.lossesB === null ? a : extremes(batch.lossesB, rule, scratch, 1);
+      extremeMasks(batch.losses, rule, scratch, 0);
+      const second = batch.lossesB === null ? 0 : 1;
+      if (second === 1) extremeMasks(batch.lossesB!, rule, scratch, 1);
+      const words = (b + 31) >>> 5;
+      const masks = scratch.masks;
       const ids = batch.ids;
-      const illSet = combineDirections(a.ill, second.ill, b, ctx.rng, scratch);
-      for (let i = 0; i < illSet.length; i++) {
-        const id = ids[illSet[i]!]!;
-        ill![id >>> 5]! |= 1 << (id & 31);
-      }
-      const redSet = combineDirections(a.red, second.red, b, ctx.rng, scratch);
-      for (let i = 0; i < redSet.length; i++) {
-        const id = ids[redSet[i]!]!;
-        red![id >>> 5]! |= 1 << (id & 31);
-      }
+      // Candidate ids are queued and marked in bulk (flush): the bitmaps are
+      // 0.25 bytes per sample, so each mark is a likely cache miss, and a
+      // tight loop of them overlaps the misses far better than one here and
+      // there between batches.
+      const illSet = combineMasks(masks[1]!, masks[2 * second + 1]!, words, ctx.rng, scratch);
+      queue(illSet, words, ids, 1);
+      const redSet = combineMasks(masks[0]!, masks[2 * second]!, words, ctx.rng, scratch);
+      queue(redSet, words, ids, 0);
     },
 
     endEpoch(end: EpochEnd): void {
+      flush();
       collecting = false;
       if (cycleStart !== null || end.meanLoss === null) return;
       const current = end.meanLoss;
@@ -195,6 +233,7 @@ export function scanStage(options: ScanStageOptions): Stage {
     },
 
     saveState(): Uint8Array {
+      flush();
       const w = new StateWriter(KIND, 1).json('schedule', { previousLoss, cycleStart });
       if (red !== null && ill !== null) w.uint32('red', red).uint32('ill', ill);
       return w.finish();
@@ -210,6 +249,8 @@ export function scanStage(options: ScanStageOptions): Stage {
       cycleStart = s.cycleStart;
       red = r.has('red') ? r.uint32('red') : null;
       ill = r.has('ill') ? r.uint32('ill') : null;
+      pendingRed = 0; // queued marks belonged to the state replaced
+      pendingIll = PENDING;
       collecting = false;
     },
   };

@@ -3,7 +3,7 @@ import type { EpochPlan, Pruner } from '@seta/core';
 import { checkResume, runPruner, syntheticLossPairs } from '@seta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scratch, combineDirections, extremes, sortedPositions } from './batch-extremes.js';
+import { Scratch, combineDirections, combineMasks, extremes, maskPositions, positionsMask, sortedPositions } from './batch-extremes.js';
 import { scan } from './scan.js';
 
 /** Run epochs with losses given per (id, epoch); returns plans. */
@@ -194,6 +194,146 @@ describe('extremes by quickselect', () => {
       const fa = extremes(x, r);
       const fc2 = extremes(y, r);
       expect([...a.ill, -1, ...a.red, -1, ...c.ill, -1, ...c.red]).toEqual([...fa.ill, -1, ...fa.red, -1, ...fc2.ill, -1, ...fc2.red]);
+    }
+  });
+});
+
+describe('extremes through a shared scratch (bracketed cuts)', () => {
+  /** The sets by a full sort: the red lowest and ill highest positions, ascending. */
+  const bySort = (losses: Float32Array, red: number, ill: number) => {
+    const sorted = sortedPositions(losses);
+    const b = losses.length;
+    const asc = (x: Uint32Array) => [...x].sort((p, q) => p - q);
+    return { red: asc(sorted.slice(0, red)), ill: asc(sorted.slice(b - Math.min(ill, b - red))) };
+  };
+
+  it('agrees with a full sort over a stream of batches whose distribution shifts, in both directions', () => {
+    // Runs of batches from one distribution (where the previous batches' cuts
+    // bracket the next one's), then a jump (where the brackets miss and the
+    // general path runs): uniform, shifted and scaled, negative, integer
+    // ties, a point mass, and a batch size that changes.
+    const scratch = new Scratch();
+    const rng = new Random(11);
+    const kinds = [
+      (_i: number) => rng.nextFloat(),
+      (_i: number) => 100 + 1e-3 * rng.nextFloat(),
+      (_i: number) => -5 * rng.nextFloat(),
+      (_i: number) => rng.nextInt(7) - 3,
+      (_i: number) => 2.5,
+      (i: number) => (i % 2 === 0 ? 0 : -0),
+      (_i: number) => rng.nextFloat() * rng.nextFloat() * 1e6,
+    ];
+    let checked = 0;
+    for (let run = 0; run < 60; run++) {
+      const kind = kinds[rng.nextInt(kinds.length)]!;
+      const b = rng.nextInt(4) === 0 ? 1 + rng.nextInt(600) : 256;
+      const red = Math.floor(b * [0, 0.1, 0.3, 0.5][rng.nextInt(4)]!);
+      const ill = Math.floor(b * [0, 0.2, 0.3, 0.5][rng.nextInt(4)]!);
+      const rule = { illCount: ill, maxLoss: null, redCount: red, minLoss: null };
+      for (let t = 0; t < 12; t++) {
+        for (const direction of [0, 1]) {
+          const losses = Float32Array.from({ length: b }, (_, i) => kind(i));
+          const got = extremes(losses, rule, scratch, direction);
+          const want = bySort(losses, red, ill);
+          expect([...got.red]).toEqual(want.red);
+          expect([...got.ill]).toEqual(want.ill);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(60 * 12 * 2);
+    expect(scratch.guess.some((w, i) => i % 4 < 2 && w > 0)).toBe(true); // brackets were set up
+  });
+
+  it('agrees with a full sort when every batch is a fresh random draw (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 64, maxLength: 64 }), { minLength: 2, maxLength: 8 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 32 }),
+        (batches, red, ill) => {
+          const scratch = new Scratch();
+          for (const values of batches) {
+            const losses = Float32Array.from(values, (v) => v / 8);
+            const got = extremes(losses, { illCount: ill, maxLoss: null, redCount: red, minLoss: null }, scratch, 0);
+            const want = bySort(losses, red, ill);
+            expect([...got.red]).toEqual(want.red);
+            expect([...got.ill]).toEqual(want.ill);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('combineMasks', () => {
+  /** ALGORITHMS.md §4 on arrays, the fill a partial Fisher–Yates over A \ B then B \ A (ascending). */
+  function reference(a: number[], b: number[], rng: Random): Set<number> {
+    const inB = new Set(b);
+    const inA = new Set(a);
+    const both = a.filter((p) => inB.has(p));
+    const rest = [...a.filter((p) => !inB.has(p)), ...b.filter((p) => !inA.has(p))];
+    const out = new Set(both);
+    if (both.length < 0.9 * a.length) {
+      const need = Math.min(a.length - both.length, rest.length);
+      for (let i = 0; i < need; i++) {
+        const j = i + rng.nextIntUnchecked(rest.length - i);
+        [rest[i], rest[j]] = [rest[j]!, rest[i]!];
+        out.add(rest[i]!);
+      }
+    }
+    return out;
+  }
+
+  it('gives the reference set with the same draws (property)', () => {
+    fc.assert(
+      // Shares in whole percent: fast-check's doubles crowd near 0.
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(1000), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (b, seed, pa, pb) => {
+        const pick = new Random(seed + 1);
+        const a = Array.from({ length: b }, (_, i) => i).filter(() => pick.nextFloat() < pa / 100);
+        const c = Array.from({ length: b }, (_, i) => i).filter(() => pick.nextFloat() < pb / 100);
+        const r1 = new Random(seed);
+        const r2 = new Random(seed);
+        const scratch = new Scratch();
+        scratch.ensure(b);
+        const words = (b + 31) >>> 5;
+        const got = maskPositions(combineMasks(positionsMask(a, b), positionsMask(c, b), words, r1, scratch), b);
+        expect([...got]).toEqual([...reference(a, c, r2)].sort((x, y) => x - y));
+        expect(r1.nextUint32()).toBe(r2.nextUint32()); // the same number of draws
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('returns the one direction\'s set unchanged, drawing nothing', () => {
+    const scratch = new Scratch();
+    const m = positionsMask([1, 5, 40], 64);
+    const rng = new Random(3);
+    expect(combineMasks(m, m, 2, rng, scratch)).toBe(m);
+    expect(rng.nextUint32()).toBe(new Random(3).nextUint32());
+  });
+});
+
+describe('scanStage candidate marking', () => {
+  it('marks the same candidates whether batches go through the queue or, when larger than it, straight to the bitmaps', () => {
+    // One loss direction, so no fill is drawn: the candidates are exactly
+    // each batch's ⌊0.3·b⌋ lowest and highest ids; mutation epoch 3 of
+    // T = 3 (ρ = 1) prunes all of them.
+    const size = 130_000;
+    for (const batchSize of [60_000, 300]) { // 18,000 candidates of each kind a batch (more than the queue holds); 90
+      const p = scan({ size, epochs: 6, pruneRatio: 0.3, warmupThreshold: 1, seed: 4 });
+      const loss = (id: number) => (Math.imul(id, 0x9e3779b1) >>> 0) / 2 ** 32;
+      const plans = drive(p, 6, loss, batchSize);
+      expect(plans[2]!.phase).toBe('warmup');
+      const want = new Set<number>();
+      for (const b of batchPlan(plans[2]!, batchSize)) {
+        const losses = Float32Array.from(b.indices, loss);
+        const sorted = sortedPositions(losses);
+        const k = Math.floor(b.indices.length * 0.3);
+        for (const q of [...sorted.slice(0, k), ...sorted.slice(b.indices.length - k)]) want.add(b.indices[q]!);
+      }
+      expect(new Set(missing(plans[5]!, size))).toEqual(want);
     }
   });
 });
