@@ -17,14 +17,14 @@ import type { Random } from '@seta/core';
 const bit = (x: boolean): number => (x as unknown as number) | 0;
 
 /** Set bits of a 32-bit word (SWAR). */
-function popcount(x: number): number {
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** Index of the lowest set bit of a non-zero word. */
-const lowestBit = (x: number): number => 31 - Math.clz32(x & -x);
+export const lowestBit = (x: number): number => 31 - Math.clz32(x & -x);
 
 /** Losses per bracket that {@link bracketedCuts} aims for: wide enough that the next batch's cut falls inside almost always. */
 const BRACKET_TARGET = 36;

@@ -1,7 +1,7 @@
 import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
-import { Scratch, combineMasks, extremeMasks } from './batch-extremes.js';
+import { Scratch, combineMasks, extremeMasks, lowestBit, popcount } from './batch-extremes.js';
 import type { ExtremeRule } from './batch-extremes.js';
 
 /** Which candidates a mutation epoch prunes from. */
@@ -32,13 +32,6 @@ const KIND = 'stage:scan';
 const PENDING = 1 << 14;
 
 const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
-
-/** Set bits of a 32-bit word (SWAR). */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-}
 
 /**
  * SCAN's schedule and candidate collection (ALGORITHMS.md §4) as one stage:
@@ -93,22 +86,12 @@ export function scanStage(options: ScanStageOptions): Stage {
     pendingRed = 0;
     pendingIll = PENDING;
   };
-  /** Queue the ids at the set positions of `mask` for the red (0) or ill (1) bitmap. */
+  /** Queue the ids at the set positions of `mask` for the red (0) or ill (1) bitmap, flushing whenever the queue is full. */
   const queue = (mask: Int32Array, words: number, ids: Uint32Array, which: number) => {
-    if (pendingIll - pendingRed < 32 * words) flush();
-    if (32 * words > PENDING) {
-      const bits = which === 0 ? red! : ill!; // a batch larger than the queue: mark directly
-      for (let w = 0; w < words; w++) {
-        for (let x = mask[w]!; x !== 0; x &= x - 1) {
-          const id = ids[32 * w + 31 - Math.clz32(x & -x)]!;
-          bits[id >>> 5]! |= 1 << (id & 31);
-        }
-      }
-      return;
-    }
     for (let w = 0; w < words; w++) {
       for (let x = mask[w]!; x !== 0; x &= x - 1) {
-        const id = ids[32 * w + 31 - Math.clz32(x & -x)]!;
+        if (pendingRed === pendingIll) flush();
+        const id = ids[32 * w + lowestBit(x)]!;
         if (which === 0) pending[pendingRed++] = id;
         else pending[--pendingIll] = id;
       }

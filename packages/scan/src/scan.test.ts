@@ -316,7 +316,7 @@ describe('combineMasks', () => {
 });
 
 describe('scanStage candidate marking', () => {
-  it('marks the same candidates whether batches go through the queue or, when larger than it, straight to the bitmaps', () => {
+  it('marks the same candidates with small batches and with batches of more candidates than the queue holds', () => {
     // One loss direction, so no fill is drawn: the candidates are exactly
     // each batch's ⌊0.3·b⌋ lowest and highest ids; mutation epoch 3 of
     // T = 3 (ρ = 1) prunes all of them.
