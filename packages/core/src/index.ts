@@ -6,7 +6,7 @@ export { CallOrderError, SetaError, StateError } from './errors.js';
 
 // Randomness and sampling
 export { Random } from './random.js';
-export { setWasmKernels, shuffledCopy, shuffledRange, shuffleInPlace } from './shuffle.js';
+export { setWasmKernels, shuffledCopy, wasmKernelsEnabled, shuffledRange, shuffleInPlace } from './shuffle.js';
 export { clearBitIds, compactSample, MAX_POPULATION, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 
 // Plans: batching and data-parallel sharding

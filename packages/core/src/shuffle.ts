@@ -351,10 +351,12 @@ const WASM_MIN = 1 << 16;
 let useWasm = true;
 
 /**
- * Turn the WebAssembly kernels — the shuffle's per-bucket Fisher–Yates and
- * dense sequential sampling (`compactSample`) — off, or back on; returns the
- * previous setting. Results are identical either way (same draws, same
- * choices); this is for tests and side-by-side benchmarks.
+ * Turn the WebAssembly kernels — the shuffle's per-bucket Fisher–Yates,
+ * dense sequential sampling (`compactSample`), and those of other packages
+ * that ask {@link wasmKernelsEnabled} (SCAN's batch classification) — off,
+ * or back on; returns the previous setting. Results are identical either
+ * way (same draws, same choices); this is for tests and side-by-side
+ * benchmarks.
  *
  * @param on - whether the kernels may run.
  * @returns the previous setting.
@@ -369,6 +371,16 @@ export function setWasmKernels(on: boolean): boolean {
   useWasm = on;
   setWasmSample(on);
   return previous;
+}
+
+/**
+ * Whether WebAssembly kernels may run (see {@link setWasmKernels}); packages
+ * with kernels of their own check it before they use them.
+ *
+ * @returns the current setting (true unless turned off).
+ */
+export function wasmKernelsEnabled(): boolean {
+  return useWasm;
 }
 
 /** Buckets at most this long are shuffled two swaps per 32-bit draw: m · (m − 1) < 2^32. */

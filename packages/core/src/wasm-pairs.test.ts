@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Random } from './random.js';
 import { compactSample, sampleSorted } from './sample.js';
-import { setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace, wasmKernelsEnabled } from './shuffle.js';
 import { wasmData, wasmPairsAvailable } from './wasm-pairs.js';
 
 describe('the WebAssembly Fisher–Yates kernel', () => {
@@ -11,6 +11,14 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
 
   it('loads in Node', () => {
     expect(wasmPairsAvailable()).toBe(true);
+  });
+
+  it('reports the setting other packages ask before running their own kernels', () => {
+    expect(wasmKernelsEnabled()).toBe(true);
+    expect(setWasmKernels(false)).toBe(true);
+    expect(wasmKernelsEnabled()).toBe(false);
+    expect(setWasmKernels(true)).toBe(false);
+    expect(wasmKernelsEnabled()).toBe(true);
   });
 
   /** Run `f` with the kernel on and off, from the same seed: results and generator states must agree. */

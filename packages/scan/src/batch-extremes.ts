@@ -1,4 +1,6 @@
 import type { Random } from '@seta/core';
+import { wasmKernelsEnabled } from '@seta/core';
+import { BOUNDS, Classifier, STEPS } from './wasm-classify.js';
 
 /*
  * SCAN's per-batch candidate sets (ALGORITHMS.md §4): the lowest-loss
@@ -27,7 +29,7 @@ export function popcount(x: number): number {
 export const lowestBit = (x: number): number => 31 - Math.clz32(x & -x);
 
 /** Losses per bracket that {@link bracketedCuts} aims for: wide enough that the next batch's cut falls inside almost always. */
-const BRACKET_TARGET = 36;
+const BRACKET_TARGET = 48;
 /** Weight of a batch's cut in the moving average that centres the next batch's bracket. */
 const CENTRE_WEIGHT = 0.25;
 
@@ -37,11 +39,10 @@ export class Scratch {
   size = 0;
   /** The red and ill masks of each direction d: masks[2·d] and masks[2·d + 1]. */
   masks: Int32Array[] = [];
-  /** Where {@link bracketedCuts} sorts the losses: below, inside and above the low and the high bracket. */
-  below = new Int32Array(0);
-  lowMid = new Int32Array(0);
-  above = new Int32Array(0);
-  highMid = new Int32Array(0);
+  /** Where {@link bracketedCuts} has the JavaScript pass put its bounds, masks and their counts (see {@link classifyLosses}). */
+  bounds = new Float32Array(2 * BOUNDS);
+  stepMasks: Int32Array[] = [];
+  stepCounts = new Int32Array(2 * BOUNDS);
   /** The working copy of a batch's losses, and the losses inside each bracket. */
   values = new Float32Array(0);
   midLow = new Float32Array(0);
@@ -56,11 +57,29 @@ export class Scratch {
    * goes, never its result.
    */
   guess = new Float64Array(8);
+  /** Batches (per direction) whose cuts came from the brackets, and from the general path: for tests. */
+  bracketed = 0;
+  general = 0;
   /** The cuts of the current batch: take v < low and the first tiesLow of v === low; v > high and the v === high after the first skipHigh. */
   low = 0;
   tiesLow = 0;
   high = 0;
   skipHigh = 0;
+
+  /** The WebAssembly classification pass for batches up to `size`, when it can run (see {@link classifier}). */
+  private kernel: Classifier | null = null;
+  /** The capacity a kernel was last asked for (0: not yet), so that a failure is not retried for every batch. */
+  private kernelTried = 0;
+
+  /** The WebAssembly classification pass for this scratch's size, or null: kernels turned off, or unavailable. */
+  classifier(): Classifier | null {
+    if (!wasmKernelsEnabled()) return null;
+    if (this.kernelTried !== this.size) {
+      this.kernelTried = this.size;
+      this.kernel = Classifier.create(this.size);
+    }
+    return this.kernel;
+  }
 
   ensure(b: number): void {
     if (this.size >= b) return;
@@ -68,10 +87,7 @@ export class Scratch {
     const words = size >>> 5;
     this.size = size;
     this.masks = [0, 1, 2, 3].map(() => new Int32Array(words));
-    this.below = new Int32Array(words);
-    this.lowMid = new Int32Array(words);
-    this.above = new Int32Array(words);
-    this.highMid = new Int32Array(words);
+    this.stepMasks = Array.from({ length: 2 * BOUNDS }, () => new Int32Array(words));
     this.values = new Float32Array(size);
     this.midLow = new Float32Array(size);
     this.midHigh = new Float32Array(size);
@@ -208,16 +224,46 @@ function masksFromCuts(losses: Float32Array, s: Scratch, red: Int32Array, ill: I
 }
 
 /**
+ * The JavaScript classification pass (the WebAssembly one in
+ * wasm-classify.ts computes the same): bit j of word w of `masks[i]` is set
+ * when loss 32·w + j is below `bounds[i]` (i < BOUNDS), or above
+ * `bounds[i]` (i ≥ BOUNDS); `counts[i]` is the mask's bit count. NaN bounds
+ * match nothing.
+ */
+export function classifyLosses(losses: Float32Array, bounds: Float32Array, masks: Int32Array[], counts: Int32Array): void {
+  const b = losses.length;
+  counts.fill(0);
+  for (let i = 0; i < 2 * BOUNDS; i++) {
+    const t = bounds[i]!;
+    const m = masks[i]!;
+    const below = i < BOUNDS;
+    let c = 0;
+    for (let base = 0, w = 0; base < b; base += 32, w++) {
+      const end = Math.min(32, b - base);
+      let x = 0;
+      for (let j = 0; j < end; j++) {
+        const v = losses[base + j]!;
+        x |= bit(below ? v < t : v > t) << j;
+      }
+      m[w] = x;
+      c += popcount(x);
+    }
+    counts[i] = c;
+  }
+}
+
+/**
  * The cuts of one batch from the previous batch's, and its masks: one pass
- * sorts every loss into below, inside or above a bracket around each
- * cut's moving average (as bit masks); if each cut's rank falls inside its bracket,
- * a quickselect on the ~BRACKET_TARGET losses inside finds it, and only
- * those losses are decided one by one. Batches of one epoch share their
- * loss distribution, so this almost always succeeds, at about a third of
- * the cost of {@link exactCuts} and {@link masksFromCuts}; it returns false
- * otherwise (and on a direction's first batch), having changed nothing
- * that decides a result. On success it adapts the bracket widths to the
- * number of losses they caught.
+ * sorts every loss against bounds that bracket each cut's moving average
+ * and split the bracket into STEPS equal steps (bit masks, see
+ * {@link classifyLosses}); if each cut's rank falls inside its bracket, the
+ * bit counts name the step it falls in, a quickselect on the few losses of
+ * that step finds it, and only those losses are decided one by one.
+ * Batches of one epoch share their loss distribution, so this almost
+ * always succeeds, at a fraction of the cost of {@link exactCuts} and
+ * {@link masksFromCuts}; it returns false otherwise (and on a direction's
+ * first batch), having changed nothing that decides a result. On success
+ * it adapts the bracket widths to the number of losses they caught.
  */
 function bracketedCuts(
   losses: Float32Array,
@@ -232,54 +278,58 @@ function bracketedCuts(
   const o = 4 * direction;
   const lowWidth = g[o]!;
   const highWidth = g[o + 1]!;
-  // A cut that is not wanted gets NaN bounds: nothing compares true against them.
-  const l1 = redCount > 0 ? g[o + 2]! - lowWidth : Number.NaN;
-  const l2 = redCount > 0 ? g[o + 2]! + lowWidth : Number.NaN;
-  const h1 = illCount > 0 ? g[o + 3]! - highWidth : Number.NaN;
-  const h2 = illCount > 0 ? g[o + 3]! + highWidth : Number.NaN;
-  if ((redCount > 0 && !(lowWidth > 0 && l1 < l2)) || (illCount > 0 && !(highWidth > 0 && h1 < h2))) return false;
-  const b = losses.length;
-  const belowMask = s.below;
-  const lowMask = s.lowMid;
-  const aboveMask = s.above;
-  const highMask = s.highMid;
-  let below = 0;
-  let inLow = 0;
-  let above = 0;
-  let inHigh = 0;
-  for (let base = 0, w = 0; base < b; base += 32, w++) {
-    const end = Math.min(32, b - base);
-    let mb = 0;
-    let ml = 0;
-    let ma = 0;
-    let mh = 0;
-    for (let j = 0; j < end; j++) {
-      const v = losses[base + j]!;
-      mb |= bit(v < l1) << j;
-      ml |= (bit(v >= l1) & bit(v <= l2)) << j;
-      ma |= bit(v > h2) << j;
-      mh |= (bit(v >= h1) & bit(v <= h2)) << j;
-    }
-    belowMask[w] = mb;
-    lowMask[w] = ml;
-    aboveMask[w] = ma;
-    highMask[w] = mh;
-    below += popcount(mb);
-    inLow += popcount(ml);
-    above += popcount(ma);
-    inHigh += popcount(mh);
+  const lowCentre = g[o + 2]!;
+  const highCentre = g[o + 3]!;
+  if ((redCount > 0 && !(lowWidth > 0 && lowCentre - lowWidth < lowCentre + lowWidth)) || (illCount > 0 && !(highWidth > 0 && highCentre - highWidth < highCentre + highWidth))) {
+    return false;
   }
-  const t = redCount - 1; // rank of the low cut, ascending from 0
-  const u = b - illCount; // rank of the high cut
-  if (redCount > 0 && !(below <= t && t < below + inLow)) return false;
-  if (illCount > 0 && !(b - above - inHigh <= u && u < b - above)) return false;
+  const kernel = s.classifier();
+  const bounds = kernel === null ? s.bounds : kernel.bounds;
+  // Bounds of a cut that is not wanted are NaN: nothing compares true
+  // against them. Stored as float32, as the WebAssembly pass compares: any
+  // increasing bounds partition the losses into steps the same way, so
+  // rounding them changes no result.
+  for (let i = 0; i < BOUNDS; i++) {
+    bounds[i] = redCount > 0 ? lowCentre + (lowWidth * (2 * i - STEPS)) / STEPS : Number.NaN;
+    bounds[BOUNDS + i] = illCount > 0 ? highCentre + (highWidth * (2 * i - STEPS)) / STEPS : Number.NaN;
+  }
+  let masks: Int32Array[];
+  let counts: Int32Array;
+  if (kernel !== null) {
+    kernel.classify(losses);
+    masks = kernel.masks;
+    counts = kernel.counts;
+  } else {
+    masks = s.stepMasks;
+    counts = s.stepCounts;
+    classifyLosses(losses, bounds, masks, counts);
+  }
+  const b = losses.length;
   const words = (b + 31) >>> 5;
+  // The low cut's rank t (ascending, from 0) lies in step i when
+  // |{v < t_i}| ≤ t < |{v < t_(i+1)}|; the high cut's rank u in step i when
+  // |{v ≤ u_i}| ≤ u < |{v ≤ u_(i+1)}|, where |{v ≤ u_i}| = b − |{v > u_i}|.
+  const t = redCount - 1;
+  const u = b - illCount;
+  let lowStep = -1;
   if (redCount > 0) {
+    for (let i = 0; i < STEPS; i++) if (counts[i]! <= t && t < counts[i + 1]!) lowStep = i;
+    if (lowStep < 0) return false;
+  }
+  let highStep = -1;
+  if (illCount > 0) {
+    for (let i = 0; i < STEPS; i++) if (b - counts[BOUNDS + i]! <= u && u < b - counts[BOUNDS + i + 1]!) highStep = i;
+    if (highStep < 0) return false;
+  }
+  if (redCount > 0) {
+    const belowMask = masks[lowStep]!;
+    const upTo = masks[lowStep + 1]!;
     const mid = s.midLow;
     let n = 0;
     for (let w = 0; w < words; w++) {
-      for (let x = lowMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
+      for (let x = upTo[w]! & ~belowMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
     }
+    const below = counts[lowStep]!;
     const k = t - below;
     selectInPlace(mid, 0, n - 1, k);
     const low = mid[k]!;
@@ -288,7 +338,7 @@ function bracketedCuts(
     let tiesLow = redCount - less;
     for (let w = 0; w < words; w++) {
       let r = belowMask[w]!;
-      for (let x = lowMask[w]!; x !== 0; x &= x - 1) {
+      for (let x = upTo[w]! & ~belowMask[w]!; x !== 0; x &= x - 1) {
         const j = lowestBit(x);
         const v = losses[32 * w + j]!;
         const lowTie = bit(v === low) & bit(tiesLow > 0);
@@ -297,16 +347,20 @@ function bracketedCuts(
       }
       red[w] = r;
     }
-    g[o] = lowWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(n, 1)));
-    g[o + 2]! += CENTRE_WEIGHT * (low - g[o + 2]!);
+    const caught = counts[STEPS]! - counts[0]!;
+    g[o] = lowWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(caught, 1)));
+    g[o + 2]! += CENTRE_WEIGHT * (low - lowCentre);
   } else red.fill(0, 0, words);
   if (illCount > 0) {
+    const from = masks[BOUNDS + highStep]!;
+    const aboveMask = masks[BOUNDS + highStep + 1]!;
     const mid = s.midHigh;
     let n = 0;
     for (let w = 0; w < words; w++) {
-      for (let x = highMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
+      for (let x = from[w]! & ~aboveMask[w]!; x !== 0; x &= x - 1) mid[n++] = losses[32 * w + lowestBit(x)]!;
     }
-    const k = u - (b - above - inHigh);
+    const above = counts[BOUNDS + highStep + 1]!;
+    const k = u - (b - counts[BOUNDS + highStep]!);
     selectInPlace(mid, 0, n - 1, k);
     const high = mid[k]!;
     let more = above;
@@ -319,7 +373,7 @@ function bracketedCuts(
     let skipHigh = equal - (illCount - more);
     for (let w = 0; w < words; w++) {
       let m = aboveMask[w]!;
-      for (let x = highMask[w]!; x !== 0; x &= x - 1) {
+      for (let x = from[w]! & ~aboveMask[w]!; x !== 0; x &= x - 1) {
         const j = lowestBit(x);
         const v = losses[32 * w + j]!;
         const highTie = bit(v === high);
@@ -329,8 +383,9 @@ function bracketedCuts(
       }
       ill[w] = m;
     }
-    g[o + 1] = highWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(n, 1)));
-    g[o + 3]! += CENTRE_WEIGHT * (high - g[o + 3]!);
+    const caught = counts[BOUNDS]! - counts[BOUNDS + STEPS]!;
+    g[o + 1] = highWidth * Math.min(2, Math.max(0.5, BRACKET_TARGET / Math.max(caught, 1)));
+    g[o + 3]! += CENTRE_WEIGHT * (high - highCentre);
   } else ill.fill(0, 0, words);
   return true;
 }
@@ -355,7 +410,7 @@ function thresholdMask(losses: Float32Array, threshold: number, above: boolean, 
  * (the first ⌈b/32⌉ words). Ties at a cut are broken by position, as a
  * stable sort by loss would (the lowest positions among equal losses at
  * the low cut, the highest at the high cut). O(b) expected: usually one
- * pass and a quickselect on a few dozen losses per cut
+ * pass and a quickselect on a dozen or so losses per cut
  * ({@link bracketedCuts}), else two quickselects and two passes.
  */
 export function extremeMasks(losses: Float32Array, rule: ExtremeRule, s: Scratch, direction: number): void {
@@ -368,7 +423,10 @@ export function extremeMasks(losses: Float32Array, rule: ExtremeRule, s: Scratch
   if (redCount === 0 && illCount === 0) {
     red.fill(0, 0, (b + 31) >>> 5);
     ill.fill(0, 0, (b + 31) >>> 5);
-  } else if (!bracketedCuts(losses, redCount, illCount, s, direction, red, ill)) {
+  } else if (bracketedCuts(losses, redCount, illCount, s, direction, red, ill)) {
+    s.bracketed++;
+  } else {
+    s.general++;
     exactCuts(losses, redCount, illCount, s, direction);
     masksFromCuts(losses, s, red, ill);
   }

@@ -80,22 +80,48 @@ export function scanStage(options: ScanStageOptions): Stage {
   const pending = new Uint32Array(PENDING);
   let pendingRed = 0;
   let pendingIll = PENDING;
+  // (The loops below keep the closure's variables in locals: V8 reloads a
+  // captured `let` on every access, which doubled the cost of a mark.)
   const flush = () => {
-    if (red !== null) for (let i = 0; i < pendingRed; i++) red[pending[i]! >>> 5]! |= 1 << (pending[i]! & 31);
-    if (ill !== null) for (let i = pendingIll; i < PENDING; i++) ill[pending[i]! >>> 5]! |= 1 << (pending[i]! & 31);
+    const queued = pending;
+    const r = red;
+    const m = ill;
+    if (r !== null) {
+      for (let i = 0, n = pendingRed; i < n; i++) {
+        const id = queued[i]!;
+        r[id >>> 5]! |= 1 << (id & 31);
+      }
+    }
+    if (m !== null) {
+      for (let i = pendingIll; i < PENDING; i++) {
+        const id = queued[i]!;
+        m[id >>> 5]! |= 1 << (id & 31);
+      }
+    }
     pendingRed = 0;
     pendingIll = PENDING;
   };
   /** Queue the ids at the set positions of `mask` for the red (0) or ill (1) bitmap, flushing whenever the queue is full. */
   const queue = (mask: Int32Array, words: number, ids: Uint32Array, which: number) => {
+    const queued = pending;
+    let lo = pendingRed;
+    let hi = pendingIll;
     for (let w = 0; w < words; w++) {
       for (let x = mask[w]!; x !== 0; x &= x - 1) {
-        if (pendingRed === pendingIll) flush();
+        if (lo === hi) {
+          pendingRed = lo;
+          pendingIll = hi;
+          flush();
+          lo = 0;
+          hi = PENDING;
+        }
         const id = ids[32 * w + lowestBit(x)]!;
-        if (which === 0) pending[pendingRed++] = id;
-        else pending[--pendingIll] = id;
+        if (which === 0) queued[lo++] = id;
+        else queued[--hi] = id;
       }
     }
+    pendingRed = lo;
+    pendingIll = hi;
   };
 
   const bitmaps = (size: number) => {

@@ -1,9 +1,10 @@
-import { Random, batchPlan } from '@seta/core';
+import { Random, batchPlan, setWasmKernels, wasmKernelsEnabled } from '@seta/core';
 import type { EpochPlan, Pruner } from '@seta/core';
 import { checkResume, runPruner, syntheticLossPairs } from '@seta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scratch, combineDirections, combineMasks, extremes, maskPositions, positionsMask, sortedPositions } from './batch-extremes.js';
+import { Scratch, classifyLosses, combineDirections, combineMasks, extremes, maskPositions, positionsMask, sortedPositions } from './batch-extremes.js';
+import { BOUNDS, Classifier, classifierAvailable } from './wasm-classify.js';
 import { scan } from './scan.js';
 
 /** Run epochs with losses given per (id, epoch); returns plans. */
@@ -207,44 +208,54 @@ describe('extremes through a shared scratch (bracketed cuts)', () => {
     return { red: asc(sorted.slice(0, red)), ill: asc(sorted.slice(b - Math.min(ill, b - red))) };
   };
 
-  it('agrees with a full sort over a stream of batches whose distribution shifts, in both directions', () => {
-    // Runs of batches from one distribution (where the previous batches' cuts
-    // bracket the next one's), then a jump (where the brackets miss and the
-    // general path runs): uniform, shifted and scaled, negative, integer
-    // ties, a point mass, and a batch size that changes.
-    const scratch = new Scratch();
-    const rng = new Random(11);
-    const kinds = [
-      (_i: number) => rng.nextFloat(),
-      (_i: number) => 100 + 1e-3 * rng.nextFloat(),
-      (_i: number) => -5 * rng.nextFloat(),
-      (_i: number) => rng.nextInt(7) - 3,
-      (_i: number) => 2.5,
-      (i: number) => (i % 2 === 0 ? 0 : -0),
-      (_i: number) => rng.nextFloat() * rng.nextFloat() * 1e6,
-    ];
-    let checked = 0;
-    for (let run = 0; run < 60; run++) {
-      const kind = kinds[rng.nextInt(kinds.length)]!;
-      const b = rng.nextInt(4) === 0 ? 1 + rng.nextInt(600) : 256;
-      const red = Math.floor(b * [0, 0.1, 0.3, 0.5][rng.nextInt(4)]!);
-      const ill = Math.floor(b * [0, 0.2, 0.3, 0.5][rng.nextInt(4)]!);
-      const rule = { illCount: ill, maxLoss: null, redCount: red, minLoss: null };
-      for (let t = 0; t < 12; t++) {
-        for (const direction of [0, 1]) {
-          const losses = Float32Array.from({ length: b }, (_, i) => kind(i));
-          const got = extremes(losses, rule, scratch, direction);
-          const want = bySort(losses, red, ill);
-          expect([...got.red]).toEqual(want.red);
-          expect([...got.ill]).toEqual(want.ill);
-          checked++;
+  it.each([
+    ['WebAssembly', true],
+    ['JavaScript', false],
+  ])('agrees with a full sort over a stream of batches whose distribution shifts, in both directions (%s pass)', (_name, kernels) => {
+    const before = setWasmKernels(kernels);
+    try {
+      // Runs of batches from one distribution (where the previous batches' cuts
+      // bracket the next one's), then a jump (where the brackets miss and the
+      // general path runs): uniform, shifted and scaled, negative, integer
+      // ties, a point mass, and a batch size that changes.
+      const scratch = new Scratch();
+      const rng = new Random(11);
+      const kinds = [
+        (_i: number) => rng.nextFloat(),
+        (_i: number) => 100 + 1e-3 * rng.nextFloat(),
+        (_i: number) => -5 * rng.nextFloat(),
+        (_i: number) => rng.nextInt(7) - 3,
+        (_i: number) => 2.5,
+        (i: number) => (i % 2 === 0 ? 0 : -0),
+        (_i: number) => rng.nextFloat() * rng.nextFloat() * 1e6,
+      ];
+      let checked = 0;
+      for (let run = 0; run < 60; run++) {
+        const kind = kinds[rng.nextInt(kinds.length)]!;
+        const b = rng.nextInt(4) === 0 ? 1 + rng.nextInt(600) : 256;
+        const red = Math.floor(b * [0, 0.1, 0.3, 0.5][rng.nextInt(4)]!);
+        const ill = Math.floor(b * [0, 0.2, 0.3, 0.5][rng.nextInt(4)]!);
+        const rule = { illCount: ill, maxLoss: null, redCount: red, minLoss: null };
+        for (let t = 0; t < 12; t++) {
+          for (const direction of [0, 1]) {
+            const losses = Float32Array.from({ length: b }, (_, i) => kind(i));
+            const got = extremes(losses, rule, scratch, direction);
+            const want = bySort(losses, red, ill);
+            expect([...got.red]).toEqual(want.red);
+            expect([...got.ill]).toEqual(want.ill);
+            checked++;
+          }
         }
       }
+      expect(checked).toBe(60 * 12 * 2);
+      // Most batches of a run take the brackets: the general path runs on a
+      // direction's first batch and after a jump.
+      expect(scratch.bracketed).toBeGreaterThan(0.6 * checked);
+      expect(scratch.classifier() !== null).toBe(kernels && classifierAvailable());
+    } finally {
+      setWasmKernels(before);
     }
-    expect(checked).toBe(60 * 12 * 2);
-    expect(scratch.guess.some((w, i) => i % 4 < 2 && w > 0)).toBe(true); // brackets were set up
   });
-
   it('agrees with a full sort when every batch is a fresh random draw (property)', () => {
     fc.assert(
       fc.property(
@@ -264,6 +275,67 @@ describe('extremes through a shared scratch (bracketed cuts)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the WebAssembly classification pass', () => {
+  it('is available on this runtime, and off with the kernels turned off', () => {
+    expect(classifierAvailable()).toBe(true);
+    const before = setWasmKernels(false);
+    try {
+      expect(wasmKernelsEnabled()).toBe(false);
+      expect(Classifier.create(256)).toBeNull();
+    } finally {
+      setWasmKernels(before);
+    }
+    expect(Classifier.create(256)).not.toBeNull();
+  });
+
+  it('writes the masks and counts the JavaScript pass writes, bit for bit (property)', () => {
+    const kernel = Classifier.create(1024)!;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 1, maxLength: 1024 }),
+        fc.array(fc.option(fc.integer({ min: -44, max: 44 }), { nil: null, freq: 6 }), { minLength: 2 * BOUNDS, maxLength: 2 * BOUNDS }),
+        (values, bounds) => {
+          // Losses and bounds on a grid of eighths, so that losses equal to a bound are common; null bounds are NaN.
+          const losses = Float32Array.from(values, (v) => v / 8);
+          kernel.bounds.set(bounds.map((t) => (t === null ? Number.NaN : t / 8)));
+          kernel.losses.fill(123); // stale values from an earlier batch must not leak into the last word
+          kernel.classify(losses);
+          const words = (losses.length + 31) >>> 5;
+          const masks = Array.from({ length: 2 * BOUNDS }, () => new Int32Array(words));
+          const counts = new Int32Array(2 * BOUNDS);
+          classifyLosses(losses, kernel.bounds, masks, counts);
+          for (let i = 0; i < 2 * BOUNDS; i++) expect([...kernel.masks[i]!.subarray(0, words)]).toEqual([...masks[i]!]);
+          expect([...kernel.counts]).toEqual([...counts]);
+          // And the JavaScript pass against the definition.
+          for (let i = 0; i < 2 * BOUNDS; i++) {
+            const t = kernel.bounds[i]!;
+            const want = [...losses].map((v, j) => (i < BOUNDS ? v < t : v > t) ? j : -1).filter((j) => j >= 0);
+            expect([...maskPositions(masks[i]!, losses.length)]).toEqual(want);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('handles batches beyond one memory page with a new instance', () => {
+    const scratch = new Scratch();
+    const rng = new Random(5);
+    const rule = { illCount: 6000, maxLoss: null, redCount: 9000, minLoss: null };
+    for (const b of [256, 30_000, 30_000, 100]) {
+      const losses = Float32Array.from({ length: b }, () => rng.nextFloat());
+      const got = extremes(losses, rule, scratch, 0);
+      const sorted = sortedPositions(losses);
+      const red = Math.min(9000, b);
+      const ill = Math.min(6000, b - red);
+      expect([...got.red]).toEqual([...sorted.slice(0, red)].sort((p, q) => p - q));
+      expect([...got.ill]).toEqual([...sorted.slice(b - ill)].sort((p, q) => p - q));
+    }
+    expect(scratch.classifier()!.capacity).toBeGreaterThanOrEqual(30_000);
+    expect(scratch.bracketed).toBeGreaterThan(0); // the second batch of 30,000
   });
 });
 
