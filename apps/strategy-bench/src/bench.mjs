@@ -7,7 +7,9 @@
  * would (batches of 256, synthetic losses) up to its first real pruning epoch
  * and reports: plan() time of that epoch and the median over the next
  * `--later` pruning epochs (default 3), observe() ns per sample (measured
- * over whole epochs), and saved state bytes per sample. At 1.28M it also times
+ * over whole epochs: the first timed one, and the median of the later epochs
+ * of its phase — SCAN's next preparation epoch —, '-' if none), and saved
+ * state bytes per sample. At 1.28M it also times
  * SeTa's pruning step side by side with the same step built on
  * simple-statistics' ckmeans (also optimal: same partition) instead of
  * @seta/kmeans1d. Results go to docs/results/strategy-bench.json.
@@ -45,13 +47,13 @@ const results = [];
 const fmt = (x, d = 1) => x.toFixed(d);
 const loadAtStart = os.loadavg();
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${loadAtStart[0].toFixed(2)}`);
-console.log('strategy        N            plan (ms): first  later (median)   observe (ns/sample)   state (bytes/sample)   visited');
+console.log('strategy        N            plan (ms): first  later (median)   observe (ns/sample): first  later   state (bytes/sample)   visited');
 for (const size of sizes) {
   for (const s of strategies) {
     const r = measure(s.make(size), { size, pruneEpoch: s.pruneEpoch, twoDirections: s.twoDirections, observeEpochs: s.observeEpochs ?? [0], laterPrunePlans: later });
     results.push({ strategy: s.name, ...r });
     console.log(
-      `${s.name.padEnd(15)} ${String(size).padEnd(12)} ${fmt(r.planMs).padStart(16)}  ${(r.planMsLaterMedian === null ? '-' : fmt(r.planMsLaterMedian)).padStart(14)}   ${fmt(r.observeNsPerSample).padStart(19)}   ${fmt(r.stateBytesPerSample, 3).padStart(20)}   ${r.visited}`,
+      `${s.name.padEnd(15)} ${String(size).padEnd(12)} ${fmt(r.planMs).padStart(16)}  ${(r.planMsLaterMedian === null ? '-' : fmt(r.planMsLaterMedian)).padStart(14)}   ${fmt(r.observeNsPerSample).padStart(26)}  ${(r.observeNsLater === null ? '-' : fmt(r.observeNsLater)).padStart(6)}   ${fmt(r.stateBytesPerSample, 3).padStart(20)}   ${r.visited}`,
     );
     if (globalThis.gc) globalThis.gc();
   }

@@ -37,11 +37,13 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
   let observeNs = 0;
   let observed = 0;
   const planMs = [];
+  const planPhase = [];
   const endEpochMs = [];
   for (let e = 0; e <= pruneEpoch; e++) {
     const t = performance.now();
     const plan = pruner.plan(e);
     planMs.push(performance.now() - t);
+    planPhase.push(plan.phase);
     if (e === pruneEpoch) {
       const visited = plan.indices.length;
       const io = { rng, batchSize, twoDirections, lossA, lossB };
@@ -56,6 +58,10 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
         planMsLater: later.planMs,
         planMsLaterMedian: median(later.planMs),
         laterEpochs: later.epochs,
+        // Observe in the later epochs of the same phase as the first timed one
+        // (SCAN: its next preparation epoch), when V8 has compiled the code.
+        laterObserve: later.observe,
+        observeNsLater: median(later.observe.filter((o) => o.phase === planPhase[observeEpochs[0]]).map((o) => o.nsPerSample)),
         size,
         buildMs,
         planMs: planMs[pruneEpoch],
@@ -99,19 +105,24 @@ function median(xs) {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** Observe every id of `plan` (untimed), in batches, without ending the epoch. */
+/** Observe every id of `plan`, in batches, without ending the epoch; returns the ns spent in observe(). */
 function observeEpoch(pruner, plan, epoch, { rng, batchSize, twoDirections, lossA, lossB }) {
+  let ns = 0;
   for (const { indices } of batchPlan(plan, batchSize)) {
     const a = batchLosses(indices, epoch, rng, lossA.subarray(0, indices.length));
     const b = twoDirections ? batchLosses(indices, epoch + 0.5, rng, lossB.subarray(0, indices.length)) : undefined;
+    const s = performance.now();
     pruner.observe(indices, a, b);
+    ns += (performance.now() - s) * 1e6;
   }
+  return ns;
 }
 
 /** After epoch `epoch` has ended: plan and observe on until `count` more pruning plans are timed (or the run ends). */
 function laterPlans(pruner, epoch, count, io) {
   const planMs = [];
   const epochs = [];
+  const observe = []; // { epoch, phase, nsPerSample } of every later epoch observed, endEpoch included
   for (let e = epoch + 1; planMs.length < count && e < pruner.epochs; e++) {
     const t = performance.now();
     const plan = pruner.plan(e);
@@ -121,8 +132,11 @@ function laterPlans(pruner, epoch, count, io) {
       epochs.push(e);
       if (planMs.length === count) break;
     }
-    observeEpoch(pruner, plan, e, io);
+    let ns = observeEpoch(pruner, plan, e, io);
+    const s = performance.now();
     pruner.endEpoch();
+    ns += (performance.now() - s) * 1e6;
+    observe.push({ epoch: e, phase: plan.phase, nsPerSample: plan.indices.length === 0 ? null : ns / plan.indices.length });
   }
-  return { planMs, epochs };
+  return { planMs, epochs, observe };
 }
