@@ -37,8 +37,8 @@ describe('strategy benchmark', () => {
     // SCAN: warm-up 0-1, preparation 2 and 6, mutation 3-5 and 7: later plans at 4, 5, 7; epochs 4, 5, 6 observed.
     expect(r.laterEpochs).toEqual([4, 5, 7]);
     expect(r.laterObserve.map((o) => o.epoch)).toEqual([4, 5, 6]);
-    expect(r.laterObserve.every((o) => o.nsPerSample > 0)).toBe(true);
-    expect(r.observeNsLater).toBe(r.laterObserve[2].nsPerSample);
+    expect(r.laterObserve.every((o) => o.nsPerSample !== null && o.nsPerSample > 0)).toBe(true);
+    expect(r.observeNsLater).toBe(r.laterObserve[2]!.nsPerSample);
     // Later epochs are observed only up to the last timed plan; without one of that phase there is no figure.
     const i = measure(() => infobatch({ size: 5000, epochs: 8 }), { size: 5000, pruneEpoch: 1, laterPrunePlans: 2 });
     expect(i.laterObserve.map((o) => o.epoch)).toEqual([2]);
