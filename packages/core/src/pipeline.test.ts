@@ -174,6 +174,39 @@ describe('createPruner', () => {
       expect(store.recorded).toEqual([]); // nothing of a rejected batch is recorded
     });
 
+    it('gives typed arrays (the lean first pass) the same errors, naming the same position', () => {
+      const { p, store } = open();
+      const u = (xs: number[]) => Uint32Array.from(xs);
+      const f = (xs: number[]) => Float32Array.from(xs);
+      expect(() => p.observe(u([1, 10]), f([0, 0]))).toThrow(new RangeError('v.observe(): ids[1] must be an integer id in [0, 9], got 10'));
+      expect(() => p.observe(u([4, 7, 2]), f([0.5, Number.NaN, 1]))).toThrow(new RangeError('v.observe(): losses[1] (id 7) must be finite, got NaN'));
+      expect(() => p.observe(u([4, 7]), f([0.5, 1]), f([Infinity, 1]))).toThrow('v.observe(): lossesB[0] (id 4) must be finite, got Infinity');
+      expect(() => p.observe(u([4]), f([3e38]), f([3e38]))).toThrow(/losses \+ lossesB\[0\] \(id 4\) must be finite/);
+      expect(() => p.observe(u([4]), f([Infinity]), f([-Infinity]))).toThrow(/losses\[0\] \(id 4\) must be finite/);
+      expect(store.recorded).toEqual([]);
+    });
+
+    it('sums typed and plain batches alike, one direction or two (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -5000, max: 5000 })), { minLength: 1, maxLength: 40 }),
+          fc.boolean(),
+          (rows, two) => {
+            const ids = rows.map((r) => r[0]);
+            const a = Float32Array.from(rows, (r) => r[1] / 1000);
+            const b = Float32Array.from(rows, (r) => r[2] / 1000);
+            const typed = open();
+            const plain = open();
+            typed.p.observe(Uint32Array.from(ids), a, two ? b : undefined);
+            plain.p.observe(ids, Array.from(a), two ? Array.from(b) : undefined);
+            expect(typed.p.endEpoch()).toEqual(plain.p.endEpoch());
+            expect(typed.store.recorded).toEqual(plain.store.recorded);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+
     it("with nonFinite: 'skip', keeps the other samples, leaves skipped ones unrecorded and counts them", () => {
       const { p, store } = open('skip');
       p.observe([4, 7, 8], [0.5, Number.NaN, 2]);

@@ -356,7 +356,14 @@ class PipelinePrunerImpl implements PipelinePruner {
     const size = this.size;
     let bad = 0;
     let batchSum = 0; // a plain sum within the batch; batch sums are added with compensation
-    for (let i = 0; i < n; i++) {
+    // Typed arrays, the usual case, first take a lean pass: Uint32Array ids
+    // are integers ≥ 0 and float32 losses are numbers, so only the largest
+    // id and finiteness need checking. Only if that pass finds a problem
+    // does the general one below run, to name it (or skip what is bad).
+    const typed = ids instanceof Uint32Array && losses instanceof Float32Array && (lossesB === undefined || lossesB instanceof Float32Array);
+    const fast = typed ? typedBatchSum(ids, losses, lossesB ?? null, size) : null;
+    if (fast !== null) batchSum = fast;
+    for (let i = 0; fast === null && i < n; i++) {
       const id = ids[i]!;
       if (!(id >= 0 && id < size && Number.isInteger(id))) {
         throw new RangeError(`${fn}: ids[${i}] must be an integer id in [0, ${size - 1}], got ${describeValue(id)}`);
@@ -592,4 +599,38 @@ class PendingScores {
     if (store.recordUnchecked !== undefined) store.recordUnchecked(ids, scores, epoch);
     else store.record(ids, scores, epoch);
   }
+}
+
+/**
+ * The plain sum of a batch's losses (a + b per sample with two directions),
+ * in the order and arithmetic of the general validation loop of
+ * `observe`, or null when an id is not below `size` or a loss (or a + b in
+ * float32) is not finite — then that loop runs to name the problem or skip.
+ */
+function typedBatchSum(ids: Uint32Array, a: Float32Array, b: Float32Array | null, size: number): number | null {
+  const n = ids.length;
+  let largest = 0;
+  let finite = 1;
+  let sum = 0;
+  if (b === null) {
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      largest = id > largest ? id : largest;
+      const x = a[i]!;
+      finite &= ((x - x === 0) as unknown as number) | 0;
+      sum += x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      largest = id > largest ? id : largest;
+      const x = a[i]!;
+      const y = b[i]!;
+      // a + b is finite in float32 only when a and b are both finite.
+      const total = Math.fround(x + y);
+      finite &= ((total - total === 0) as unknown as number) | 0;
+      sum += x + y;
+    }
+  }
+  return n > 0 && (largest >= size || finite === 0) ? null : sum;
 }
