@@ -25,8 +25,9 @@ function uleb(n: number): number[] {
 const sized = (body: number[]) => [...uleb(body.length), ...body];
 const text = (s: string) => sized(Array.from(s, (c) => c.charCodeAt(0)));
 
-/** Bounds per cut: the bracket's two ends and the points that split it into {@link STEPS} equal steps. */
+/** Equal steps each bracket is split into. */
 export const STEPS = 4;
+/** Bounds per cut: the bracket's two ends and the points between its steps. */
 export const BOUNDS = STEPS + 1;
 
 /**
