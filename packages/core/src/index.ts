@@ -6,6 +6,8 @@ export { CallOrderError, SetaError, StateError } from './errors.js';
 
 // Randomness and sampling
 export { Random } from './random.js';
+export { compileWasm } from './wasm.js';
+export type { CompiledWasm, WasmApi } from './wasm.js';
 export { setWasmKernels, shuffledCopy, wasmKernelsEnabled, shuffledRange, shuffleInPlace } from './shuffle.js';
 export { clearBitIds, compactSample, MAX_POPULATION, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
 

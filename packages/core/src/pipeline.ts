@@ -395,7 +395,7 @@ class PipelinePrunerImpl implements PipelinePruner {
     let cleanIds: Uint32Array;
     let cleanA: Float32Array;
     let cleanB: Float32Array | null = null;
-    if (bad === 0 && ids instanceof Uint32Array && losses instanceof Float32Array && (lossesB === undefined || lossesB instanceof Float32Array)) {
+    if (bad === 0 && typed) {
       cleanIds = ids;
       cleanA = losses;
       cleanB = lossesB ?? null;

@@ -3,6 +3,7 @@ import { Random } from './random.js';
 import { compactSample, sampleSorted } from './sample.js';
 import { setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace, wasmKernelsEnabled } from './shuffle.js';
 import { wasmData, wasmPairsAvailable } from './wasm-pairs.js';
+import { compileWasm } from './wasm.js';
 
 describe('the WebAssembly Fisher–Yates kernel', () => {
   afterEach(() => {
@@ -11,6 +12,15 @@ describe('the WebAssembly Fisher–Yates kernel', () => {
 
   it('loads in Node', () => {
     expect(wasmPairsAvailable()).toBe(true);
+  });
+
+  it('compiles valid module bytes and turns invalid ones into null (the JavaScript path)', () => {
+    const empty = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00); // a module with no sections
+    const c = compileWasm(empty);
+    expect(c).not.toBeNull();
+    expect(new c!.api.Instance(c!.module, {}).exports).toEqual({});
+    expect(compileWasm(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00))).toBeNull(); // unknown version
+    expect(compileWasm(Uint8Array.of(1, 2, 3))).toBeNull();
   });
 
   it('reports the setting other packages ask before running their own kernels', () => {

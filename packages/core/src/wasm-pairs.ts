@@ -12,6 +12,8 @@
  * e.g. by a page's content security policy) the JavaScript kernel runs.
  */
 import type { Random } from './random.js';
+import { compileWasm } from './wasm.js';
+import type { CompiledWasm, WasmApi } from './wasm.js';
 
 /** Bytes 0 … 16 KiB: the draw buffer (4,096 words); then the bucket starts; the generator's state; then the data. */
 const DRAWS_BYTES = 4096 * 4;
@@ -235,15 +237,7 @@ function moduleBytes(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  validate(bytes: Uint8Array): boolean;
-}
+type WasmMemory = InstanceType<WasmApi['Memory']>;
 
 interface Kernel {
   run: (starts: number, buckets: number, data: number, len: number, pos: number) => number;
@@ -255,21 +249,12 @@ interface Kernel {
 }
 
 /** The compiled module (null: WebAssembly unavailable or refused; undefined: not tried yet). */
-let compiled: { api: WasmApi; module: object } | null | undefined;
+let compiled: CompiledWasm | null | undefined;
 /** The current instance, with its memory. */
 let kernel: Kernel | null = null;
 
-function compile(): { api: WasmApi; module: object } | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const bytes = moduleBytes();
-    if (api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
-  } catch {
-    compiled = null; // e.g. a content security policy without 'wasm-unsafe-eval'
-  }
+function compile(): CompiledWasm | null {
+  if (compiled === undefined) compiled = compileWasm(moduleBytes());
   return compiled;
 }
 

@@ -80,8 +80,8 @@ export function scanStage(options: ScanStageOptions): Stage {
   const pending = new Uint32Array(PENDING);
   let pendingRed = 0;
   let pendingIll = PENDING;
-  // (The loops below keep the closure's variables in locals: V8 reloads a
-  // captured `let` on every access, which doubled the cost of a mark.)
+  // (The loops below keep the closure's variables in locals: V8 may reload
+  // a captured `let` on every access.)
   const flush = () => {
     const queued = pending;
     const r = red;

@@ -9,7 +9,8 @@
  * is unavailable, or the kernels are turned off with core's
  * setWasmKernels(false), the JavaScript loop runs.
  */
-import { wasmKernelsEnabled } from '@seta/core';
+import { compileWasm, wasmKernelsEnabled } from '@seta/core';
+import type { CompiledWasm, WasmApi } from '@seta/core';
 
 /** Unsigned LEB128 (module section sizes and immediates; all small here). */
 function uleb(n: number): number[] {
@@ -112,27 +113,11 @@ function moduleBytes(): number[] {
   ];
 }
 
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-}
-
 /** The compiled module (null: WebAssembly or its SIMD unavailable or refused; undefined: not tried yet). */
-let compiled: { api: WasmApi; module: object } | null | undefined;
+let compiled: CompiledWasm | null | undefined;
 
-function compile(): { api: WasmApi; module: object } | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const bytes = Uint8Array.from(moduleBytes());
-    if (api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
-  } catch {
-    compiled = null; // e.g. a content security policy without 'wasm-unsafe-eval'
-  }
+function compile(): CompiledWasm | null {
+  if (compiled === undefined) compiled = compileWasm(Uint8Array.from(moduleBytes()));
   return compiled;
 }
 
