@@ -2,6 +2,7 @@ import { lloydEnds } from './lloyd.js';
 import { optimalEnds } from './optimal.js';
 import { buildResult } from './result.js';
 import { sortedFiniteCopy } from './sort.js';
+import type { SortSpare } from './sort.js';
 import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptions, describeValue } from './validate.js';
 import { checkSortedFinite, weightedValues } from './weighted.js';
 import type { WeightedValues } from './weighted.js';
@@ -79,11 +80,14 @@ function cluster(data: WeightedValues, k: number, method: Kmeans1dMethod): Kmean
  * values that are not exactly float32), then O(k·m) time for `'optimal'` or
  * O(k log m) per Lloyd iteration for `'lloyd'`, with m ≤ n the number of
  * distinct values; on typical data `'optimal'` prunes most DP rows and runs
- * far below its O(k·m) worst case. Memory: about 8n + 28m bytes for
- * `'lloyd'` (8n + 32m for input that is not float32; measured 32 bytes per
- * value at n = 10⁶); for `'optimal'` the same plus the surviving DP rows
- * (measured 37 bytes per value in all at n = 10⁶; at worst about
- * 8(k − 1) + 84 more bytes per distinct value).
+ * far below its O(k·m) worst case. Memory: for float32 input about
+ * 9 bytes per value — the radix sort's two buffers (8 bytes per value),
+ * which then hold the distinct values and the ends of their runs, and a
+ * checkpoint of the prefix sums (32 bytes) every 32 distinct values; for
+ * other input the float64 sort's copy and the run ends (12 bytes per value)
+ * and 16 more while sorting. `'optimal'` adds the surviving DP rows (at
+ * worst, when nothing can be pruned, about 8(k − 1) + 84 bytes per distinct
+ * value). See the package README for measured figures.
  *
  * @param values - the numbers to cluster: an array or typed array of finite numbers, not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.
@@ -107,8 +111,10 @@ export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1
   checkInteger(fn, 'k', k, 1);
   const { method, workspace } = readOptions(fn, options);
   checkNotEmpty(fn, 'values', values);
-  const sorted = sortedFiniteCopy(values, fn, 'values', workspace);
-  return cluster(weightedValues(sorted, method === 'optimal', workspace), k, method);
+  const keep: SortSpare = { spare: null };
+  const sorted = sortedFiniteCopy(values, fn, 'values', workspace, keep);
+  // The sorted copy is ours: the distinct values overwrite it, and their ends take the sort's second buffer.
+  return cluster(weightedValues(sorted, method === 'optimal', workspace, true, keep.spare), k, method);
 }
 
 /**
@@ -118,8 +124,10 @@ export function kmeans1d(values: ArrayLike<number>, k: number, options?: Kmeans1
  * unsorted input is rejected, never silently mis-clustered.
  *
  * Cost: O(n) to check and group the values, then as {@link kmeans1d}. Memory:
- * 32 m bytes for the grouped values and prefix sums (28 m for a
- * Float32Array; m = number of distinct values), plus the surviving DP rows for `'optimal'`; no copy of the input.
+ * 12 m bytes for the distinct values and the ends of their runs (8 m for a
+ * Float32Array; m = number of distinct values) and 1 byte per distinct value
+ * of prefix-sum checkpoints, plus the surviving DP rows for `'optimal'`; no
+ * copy of the input.
  *
  * @param sortedValues - finite numbers in ascending order (ties allowed), not empty.
  * @param k - the number of clusters wanted, an integer ≥ 1.

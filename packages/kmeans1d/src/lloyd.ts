@@ -40,30 +40,31 @@ export function lloydEnds(data: WeightedValues, k: number): Uint32Array {
 
 /** Σ_j S_j² / W_j over the clusters ending at `ends` (S, W: sum and count of x − shift). */
 function explained(data: WeightedValues, ends: Uint32Array): number {
-  const P = data.prefix;
+  const P = clusterEndSums(data, ends);
   let total = 0;
-  let start = 0;
-  for (const end of ends) {
-    const sum = P[3 * end + 1]! - P[3 * start + 1]!;
-    total += (sum * sum) / (P[3 * end]! - P[3 * start]!);
-    start = end;
+  for (let j = 0; j < ends.length; j++) {
+    const sum = P[3 * j + 4]! - P[3 * j + 1]!;
+    total += (sum * sum) / (P[3 * j + 3]! - P[3 * j]!);
   }
   return total;
 }
 
+/** The prefix sums at 0 and at each of `ends` (ascending), 3 numbers each. */
+function clusterEndSums(data: WeightedValues, ends: Uint32Array, out = new Float64Array(3 * (ends.length + 1))): Float64Array {
+  data.sums.gather(out.subarray(3), 3, ends.length, ends, 0, 1); // the sums at 0 are all 0
+  return out;
+}
+
 /** Run Lloyd iterations from `ends` (modified in place) until nothing changes. */
 function iterate(data: WeightedValues, ends: Uint32Array): Uint32Array {
-  const { m, values, shift, prefix: P } = data;
+  const { m, values, shift } = data;
   const k = ends.length;
   const means = new Float64Array(k);
+  const P = new Float64Array(3 * (k + 1));
   for (let iteration = 0; iteration < LLOYD_MAX_ITERATIONS; iteration++) {
     // Update step: each centroid moves to its run's mean.
-    let start = 0;
-    for (let j = 0; j < k; j++) {
-      const end = ends[j]!;
-      means[j] = (P[3 * end + 1]! - P[3 * start + 1]!) / (P[3 * end]! - P[3 * start]!);
-      start = end;
-    }
+    clusterEndSums(data, ends, P);
+    for (let j = 0; j < k; j++) means[j] = (P[3 * j + 4]! - P[3 * j + 1]!) / (P[3 * j + 3]! - P[3 * j]!);
     // Assignment step: run j ends after the last value ≤ the midpoint of
     // means j and j + 1, kept within [previous end + 1, m − (k − 1 − j)].
     let changed = false;

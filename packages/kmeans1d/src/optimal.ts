@@ -64,7 +64,7 @@
  * about 8 (k − 1) + 84 bytes per distinct value.
  */
 
-import type { WeightedValues } from './weighted.js';
+import type { PrefixSums, WeightedValues } from './weighted.js';
 
 /**
  * Layers with at most this many rows use divide and conquer (O(C log R) cost
@@ -167,13 +167,8 @@ function expandRuns(runs: Uint32Array): Uint32Array {
  * once known, the layer's value F_j[e]. A layer's rows are the next layer's
  * columns, so SMAWK reads both from flat arrays without any indirection.
  */
-function packRows(P: Float64Array, rows: Uint32Array, out: Float64Array): void {
-  for (let r = 0; r < rows.length; r++) {
-    const b = 3 * rows[r]!;
-    out[4 * r] = P[b]!;
-    out[4 * r + 1] = P[b + 1]!;
-    out[4 * r + 2] = P[b + 2]!;
-  }
+function packRows(sums: PrefixSums, rows: Uint32Array, out: Float64Array): void {
+  sums.gather(out, 4, rows.length, rows, 0, 1);
 }
 
 /**
@@ -295,12 +290,12 @@ function solveLayer(
   }
 }
 
-/** F_0[e] = cost(0, e) into the packed rows' value slots. */
-function firstLayer(P: Float64Array, C: Float64Array, count: number): void {
+/** F_0[e] = cost(0, e) into the packed rows' value slots (the sums at 0 are all 0). */
+function firstLayer(C: Float64Array, count: number): void {
   for (let i = 0; i < count; i++) {
     const b = 4 * i;
-    const sum = C[b + 1]! - P[1]!;
-    const q = C[b + 2]! - P[2]! - (sum * sum) / (C[b]! - P[0]!);
+    const sum = C[b + 1]!;
+    const q = C[b + 2]! - (sum * sum) / C[b]!;
     C[b + 3] = q > 0 ? q : 0;
   }
 }
@@ -321,16 +316,16 @@ function setLayerValues(R: Float64Array, values: Float64Array, count: number): v
 
 /**
  * The position (in the packed last layer C) of the leftmost best start of
- * the last cluster x_t … x_{m−1} (b = 3m: its end in P), or −1 if every
+ * the last cluster x_t … x_{m−1} (T: the sums at its end m), or −1 if every
  * candidate is +∞.
  */
-function lastLayer(P: Float64Array, b: number, C: Float64Array, count: number): number {
+function lastLayer(T: Float64Array, C: Float64Array, count: number): number {
   let bestPosition = -1;
   let bestValue = Infinity;
   for (let i = 0; i < count; i++) {
     const a = 4 * i;
-    const sum = P[b + 1]! - C[a + 1]!;
-    const q = P[b + 2]! - C[a + 2]! - (sum * sum) / (P[b]! - C[a]!);
+    const sum = T[1]! - C[a + 1]!;
+    const q = T[2]! - C[a + 2]! - (sum * sum) / (T[0]! - C[a]!);
     const v = C[a + 3]! + (q > 0 ? q : 0);
     if (v < bestValue) {
       bestValue = v;
@@ -353,8 +348,7 @@ function restrictedDp(
   ends: Uint32Array,
   divideAndConquerRows: number,
 ): boolean {
-  const m = data.m;
-  const P = data.prefix;
+  const sums = data.sums;
   let maxRows = 0;
   for (const list of rows) maxRows = Math.max(maxRows, list.length);
   const small = maxRows <= divideAndConquerRows;
@@ -368,14 +362,14 @@ function restrictedDp(
 
   // Layer 0: one cluster x_0 … x_{e−1}.
   const first = rows[0]!;
-  packRows(P, first, C);
-  firstLayer(P, C, first.length);
+  packRows(sums, first, C);
+  firstLayer(C, first.length);
   // Layers 1 … k − 2.
   for (let j = 1; j <= k - 2; j++) {
     const list = rows[j]!;
     const columns = rows[j - 1]!.length;
     const arg = new Uint32Array(list.length);
-    packRows(P, list, R);
+    packRows(sums, list, R);
     if (list.length > 0 && columns > 0) {
       if (list.length <= divideAndConquerRows) {
         columnLimits(rows[j - 1]!, list, limit);
@@ -394,7 +388,7 @@ function restrictedDp(
   }
   // Last layer, only at e = m: where does the last cluster start?
   const last = rows[k - 2]!;
-  const bestPosition = lastLayer(P, 3 * m, C, last.length);
+  const bestPosition = lastLayer(sums.total, C, last.length);
   if (bestPosition < 0) return false; // no finite partition
 
   // Backtrack.
@@ -413,21 +407,10 @@ function restrictedDp(
  * to, the edge u being distinct value min(u·g, m), packed 3 per edge so that
  * the group-level DPs scan contiguous memory.
  */
-function edgeSums(P: Float64Array, g: number, m: number, from: number, to: number): Float64Array {
+function edgeSums(sums: PrefixSums, g: number, from: number, to: number): Float64Array {
   const out = new Float64Array(3 * (to - from + 1));
-  fillEdgeSums(P, g, m, from, out);
+  sums.gather(out, 3, to - from + 1, null, from, g);
   return out;
-}
-
-/** The loop of `edgeSums`, in a function of its own (see `sortFloat32Bits` in sort.ts). */
-function fillEdgeSums(P: Float64Array, g: number, m: number, from: number, out: Float64Array): void {
-  for (let o = 0; o < out.length; o += 3) {
-    const e = (from + o / 3) * g;
-    const b = 3 * (e < m ? e : m);
-    out[o] = P[b]!;
-    out[o + 1] = P[b + 1]!;
-    out[o + 2] = P[b + 2]!;
-  }
 }
 
 /**
@@ -518,10 +501,9 @@ function backwardSolve(
  * is about 10^6 times that). Not finite if the data overflow.
  */
 function pruningLimit(data: WeightedValues, k: number, g: number): number {
-  const P = data.prefix;
   const m = data.m;
   const groups = Math.ceil(m / g);
-  const E = edgeSums(P, g, m, 0, groups);
+  const E = edgeSums(data.sums, g, 0, groups);
   let upper = new Float64Array(groups + 1);
   for (let u = 1; u <= groups; u++) {
     const sum = E[3 * u + 1]!;
@@ -537,7 +519,7 @@ function pruningLimit(data: WeightedValues, k: number, g: number): number {
   const last = new Float64Array(1);
   forwardSolve(E.subarray(3 * groups), groups, E, 0, upper, last, groups, groups, 0, groups);
   const ub = last[0]!;
-  return ub + 1e-10 * (Math.abs(P[3 * m + 2]!) + Math.abs(ub));
+  return ub + 1e-10 * (Math.abs(data.sums.total[2]!) + Math.abs(ub));
 }
 
 /**
@@ -555,8 +537,7 @@ function pruningLimit(data: WeightedValues, k: number, g: number): number {
  * O(S log S) for S group edges under the surviving rows.
  */
 function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: number, limit: number): Uint32Array[] | null {
-  const P = data.prefix;
-  const m = data.m;
+  const sums = data.sums;
   const layers = k - 1;
   // Layer c's rows lie in groups lo[c] … hi[c]; edges[c] holds the sums at edges lo[c] … hi[c] + 1.
   const lo = new Int32Array(layers);
@@ -567,7 +548,7 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
     const list = runs[c]!;
     lo[c] = Math.floor(list[0]! / g);
     hi[c] = Math.floor((list[list.length - 1]! - 1) / g);
-    edges.push(edgeSums(P, g, m, lo[c]!, hi[c]! + 1));
+    edges.push(edgeSums(sums, g, lo[c]!, hi[c]! + 1));
     span = Math.max(span, hi[c]! - lo[c]! + 1 + list.length);
   }
   // Prefix bounds A_c[u], u in [lo_c, hi_c]: the first c + 1 clusters end at edge u.
@@ -589,7 +570,7 @@ function refineRuns(data: WeightedValues, k: number, runs: Uint32Array[], g: num
   // Suffix bounds D_c[s], s in [lo_c, hi_c + 1]: clusters c + 1 … k − 1 start at edge s.
   const suffix: Float64Array[] = new Array<Float64Array>(layers);
   let D = new Float64Array(edges[layers - 1]!.length / 3);
-  lastClusterCosts(P, m, edges[layers - 1]!, D);
+  lastClusterCosts(sums.total, edges[layers - 1]!, D);
   suffix[layers - 1] = D;
   for (let c = layers - 2; c >= 0; c--) {
     // Cluster c + 1 ends at edge q, before a boundary of layer c + 1 at edge q
@@ -621,14 +602,14 @@ function firstClusterCosts(E: Float64Array, out: Float64Array): void {
   }
 }
 
-/** out[i] = cost(edge i of E, m) (packed edge sums). */
-function lastClusterCosts(P: Float64Array, m: number, E: Float64Array, out: Float64Array): void {
+/** out[i] = cost(edge i of E, m) (packed edge sums; T: the sums at m). */
+function lastClusterCosts(T: Float64Array, E: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) {
-    const w = P[3 * m]! - E[3 * i]!;
+    const w = T[0]! - E[3 * i]!;
     let c = 0;
     if (w > 0) {
-      const sum = P[3 * m + 1]! - E[3 * i + 1]!;
-      c = P[3 * m + 2]! - E[3 * i + 2]! - (sum * sum) / w;
+      const sum = T[1]! - E[3 * i + 1]!;
+      c = T[2]! - E[3 * i + 2]! - (sum * sum) / w;
       if (c < 0) c = 0;
     }
     out[i] = c;

@@ -12,8 +12,10 @@ import type { WeightedValues } from './weighted.js';
  * clusters end (exclusively) at `ends`. O(m) time.
  */
 export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dResult {
-  const { values, prefix: P } = data;
+  const { values, ends: runEnds } = data;
   const k = ends.length;
+  const P = new Float64Array(3 * (k + 1)); // the prefix sums at 0 and at each cluster's end (those at 0 are all 0)
+  data.sums.gather(P.subarray(3), 3, k, ends, 0, 1);
   const centroids = new Float64Array(k);
   const sizes = new Uint32Array(k);
   const bounds = new Float64Array(k - 1);
@@ -23,7 +25,7 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
   let start = 0;
   for (let j = 0; j < k; j++) {
     const end = ends[j]!;
-    const size = P[3 * end]! - P[3 * start]!;
+    const size = P[3 * j + 3]! - P[3 * j]!;
     sizes[j] = size;
     if (j < k - 1) bounds[j] = values[end - 1]!; // the cluster's largest value
     if (end - start === 1) {
@@ -36,11 +38,11 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
       // mean is summed exactly from the values (compensated) and the pass
       // repeated — so the result is as accurate as two passes always were,
       // in one pass on all but degenerate clusters.
-      let mean = data.shift + (P[3 * end + 1]! - P[3 * start + 1]!) / size;
-      clusterDeviations(values, P, start, end, mean, moments);
+      let mean = data.shift + (P[3 * j + 4]! - P[3 * j + 1]!) / size;
+      clusterDeviations(values, runEnds, start, end, mean, moments);
       if (moments[0]! * moments[0]! > moments[1]! * size * 2 ** -20 || !Number.isFinite(mean)) {
-        mean = clusterSum(values, P, start, end) / size;
-        clusterDeviations(values, P, start, end, mean, moments);
+        mean = clusterSum(values, runEnds, start, end) / size;
+        clusterDeviations(values, runEnds, start, end, mean, moments);
       }
       const dev = moments[0]!;
       const clusterSse = moments[1]! - (dev * dev) / size;
@@ -60,11 +62,11 @@ export function buildResult(data: WeightedValues, ends: Uint32Array): Kmeans1dRe
  * sum, with each rounding error found by branch-free TwoSum).
  * (Each loop sits in its own small function so that V8 optimizes it early.)
  */
-function clusterSum(values: ArrayLike<number>, P: Float64Array, start: number, end: number): number {
+function clusterSum(values: ArrayLike<number>, runEnds: Uint32Array, start: number, end: number): number {
   let sum = 0;
   let c = 0;
   for (let i = start; i < end; i++) {
-    const x = (P[3 * i + 3]! - P[3 * i]!) * values[i]!;
+    const x = (runEnds[i]! - (i > 0 ? runEnds[i - 1]! : 0)) * values[i]!;
     const t = sum + x;
     const back = t - sum;
     c += sum - (t - back) + (x - back); // TwoSum: the same error as Neumaier's, without a branch
@@ -78,14 +80,14 @@ function clusterSum(values: ArrayLike<number>, P: Float64Array, start: number, e
  * start … end − 1, compensated likewise, into out[0] and out[1].
  */
 function clusterDeviations(
-  values: ArrayLike<number>, P: Float64Array, start: number, end: number, mean: number, out: Float64Array,
+  values: ArrayLike<number>, runEnds: Uint32Array, start: number, end: number, mean: number, out: Float64Array,
 ): void {
   let dev = 0;
   let devC = 0;
   let sq = 0;
   let sqC = 0;
   for (let i = start; i < end; i++) {
-    const count = P[3 * i + 3]! - P[3 * i]!;
+    const count = runEnds[i]! - (i > 0 ? runEnds[i - 1]! : 0);
     const d = values[i]! - mean;
     const x = count * d;
     let t = dev + x;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortedFiniteCopy } from './sort.js';
+import type { SortSpare } from './sort.js';
 import { setSortKernel } from './wasm-sort.js';
 import { Kmeans1dWorkspace } from './workspace.js';
 
@@ -164,5 +165,40 @@ describe('sortedFiniteCopy in the WebAssembly kernel', () => {
     const long = Float32Array.from({ length: 600_000 }, (_, i) => i);
     long[555_555] = -Infinity;
     expect(() => sortedFiniteCopy(long, 'f()', 'v')).toThrow(/v\[555555\] must be a finite number, got -Infinity/);
+  });
+});
+
+describe('sortedFiniteCopy: the second buffer it hands back', () => {
+  it('is n words that do not overlap the sorted copy, on every float32 path (JavaScript or kernel, with or without a workspace, with or without passes)', () => {
+    const previous = setSortKernel(true);
+    try {
+      for (const kernel of [true, false]) {
+        setSortKernel(kernel);
+        for (const n of [5, 70_000]) {
+          for (const constant of [false, true]) {
+            for (const workspace of [undefined, new Kmeans1dWorkspace().reserve(2 * n)]) {
+              const values = Float32Array.from({ length: n }, (_, i) => (constant ? 2.5 : ((i * 2654435761) % 1000) / 7));
+              const keep: SortSpare = { spare: null };
+              const sorted = sortedFiniteCopy(values, 'f()', 'v', workspace, keep);
+              const expected = reference(values);
+              const spare = keep.spare!;
+              expect(spare.length).toBeGreaterThanOrEqual(n);
+              if (spare.buffer === sorted.buffer) {
+                const apart = spare.byteOffset >= sorted.byteOffset + sorted.byteLength || sorted.byteOffset >= spare.byteOffset + spare.byteLength;
+                expect(apart).toBe(true);
+              }
+              spare.fill(0xffffffff); // writing it leaves the sorted copy alone
+              expect(Array.from(sorted)).toEqual(expected);
+            }
+          }
+        }
+      }
+      // Float64 input has no second buffer to give.
+      const keep: SortSpare = { spare: null };
+      sortedFiniteCopy([0.1, 0.3, 0.2], 'f()', 'v', undefined, keep);
+      expect(keep.spare).toBeNull();
+    } finally {
+      setSortKernel(previous);
+    }
   });
 });

@@ -55,12 +55,18 @@ export function chunkEnd(from: number, n: number): number {
 /** Runs of equal high halves longer than this are sorted by the engine. */
 const INSERTION_LIMIT = 24;
 
+/** Where a float32 sort hands back its other buffer: n words the caller may use until the buffers' next use. */
+export interface SortSpare {
+  spare: Uint32Array | null;
+}
+
 /**
  * A sorted copy of `values`, validated finite. O(n) time (O(n log n) in the
  * worst case for float64 data), O(n) memory. The input is never modified.
  * With a workspace, float32 keys are sorted in its buffers and the copy is a
  * view of one of them (valid until the workspace's next use).
  *
+ * @param keep - if given, a float32 sort puts its second buffer (n words, no longer needed) in `keep.spare`.
  * @throws RangeError if a value is NaN or ±Infinity; TypeError if one is not a number.
  */
 export function sortedFiniteCopy(
@@ -68,10 +74,11 @@ export function sortedFiniteCopy(
   fn: string,
   name: string,
   workspace?: Kmeans1dWorkspace,
+  keep?: SortSpare,
 ): Float32Array | Float64Array {
   const n = values.length;
   if (values instanceof Float32Array) {
-    return sortFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, n), values, fn, name, workspace);
+    return sortFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, n), values, fn, name, workspace, keep);
   }
   let fitsFloat32 = true;
   for (let i = 0; i < n; i++) {
@@ -83,7 +90,7 @@ export function sortedFiniteCopy(
   if (fitsFloat32) {
     const copy = new Float32Array(n);
     for (let i = 0; i < n; i++) copy[i] = values[i]!;
-    return sortFloat32Bits(new Uint32Array(copy.buffer), copy, fn, name, workspace);
+    return sortFloat32Bits(new Uint32Array(copy.buffer), copy, fn, name, workspace, keep);
   }
   const source = values instanceof Float64Array ? values : Float64Array.from(values);
   return sortFloat64(source);
@@ -132,10 +139,11 @@ function sortFloat32Bits(
   fn: string,
   name: string,
   workspace: Kmeans1dWorkspace | undefined,
+  keep: SortSpare | undefined,
 ): Float32Array {
   const n = bits.length;
   const kernel = sortKernel(n, workspace);
-  if (kernel !== null) return sortInKernel(kernel, bits, original, fn, name);
+  if (kernel !== null) return sortInKernel(kernel, bits, original, fn, name, keep);
   let keys = workspace?.uint32('keys', n, workspace.reserved) ?? new Uint32Array(n);
   let spare = workspace?.uint32('spare', n, workspace.reserved) ?? new Uint32Array(n);
   const low = new Uint32Array(1 << MAX_DIGIT); // histogram of the keys' low 10 bits
@@ -148,6 +156,7 @@ function sortFloat32Bits(
   const width = 32 - Math.clz32(range[0]! ^ range[1]!); // bits that differ between some keys
   if (width === 0) {
     keysToBits(keys); // every key is the same
+    if (keep !== undefined) keep.spare = spare;
     return new Float32Array(keys.buffer, keys.byteOffset, n);
   }
   const { passes, shift, size } = fitDigits(width);
@@ -183,6 +192,7 @@ function sortFloat32Bits(
     keys = spare;
     spare = t;
   }
+  if (keep !== undefined) keep.spare = spare;
   return new Float32Array(keys.buffer, keys.byteOffset, n);
 }
 
@@ -191,7 +201,9 @@ function sortFloat32Bits(
  * keys, digits and stable passes, so the same result, as a view of the
  * kernel's memory (valid until the kernel's next use).
  */
-function sortInKernel(kernel: SortKernel, bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string): Float32Array {
+function sortInKernel(
+  kernel: SortKernel, bits: Uint32Array, original: ArrayLike<number>, fn: string, name: string, keep: SortSpare | undefined,
+): Float32Array {
   const n = bits.length;
   const buffer = kernel.memory.buffer;
   const { RANGE, LOW, HIST, DATA } = SORT_LAYOUT;
@@ -241,6 +253,7 @@ function sortInKernel(kernel: SortKernel, bits: Uint32Array, original: ArrayLike
     dst = t;
   }
   if (passes === 0) keysToBits(new Uint32Array(buffer, src, n)); // every key is the same
+  if (keep !== undefined) keep.spare = new Uint32Array(buffer, dst, n);
   return new Float32Array(buffer, src, n);
 }
 

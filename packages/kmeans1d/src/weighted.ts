@@ -1,18 +1,33 @@
 /**
  * Sorted values as distinct values with multiplicities, and the prefix sums
- * that give the cost of any run of them in O(1).
+ * that give the cost of any run of them in O(1) once gathered.
  *
  * Equal values always share a cluster (an optimal partition never needs to
  * split a tie: moving every copy to the side of the nearer mean never
  * increases the cost), so the algorithms work on the `m ≤ n` distinct values,
  * each weighted by its count.
+ *
+ * The prefix sums are kept sparse: the running compensated sums are stored
+ * only every {@link CHECKPOINT} distinct values, and the sums at any other
+ * position are recomputed from the checkpoint before it with the very same
+ * additions, so they are bit for bit what a dense table would hold. The
+ * algorithms read them at ascending positions (the DP's rows, the pruning
+ * bounds' group edges), a few percent of the values on typical data, so
+ * this costs little time and saves 24 bytes per distinct value — most of
+ * the memory of a call, and, on a machine where first touching memory is
+ * slow, most of the time of the first call.
  */
 
 import { chunkEnd } from './sort.js';
 import { notFiniteError } from './validate.js';
 import type { Kmeans1dWorkspace } from './workspace.js';
 
-/** Distinct sorted values, their counts, and prefix sums over them. */
+/** log2 of the checkpoint spacing. */
+const CHECKPOINT_BITS = 5;
+/** The running sums are stored every this many distinct values (a walk from one costs at most this many additions). */
+export const CHECKPOINT = 1 << CHECKPOINT_BITS;
+
+/** Distinct sorted values, where each one's run ends in the sorted input, and prefix sums over them. */
 export interface WeightedValues {
   /** Number of input values, counting repeats. */
   readonly n: number;
@@ -20,55 +35,168 @@ export interface WeightedValues {
   readonly m: number;
   /** The distinct values, ascending (length `m`); a Float32Array when the input was one (exact, half the memory). */
   readonly values: Float32Array | Float64Array;
+  /**
+   * `ends[p]`: how many input values are ≤ `values[p]` — the exclusive end of
+   * that value's run in the sorted input (length `m`). Distinct value `p`
+   * occurs `ends[p] − ends[p − 1]` times.
+   */
+  readonly ends: Uint32Array;
   /** Subtracted from every value before the sums of x and x² (the median), to limit cancellation. */
   readonly shift: number;
-  /**
-   * Interleaved prefix sums, length `3 (m + 1)`: at `3p` the number of input
-   * values among the first `p` distinct values, at `3p + 1` their sum of
-   * `x − shift`, at `3p + 2` their sum of `(x − shift)²` (zero unless
-   * requested). Interleaved so that one cost evaluation touches two cache
-   * lines, not six.
-   */
-  readonly prefix: Float64Array;
+  /** The prefix sums over the distinct values. */
+  readonly sums: PrefixSums;
 }
 
 /**
- * Group sorted values into distinct values with counts and build compensated
- * prefix sums. O(n) time, 8m + 24(m + 1) bytes (4m + 24(m + 1) for a Float32Array).
+ * Prefix sums over the first `p` distinct values (Wang & Song's cumulative
+ * sums): W_p, the number of input values among them; S_p, the sum of their
+ * `x − shift`; Q_p, the sum of their `(x − shift)²` (0 unless requested).
+ * The sums are compensated (TwoSum), so each is within about one rounding of
+ * the exact prefix however long the input.
+ */
+export class PrefixSums {
+  /** (W, S, Q) at p = m: the totals. */
+  readonly total: Float64Array;
+
+  /**
+   * @param checkpoints - the running state (sum, its compensation, sum of
+   * squares, its compensation) before distinct value c · CHECKPOINT, 4 per c.
+   */
+  constructor(
+    private readonly data: { readonly m: number; readonly values: Float32Array | Float64Array; readonly ends: Uint32Array; readonly shift: number },
+    private readonly squares: boolean,
+    private readonly checkpoints: Float64Array,
+  ) {
+    this.total = new Float64Array(3);
+    this.at(data.m, this.total);
+  }
+
+  /**
+   * Write (W, S, Q) at the positions pos(r), r = 0 … count − 1, to
+   * out[r · stride], out[r · stride + 1] and out[r · stride + 2] (the other
+   * slots are left alone). pos(r) is `positions[r]` if `positions` is given,
+   * else min((from + r) · g, m). Each sum is walked to from the previous
+   * position or from the checkpoint before it, so ascending positions cost
+   * least; any order gives the same sums.
+   */
+  gather(out: Float64Array, stride: number, count: number, positions: Uint32Array | null, from: number, g: number): void {
+    const { m, values, ends, shift } = this.data;
+    walkSums(values, ends, shift, this.squares, this.checkpoints, m, out, 0, stride, count, positions, from, g);
+  }
+
+  /** (W, S, Q) at position p (0 ≤ p ≤ m) into out[o … o + 2]. */
+  at(p: number, out: Float64Array, o = 0): void {
+    const { m, values, ends, shift } = this.data;
+    walkSums(values, ends, shift, this.squares, this.checkpoints, m, out, o, 3, 1, null, p, 1);
+  }
+}
+
+/**
+ * The loop of {@link PrefixSums.gather}, in a function of its own (see
+ * `sortFloat32Bits` in sort.ts). Each step is the same arithmetic, in the
+ * same order, as the fill in {@link weightedValues}.
+ */
+function walkSums(
+  values: Float32Array | Float64Array,
+  ends: Uint32Array,
+  shift: number,
+  squares: boolean,
+  checkpoints: Float64Array,
+  m: number,
+  out: Float64Array,
+  offset: number,
+  stride: number,
+  count: number,
+  positions: Uint32Array | null,
+  from: number,
+  g: number,
+): void {
+  let at = -1; // the position the running sums below belong to (none yet)
+  let sum = 0;
+  let sumC = 0;
+  let sq = 0;
+  let sqC = 0;
+  for (let r = 0, o = offset; r < count; r++, o += stride) {
+    let p = positions === null ? (from + r) * g : positions[r]!;
+    if (p > m) p = m;
+    // Continue from where we are unless p is behind it or a checkpoint lies between.
+    const c = Math.floor(p / CHECKPOINT);
+    if (p < at || c * CHECKPOINT > at) {
+      at = c * CHECKPOINT;
+      sum = checkpoints[4 * c]!;
+      sumC = checkpoints[4 * c + 1]!;
+      sq = checkpoints[4 * c + 2]!;
+      sqC = checkpoints[4 * c + 3]!;
+    }
+    for (; at < p; at++) {
+      const d = values[at]! - shift;
+      const x = (ends[at]! - (at > 0 ? ends[at - 1]! : 0)) * d;
+      let t = sum + x;
+      let back = t - sum;
+      sumC += sum - (t - back) + (x - back);
+      sum = t;
+      if (squares) {
+        const y = x * d;
+        t = sq + y;
+        back = t - sq;
+        sqC += sq - (t - back) + (y - back);
+        sq = t;
+      }
+    }
+    out[o] = p > 0 ? ends[p - 1]! : 0;
+    out[o + 1] = sum + sumC;
+    out[o + 2] = squares ? sq + sqC : 0;
+  }
+}
+
+/**
+ * Group sorted values into distinct values with the ends of their runs, and
+ * build the checkpoints of the compensated prefix sums. O(n) time; 8m bytes
+ * for the values and ends (none for the values when `inPlace`, none for the
+ * ends when given `spare`), and 32 bytes per {@link CHECKPOINT} distinct
+ * values.
  *
  * @param sorted - finite values, ascending (checked by `checkSorted` beforehand or sorted by us).
- * @param squares - whether to fill the prefix sums of squares (the optimal method needs them, Lloyd does not).
+ * @param squares - whether the sums of squares are wanted (the optimal method needs them, Lloyd does not).
  * @param workspace - where to take the arrays from, if given (their contents are overwritten).
+ * @param inPlace - the distinct values may overwrite `sorted` (our own sorted copy, never the caller's input).
+ * @param spare - memory of at least `sorted.length` words that the ends may take (the sort's second buffer).
  */
-export function weightedValues(sorted: ArrayLike<number>, squares: boolean, workspace?: Kmeans1dWorkspace): WeightedValues {
+export function weightedValues(
+  sorted: ArrayLike<number>,
+  squares: boolean,
+  workspace?: Kmeans1dWorkspace,
+  inPlace = false,
+  spare: Uint32Array | null = null,
+): WeightedValues {
   const n = sorted.length;
-  // With a workspace, room for n distinct values costs nothing extra: skip counting them first.
+  // With a workspace or in place, room for n distinct values costs nothing extra: skip counting them first.
   let m = n;
-  if (workspace === undefined) {
+  if (workspace === undefined && !inPlace) {
     m = n > 0 ? 1 : 0;
     for (let from = 1, to = 1; from < n; from = to) {
       to = chunkEnd(from, n);
       m += distinctCount(sorted, from, to);
     }
   }
-  let values =
-    sorted instanceof Float32Array
-      ? (workspace?.float32('values', m, workspace.reserved) ?? new Float32Array(m))
-      : (workspace?.float64('values', m, workspace.reserved) ?? new Float64Array(m));
-  let prefix = workspace?.float64('prefix', 3 * (m + 1), 3 * (workspace.reserved + 1)) ?? new Float64Array(3 * (m + 1));
-  // Reused memory: the entries the fill does not write must still read 0.
-  if (workspace !== undefined) prefix.fill(0, 0, 3);
+  let values: Float32Array | Float64Array;
+  if (inPlace && (sorted instanceof Float32Array || sorted instanceof Float64Array)) values = sorted;
+  else if (sorted instanceof Float32Array) values = workspace?.float32('values', m, workspace.reserved) ?? new Float32Array(m);
+  else values = workspace?.float64('values', m, workspace.reserved) ?? new Float64Array(m);
+  let ends = spare !== null && spare.length >= m ? spare : (workspace?.uint32('ends', m, workspace.reserved) ?? new Uint32Array(m));
+  const spaced = (count: number) => 4 * (Math.floor(count / CHECKPOINT) + 1);
+  let checkpoints = workspace?.float64('checkpoints', spaced(m), spaced(workspace.reserved)) ?? new Float64Array(spaced(m));
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
   // Running state across chunks: the compensated sums, then p and i.
   const state = new Float64Array(6);
-  while (state[5]! < n) fillGrouped(sorted, n, squares, shift, values, prefix, state, chunkEnd(state[5]!, n));
-  if (workspace !== undefined) {
-    m = state[4]!;
-    values = values.subarray(0, m);
-    prefix = prefix.subarray(0, 3 * (m + 1));
-    if (!squares) for (let p = 2; p < prefix.length; p += 3) prefix[p] = 0;
-  }
-  return { n, m, values, shift, prefix };
+  while (state[5]! < n) fillGrouped(sorted, n, squares, shift, values, ends, checkpoints, state, chunkEnd(state[5]!, n));
+  m = state[4]!;
+  if (values.length !== m) values = values.subarray(0, m);
+  if (ends.length !== m) ends = ends.subarray(0, m);
+  if (checkpoints.length !== spaced(m)) checkpoints = checkpoints.subarray(0, spaced(m));
+  if (m % CHECKPOINT === 0) checkpoints.set(state.subarray(0, 4), 4 * (m / CHECKPOINT)); // the state at m itself
+  const data = { n, m, values, ends, shift };
+  return { ...data, sums: new PrefixSums(data, squares, checkpoints) };
 }
 
 /**
@@ -83,10 +211,12 @@ function distinctCount(sorted: ArrayLike<number>, from: number, to: number): num
 }
 
 /**
- * Fill the distinct values and the prefix sums (see {@link WeightedValues})
- * for the runs of equal values that start before `stop`, continuing from
- * `state` (sum, its compensation, sum of squares, its compensation, p, i)
- * and updating it. Chunked: see `chunkEnd` in sort.ts.
+ * Fill the distinct values, their ends and the checkpoints (see
+ * {@link WeightedValues}) for the runs of equal values that start before
+ * `stop`, continuing from `state` (sum, its compensation, sum of squares,
+ * its compensation, p, i) and updating it. `values` may be `sorted` itself:
+ * value p is written at p ≤ i, after everything before i was read. Chunked:
+ * see `chunkEnd` in sort.ts.
  */
 function fillGrouped(
   sorted: ArrayLike<number>,
@@ -94,15 +224,14 @@ function fillGrouped(
   squares: boolean,
   shift: number,
   values: Float32Array | Float64Array,
-  prefix: Float64Array,
+  ends: Uint32Array,
+  checkpoints: Float64Array,
   state: Float64Array,
   stop: number,
 ): void {
-  // Compensated running sums: the stored prefix is within about one rounding
-  // of the exact prefix however long the input. Each addition's rounding
-  // error is recovered exactly by TwoSum (Knuth, TAOCP vol. 2, §4.2.2): the
-  // same error as Neumaier's (1974) branch on the larger term, without the
-  // branch.
+  // Compensated running sums: each addition's rounding error is recovered
+  // exactly by TwoSum (Knuth, TAOCP vol. 2, §4.2.2): the same error as
+  // Neumaier's (1974) branch on the larger term, without the branch.
   let sum = state[0]!;
   let sumC = state[1]!;
   let sq = state[2]!;
@@ -111,28 +240,32 @@ function fillGrouped(
   let i = state[5]! | 0;
   const end = stop < n ? stop : n;
   while (i < end) {
+    if ((p & (CHECKPOINT - 1)) === 0) {
+      const c = 4 * (p >>> CHECKPOINT_BITS);
+      checkpoints[c] = sum;
+      checkpoints[c + 1] = sumC;
+      checkpoints[c + 2] = sq;
+      checkpoints[c + 3] = sqC;
+    }
     const v = sorted[i]!;
     let j = i + 1;
     while (j < n && sorted[j] === v) j++;
-    const count = j - i;
-    values[p] = v + 0;
     const d = v - shift;
-    const x = count * d;
+    const x = (j - i) * d;
+    values[p] = v + 0;
+    ends[p] = j;
     let t = sum + x;
     let back = t - sum;
     sumC += sum - (t - back) + (x - back);
     sum = t;
-    p++;
-    prefix[3 * p] = j;
-    prefix[3 * p + 1] = sum + sumC;
     if (squares) {
       const y = x * d;
       t = sq + y;
       back = t - sq;
       sqC += sq - (t - back) + (y - back);
       sq = t;
-      prefix[3 * p + 2] = sq + sqC;
     }
+    p++;
     i = j;
   }
   state[0] = sum;

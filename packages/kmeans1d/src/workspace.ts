@@ -6,12 +6,14 @@ import { checkInteger } from './validate.js';
 /**
  * Buffers that {@link kmeans1d} and {@link kmeans1dSorted} reuse from one
  * call to the next when given `{ workspace }`: the radix sort's two key
- * arrays, the distinct values and the prefix sums — about 36 bytes per value
- * for float32 input. A caller that clusters millions of values every epoch
+ * arrays (which then hold the distinct values and the ends of their runs)
+ * and the checkpoints of the prefix sums — about 9 bytes per value for
+ * float32 input. A caller that clusters millions of values every epoch
  * (SeTa's pruning step does) then stops paying for fresh memory on each call:
- * on the reference machine first touching new memory costs 0.1–0.4 ms per
- * MB more than reusing it (apps/strategy-bench/src/kernels.mjs), some
- * 45–130 ms for the ~320 MB of 9 million values.
+ * first touching new memory costs page faults, 0.1–0.4 ms per MB more than
+ * reusing it on the machines of earlier runs and ~2.5 ms per MB on that of
+ * the latest (apps/strategy-bench/src/kernels.mjs): 8–30 ms, or about 0.2 s,
+ * for the ~80 MB of 9 million values.
  *
  * Results never alias the workspace (centroids, sizes and bounds are always
  * new arrays), so a result stays valid after the next call. The buffers stay

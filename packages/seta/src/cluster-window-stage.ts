@@ -60,7 +60,7 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
   const order = checkOneOf(fn, 'order', options.order ?? 'easy-to-hard', ['easy-to-hard', 'hard-to-easy'] as const);
   const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
   let steps = 0;
-  // k-means memory kept from one epoch to the next (~36 bytes per clustered sample).
+  // k-means memory kept from one epoch to the next (~9 bytes per clustered sample).
   const workspace = new Kmeans1dWorkspace();
 
   const rangeAt = (step: number): GroupRange => {
