@@ -3,7 +3,10 @@
  * Steady-state driver for profiling one strategy: plans and observes E
  * epochs of N samples (batches of 65,536 — observe's per-batch work differs
  * from the benchmark's 256, so use bench.mjs for observe figures) and prints
- * plan() time per epoch. Usage (after a build):
+ * plan() time per epoch, and the memory the plan touched for the first time
+ * (minor page faults during plan(), as MB of 4 KiB pages: the plan's fresh
+ * arrays, and in a process's first plans the reusable temporaries). Usage
+ * (after a build):
  *   node --cpu-prof apps/strategy-bench/src/steady.mjs infobatch 1e7 6
  * Set NOWASM=1 to run with the WebAssembly kernels off.
  */
@@ -25,9 +28,11 @@ const p = make();
 const rng = new Random(3);
 const B = 65536; const a = new Float32Array(B), b = new Float32Array(B);
 for (let e = 0; e < E; e++) {
+  const faults = process.resourceUsage().minorPageFault;
   const t = performance.now();
   const plan = p.plan(e);
   const ms = performance.now() - t;
+  const faultMb = ((process.resourceUsage().minorPageFault - faults) * 4096) / 2 ** 20;
   let obs = 0;
   const ids = plan.indices;
   for (let s = 0; s < ids.length; s += B) {
@@ -39,5 +44,5 @@ for (let e = 0; e < E; e++) {
     obs += performance.now() - t2;
   }
   const t3 = performance.now(); p.endEpoch(); obs += performance.now() - t3;
-  console.log(`${which} n=${n} epoch ${e}: plan ${ms.toFixed(0)} ms, visited ${ids.length}, observe ${(obs * 1e6 / ids.length).toFixed(1)} ns/sample`);
+  console.log(`${which} n=${n} epoch ${e}: plan ${ms.toFixed(0)} ms (fresh memory ${faultMb.toFixed(0)} MB), visited ${ids.length}, observe ${(obs * 1e6 / ids.length).toFixed(1)} ns/sample`);
 }
