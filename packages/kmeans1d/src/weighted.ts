@@ -91,10 +91,13 @@ export class PrefixSums {
   }
 }
 
+/** The running state of a walk in {@link walkSums} (calls are synchronous, so one serves every walk). */
+const walk = new Float64Array(4);
+
 /**
  * The loop of {@link PrefixSums.gather}, in a function of its own (see
- * `sortFloat32Bits` in sort.ts). Each step is the same arithmetic, in the
- * same order, as the fill in {@link weightedValues}.
+ * `sortFloat32Bits` in sort.ts). The sums come from {@link advance}, as the
+ * checkpoints did.
  */
 function walkSums(
   values: Float32Array | Float64Array,
@@ -111,11 +114,7 @@ function walkSums(
   from: number,
   g: number,
 ): void {
-  let at = -1; // the position the running sums below belong to (none yet)
-  let sum = 0;
-  let sumC = 0;
-  let sq = 0;
-  let sqC = 0;
+  let at = -1; // the position the running sums in `walk` belong to (none yet)
   for (let r = 0, o = offset; r < count; r++, o += stride) {
     let p = positions === null ? (from + r) * g : positions[r]!;
     if (p > m) p = m;
@@ -123,30 +122,75 @@ function walkSums(
     const c = Math.floor(p / CHECKPOINT);
     if (p < at || c * CHECKPOINT > at) {
       at = c * CHECKPOINT;
-      sum = checkpoints[4 * c]!;
-      sumC = checkpoints[4 * c + 1]!;
-      sq = checkpoints[4 * c + 2]!;
-      sqC = checkpoints[4 * c + 3]!;
+      walk[0] = checkpoints[4 * c]!;
+      walk[1] = checkpoints[4 * c + 1]!;
+      walk[2] = checkpoints[4 * c + 2]!;
+      walk[3] = checkpoints[4 * c + 3]!;
     }
-    for (; at < p; at++) {
-      const d = values[at]! - shift;
-      const x = (ends[at]! - (at > 0 ? ends[at - 1]! : 0)) * d;
-      let t = sum + x;
-      let back = t - sum;
-      sumC += sum - (t - back) + (x - back);
-      sum = t;
-      if (squares) {
-        const y = x * d;
-        t = sq + y;
-        back = t - sq;
-        sqC += sq - (t - back) + (y - back);
-        sq = t;
-      }
+    if (at < p) {
+      advance(values, ends, shift, squares, walk, at, p, null);
+      at = p;
     }
     out[o] = p > 0 ? ends[p - 1]! : 0;
-    out[o + 1] = sum + sumC;
-    out[o + 2] = squares ? sq + sqC : 0;
+    out[o + 1] = walk[0]! + walk[1]!;
+    out[o + 2] = squares ? walk[2]! + walk[3]! : 0;
   }
+}
+
+/**
+ * Advance the compensated running sums `state` (sum of `count · (x − shift)`,
+ * its compensation, sum of `count · (x − shift)²`, its compensation) over
+ * distinct values from … to − 1. With `checkpoints`, the state before each
+ * value whose index is a multiple of {@link CHECKPOINT} is stored there
+ * first. The one place where the prefix sums' arithmetic lives: the
+ * checkpoints and every sum walked to from them come from it, so they agree
+ * bit for bit.
+ *
+ * Each addition's rounding error is recovered exactly by TwoSum (Knuth,
+ * TAOCP vol. 2, §4.2.2): the same error as Neumaier's (1974) branch on the
+ * larger term, without the branch; the stored sums are within about one
+ * rounding of the exact prefix however long the input.
+ */
+function advance(
+  values: Float32Array | Float64Array,
+  ends: Uint32Array,
+  shift: number,
+  squares: boolean,
+  state: Float64Array,
+  from: number,
+  to: number,
+  checkpoints: Float64Array | null,
+): void {
+  let sum = state[0]!;
+  let sumC = state[1]!;
+  let sq = state[2]!;
+  let sqC = state[3]!;
+  for (let q = from; q < to; q++) {
+    if (checkpoints !== null && (q & (CHECKPOINT - 1)) === 0) {
+      const c = 4 * (q >>> CHECKPOINT_BITS);
+      checkpoints[c] = sum;
+      checkpoints[c + 1] = sumC;
+      checkpoints[c + 2] = sq;
+      checkpoints[c + 3] = sqC;
+    }
+    const d = values[q]! - shift;
+    const x = (ends[q]! - (q > 0 ? ends[q - 1]! : 0)) * d;
+    let t = sum + x;
+    let back = t - sum;
+    sumC += sum - (t - back) + (x - back);
+    sum = t;
+    if (squares) {
+      const y = x * d;
+      t = sq + y;
+      back = t - sq;
+      sqC += sq - (t - back) + (y - back);
+      sq = t;
+    }
+  }
+  state[0] = sum;
+  state[1] = sumC;
+  state[2] = sq;
+  state[3] = sqC;
 }
 
 /**
@@ -187,14 +231,19 @@ export function weightedValues(
   const spaced = (count: number) => 4 * (Math.floor(count / CHECKPOINT) + 1);
   let checkpoints = workspace?.float64('checkpoints', spaced(m), spaced(workspace.reserved)) ?? new Float64Array(spaced(m));
   const shift = n > 0 ? sorted[n >> 1]! + 0 : 0; // + 0 turns -0 into 0
-  // Running state across chunks: the compensated sums, then p and i.
-  const state = new Float64Array(6);
-  while (state[5]! < n) fillGrouped(sorted, n, squares, shift, values, ends, checkpoints, state, chunkEnd(state[5]!, n));
-  m = state[4]!;
+  // Group (running state across chunks: p and i), then the sums' checkpoints.
+  const at = new Uint32Array(2);
+  while (at[1]! < n) fillGrouped(sorted, n, values, ends, at, chunkEnd(at[1]!, n));
+  m = at[0]!;
   if (values.length !== m) values = values.subarray(0, m);
   if (ends.length !== m) ends = ends.subarray(0, m);
   if (checkpoints.length !== spaced(m)) checkpoints = checkpoints.subarray(0, spaced(m));
-  if (m % CHECKPOINT === 0) checkpoints.set(state.subarray(0, 4), 4 * (m / CHECKPOINT)); // the state at m itself
+  const state = new Float64Array(4);
+  for (let from = 0, to = 0; from < m; from = to) {
+    to = chunkEnd(from, m);
+    advance(values, ends, shift, squares, state, from, to, checkpoints);
+  }
+  if (m % CHECKPOINT === 0) checkpoints.set(state, 4 * (m / CHECKPOINT)); // the state at m itself
   const data = { n, m, values, ends, shift };
   return { ...data, sums: new PrefixSums(data, squares, checkpoints) };
 }
@@ -211,69 +260,34 @@ function distinctCount(sorted: ArrayLike<number>, from: number, to: number): num
 }
 
 /**
- * Fill the distinct values, their ends and the checkpoints (see
+ * Fill the distinct values and the ends of their runs (see
  * {@link WeightedValues}) for the runs of equal values that start before
- * `stop`, continuing from `state` (sum, its compensation, sum of squares,
- * its compensation, p, i) and updating it. `values` may be `sorted` itself:
- * value p is written at p ≤ i, after everything before i was read. Chunked:
- * see `chunkEnd` in sort.ts.
+ * `stop`, continuing from `at` (p, i) and updating it. `values` may be
+ * `sorted` itself: value p is written at p ≤ i, after everything before i
+ * was read. Chunked: see `chunkEnd` in sort.ts.
  */
 function fillGrouped(
   sorted: ArrayLike<number>,
   n: number,
-  squares: boolean,
-  shift: number,
   values: Float32Array | Float64Array,
   ends: Uint32Array,
-  checkpoints: Float64Array,
-  state: Float64Array,
+  at: Uint32Array,
   stop: number,
 ): void {
-  // Compensated running sums: each addition's rounding error is recovered
-  // exactly by TwoSum (Knuth, TAOCP vol. 2, §4.2.2): the same error as
-  // Neumaier's (1974) branch on the larger term, without the branch.
-  let sum = state[0]!;
-  let sumC = state[1]!;
-  let sq = state[2]!;
-  let sqC = state[3]!;
-  let p = state[4]! | 0; // integers (| 0 keeps them int32 for V8)
-  let i = state[5]! | 0;
+  let p = at[0]! | 0; // integers (| 0 keeps them int32 for V8)
+  let i = at[1]! | 0;
   const end = stop < n ? stop : n;
   while (i < end) {
-    if ((p & (CHECKPOINT - 1)) === 0) {
-      const c = 4 * (p >>> CHECKPOINT_BITS);
-      checkpoints[c] = sum;
-      checkpoints[c + 1] = sumC;
-      checkpoints[c + 2] = sq;
-      checkpoints[c + 3] = sqC;
-    }
     const v = sorted[i]!;
     let j = i + 1;
     while (j < n && sorted[j] === v) j++;
-    const d = v - shift;
-    const x = (j - i) * d;
     values[p] = v + 0;
     ends[p] = j;
-    let t = sum + x;
-    let back = t - sum;
-    sumC += sum - (t - back) + (x - back);
-    sum = t;
-    if (squares) {
-      const y = x * d;
-      t = sq + y;
-      back = t - sq;
-      sqC += sq - (t - back) + (y - back);
-      sq = t;
-    }
     p++;
     i = j;
   }
-  state[0] = sum;
-  state[1] = sumC;
-  state[2] = sq;
-  state[3] = sqC;
-  state[4] = p;
-  state[5] = i;
+  at[0] = p;
+  at[1] = i;
 }
 
 /**
