@@ -29,7 +29,7 @@ export { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, de
 
 // Pipelines: compose stages into a pruner
 export { createPruner } from './pipeline.js';
-export { ScratchPool } from './scratch.js';
+export { PlanArrays, ScratchPool } from './scratch.js';
 export type {
   EpochEnd,
   ObservedBatch,

@@ -6,6 +6,7 @@ import type { ScoreStore, Selection, Stage } from './pipeline.js';
 import type { EpochPlan } from './types.js';
 import { annealStage, downsampleStage } from './stages.js';
 import { Random } from './random.js';
+import { wasmKernelsEnabled } from './shuffle.js';
 import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
 
 /** A minimal in-memory score store (latest wins), standing in for @seta/loss-store. */
@@ -325,6 +326,104 @@ describe('pooled stage temporaries', () => {
         expect(plan.indices.length).toBe(plan.indices.buffer.byteLength / 4); // not a view of something larger
       });
     }
+  });
+
+  describe('selections built in ctx.output', () => {
+    // One stage that selects every third id (weights from `weightOf`), its arrays from
+    // ctx.output, from its scratch pool, or from ctx.output but returned as views.
+    const thirds = (from: 'output' | 'scratch' | 'view', weightOf: ((id: number) => number) | null, seen: { output: boolean[] }): Stage => ({
+      name: 'thirds',
+      select(_s: Selection, ctx) {
+        seen.output.push(ctx.output !== undefined);
+        const count = Math.ceil(ctx.size / 3);
+        const extra = from === 'view' ? 1 : 0;
+        const ids = from === 'scratch' ? ctx.scratch!.uint32('ids', count) : ctx.output!.uint32(count + extra);
+        const weights = weightOf === null ? null : from === 'scratch' ? ctx.scratch!.float32('w', count) : ctx.output!.float32(count + extra);
+        for (let i = 0; i < count; i++) {
+          ids[i] = 3 * i;
+          if (weights !== null) weights[i] = weightOf!(3 * i);
+        }
+        return {
+          ids: from === 'view' ? ids.subarray(0, count) : ids,
+          weights: weights === null ? null : from === 'view' ? weights.subarray(0, count) : weights,
+          phase: 'prune',
+        };
+      },
+    });
+    const kinds: [string, ((id: number) => number) | null][] = [
+      ['no weights', null],
+      ['two weight values (the tagged shuffle)', (id) => (id % 2 === 0 ? 1 : 2.5)],
+      ['many weight values', (id) => 1 + (id % 7)],
+    ];
+    for (const [label, weightOf] of kinds) {
+      it(`gives the plans a pooled selection gives, shuffled in place when whole: ${label}`, () => {
+        for (const size of [1000, 300_000]) {
+          const make = (from: 'output' | 'scratch' | 'view') => {
+            const seen = { output: [] as boolean[] };
+            return { seen, p: createPruner({ name: 'thirds', size, epochs: 3, seed: 5, stages: [thirds(from, weightOf, seen)] }) };
+          };
+          const runs = { output: make('output'), scratch: make('scratch'), view: make('view') };
+          for (let e = 0; e < 3; e++) {
+            const plans = { output: runs.output.p.plan(e), scratch: runs.scratch.p.plan(e), view: runs.view.p.plan(e) };
+            for (const other of [plans.output, plans.view]) {
+              expect(Buffer.from(other.indices.buffer).equals(Buffer.from(plans.scratch.indices.buffer))).toBe(true);
+              if (weightOf === null) expect(other.weights).toBeNull();
+              else expect(Buffer.from(other.weights!.buffer).equals(Buffer.from(plans.scratch.weights!.buffer))).toBe(true);
+            }
+            // Views of output arrays are copied like any other selection: the plan is exactly its length.
+            expect(plans.view.indices.buffer.byteLength).toBe(plans.view.indices.length * 4);
+            for (const run of Object.values(runs)) run.p.endEpoch();
+          }
+          expect(runs.output.seen.output).toEqual([true, true, true]);
+        }
+      });
+    }
+
+    it('uses the output arrays themselves as the plan where the shuffle allows, and never hands one out twice', () => {
+      let issued: { ids: Uint32Array; weights: Float32Array | null }[] = [];
+      const stage = (withWeights: boolean): Stage => ({
+        name: 'keep',
+        select(_s, ctx) {
+          const ids = ctx.output!.uint32(ctx.size - 1);
+          for (let i = 0; i < ids.length; i++) ids[i] = i + 1;
+          const weights = withWeights ? ctx.output!.float32(ids.length).fill(2) : null;
+          if (weights !== null) weights[0] = 1;
+          issued.push({ ids, weights });
+          return { ids, weights, phase: 'prune' };
+        },
+      });
+      for (const withWeights of [false, true]) {
+        for (const size of [1000, 300_000]) {
+          issued = [];
+          const p = createPruner({ name: 'keep', size, epochs: 2, stages: [stage(withWeights)] });
+          const a = p.plan(0);
+          p.endEpoch();
+          const b = p.plan(1);
+          // Fisher–Yates (short) and the kernel's staged shuffle (long) write back into the stage's arrays.
+          if (size > 1000 && !wasmKernelsEnabled()) continue;
+          expect(a.indices).toBe(issued[0]!.ids);
+          expect(b.indices).toBe(issued[1]!.ids);
+          if (withWeights) expect(a.weights).toBe(issued[0]!.weights);
+          expect(a.indices.buffer).not.toBe(b.indices.buffer);
+          expect(new Set(a.indices).size).toBe(size - 1);
+          expect(a.indices.every((id) => id >= 1 && id < size)).toBe(true);
+        }
+      }
+    });
+
+    it('is given to the last stage only', () => {
+      const seen: [string, boolean][] = [];
+      const spy = (name: string): Stage => ({
+        name,
+        select(selection, ctx) {
+          seen.push([name, ctx.output !== undefined]);
+          return selection;
+        },
+      });
+      const p = createPruner({ name: 'spies', size: 10, epochs: 1, stages: [spy('a'), spy('b'), spy('c')] });
+      p.plan(0);
+      expect(seen).toEqual([['a', false], ['b', false], ['c', true]]);
+    });
   });
 
   it('gives every stage its own pool, so two stages of one kind never share a temporary', () => {

@@ -1,7 +1,7 @@
 import { CallOrderError, StateError } from './errors.js';
 import { Random } from './random.js';
-import { ScratchPool } from './scratch.js';
-import { shuffledCopy, shuffledCopyTwoWeights, shuffledRange } from './shuffle.js';
+import { PlanArrays, ScratchPool } from './scratch.js';
+import { shuffledCopy, shuffledCopyTwoWeights, shuffledOwned, shuffledRange } from './shuffle.js';
 import { StateReader, StateWriter } from './state.js';
 import { CompensatedSum } from './sum.js';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
@@ -34,7 +34,9 @@ export interface ScoreStore {
  * (the pipeline owns them) but must not keep references across epochs. A
  * stage may return arrays from its `ctx.scratch` pool (reused next epoch):
  * the pipeline copies the final selection into the plan, so plans never
- * alias them.
+ * alias them. The last stage may instead build its selection in arrays from
+ * `ctx.output`, which the pipeline shuffles in place and hands out as the
+ * plan.
  */
 export interface Selection {
   /** Ids still in the plan, in any order; `null` means all of `0 … size-1`. */
@@ -65,6 +67,12 @@ export interface StageContext {
    * called outside a pipeline.
    */
   readonly scratch?: ScratchPool;
+  /**
+   * New arrays for the selection this stage returns that the pipeline may
+   * hand out as the plan without copying them (see {@link PlanArrays}).
+   * Given to the last stage only, and absent outside a pipeline.
+   */
+  readonly output?: PlanArrays;
 }
 
 /** One batch as stages observe it: validated, non-finite entries removed (with `nonFinite: 'skip'`). */
@@ -295,8 +303,11 @@ class PipelinePrunerImpl implements PipelinePruner {
     this.flushScores();
     const base = this.context(epoch);
     let selection: Selection = { ids: null, weights: null, phase: 'full' };
-    for (let i = 0; i < this.stages.length; i++) {
-      selection = this.stages[i]!.select(selection, { ...base, scratch: this.pools[i]! });
+    const output = new PlanArrays();
+    const last = this.stages.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const ctx: StageContext = i === last ? { ...base, scratch: this.pools[i]!, output } : { ...base, scratch: this.pools[i]! };
+      selection = this.stages[i]!.select(selection, ctx);
       if (selection.final) break;
     }
     let ids = selection.ids;
@@ -313,12 +324,20 @@ class PipelinePrunerImpl implements PipelinePruner {
       weights = null;
     } else {
       // The stages' arrays are the pipeline's own temporaries (pooled and reused next
-      // epoch): the plan is always a fresh shuffled copy that the caller owns.
+      // epoch): the plan is a fresh shuffled copy that the caller owns — unless the
+      // last stage built the selection (its ids, its weights or both) in arrays from
+      // `output`, which are the plan's already and are shuffled in place where the
+      // algorithm allows (the same permutation either way).
       // Two-valued weights (InfoBatch's) travel as a tag bit of the ids: the same permutation, cheaper.
+      const ownIds = output.owns(ids);
+      const ownWeights = output.owns(weights) && weights!.buffer !== ids.buffer;
       const shuffled =
         (weights !== null && this.size <= 0x8000_0000
-          ? shuffledCopyTwoWeights(ids, weights, this.rng)
-          : null) ?? shuffledCopy(ids, this.rng, weights ?? undefined);
+          ? shuffledCopyTwoWeights(ids, weights, this.rng, ownIds, ownWeights)
+          : null) ??
+        (ownIds && (weights === null || ownWeights)
+          ? shuffledOwned(ids, this.rng, weights ?? undefined)
+          : shuffledCopy(ids, this.rng, weights ?? undefined));
       ids = shuffled.out;
       weights = shuffled.companionOut ?? null;
     }

@@ -94,6 +94,28 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
 }
 
 /**
+ * {@link shuffledCopy}'s permutation (the same draws, the same result), for
+ * inputs that may be overwritten: where the algorithm allows, the result is
+ * written back into `ids` and `companion` and they are returned, else new
+ * arrays are. For the pipeline's plans built in arrays it owns
+ * (`PlanArrays`): it saves allocating the plan.
+ *
+ * @internal
+ */
+export function shuffledOwned(ids: Uint32Array, rng: Random, companion?: Float32Array): { out: Uint32Array; companionOut: Float32Array | undefined } {
+  const n = ids.length;
+  if (companion !== undefined && companion.length !== n) {
+    throw new RangeError(`shuffledOwned(): companion must have the array's length ${n}, got length ${companion.length}`);
+  }
+  if (n > SCATTER_THRESHOLD) {
+    const r = scatterShuffle(ids, rng, companion, bucketBits(n), true);
+    return { out: r.out as Uint32Array, companionOut: r.companionOut as Float32Array | undefined };
+  }
+  fisherYates(ids, rng, companion, 0, n);
+  return { out: ids, companionOut: companion };
+}
+
+/**
  * {@link shuffledCopy} of `ids` with `weights` as companion, for the common
  * case of a plan whose ids are below 2^31 and whose weights take at most two
  * values (bit patterns), e.g. InfoBatch's 1 and 1 / keep: the weight rides
@@ -101,7 +123,11 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
  * with the tag cleared, as each bucket is finished (while it is in cache).
  * The permutation — and the generator's state afterwards — are exactly those
  * of `shuffledCopy(ids, rng, weights)`, at about half the memory traffic.
- * Returns `null`, drawing nothing, when the case does not apply.
+ * Returns `null`, drawing nothing, when the case does not apply. With
+ * `reuseIds` (`reuseWeights`) the shuffled ids (weights) may be written
+ * back into `ids` (`weights`) instead of a new array (see
+ * {@link shuffledOwned}): every id and weight is read before anything is
+ * written.
  *
  * @internal
  */
@@ -109,6 +135,8 @@ export function shuffledCopyTwoWeights(
   ids: Uint32Array,
   weights: Float32Array,
   rng: Random,
+  reuseIds = false,
+  reuseWeights = false,
 ): { out: Uint32Array; companionOut: Float32Array } | null {
   const n = ids.length;
   if (weights.length !== n) {
@@ -119,8 +147,8 @@ export function shuffledCopyTwoWeights(
   if (n <= SCATTER_THRESHOLD) {
     const pair = twoPatterns(ids, bits);
     if (pair === null) return null;
-    const out = new Uint32Array(n);
-    const companionOut = new Float32Array(n);
+    const out = reuseIds ? ids : new Uint32Array(n);
+    const companionOut = reuseWeights ? weights : new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
     fisherYates(out, rng, undefined, 0, n);
     untag(out, out, new Int32Array(companionOut.buffer), pair, 0, n);
@@ -143,8 +171,9 @@ export function shuffledCopyTwoWeights(
     rng.setState(start);
     return null;
   }
-  const out = staged === null ? tagged : new Uint32Array(n);
-  const companionOut = new Float32Array(n);
+  // The scatter has read every id and weight: reused inputs may now be overwritten.
+  const out = staged === null ? tagged : reuseIds ? ids : new Uint32Array(n);
+  const companionOut = reuseWeights ? weights : new Float32Array(n);
   const outBits = new Int32Array(companionOut.buffer);
   // Scattered into the kernel's memory: shuffled there (same draws as below), untagged out of it.
   if (staged !== null && wasmShuffleInPlace(staged, starts, rng, len)) {
@@ -527,12 +556,14 @@ function fisherYatesFrom(a: Shufflable, rng: Random, c: Shufflable | undefined, 
  * writes the output bucket by bucket; Fisher–Yates then shuffles each bucket.
  * The labels — several per 32-bit draw, each from its own bits — are drawn
  * twice from the same generator position (once to count, once to scatter)
- * instead of being stored. Exported for tests, which use few buckets on small
- * arrays.
+ * instead of being stored. With `reuse`, a result that went through the
+ * kernel's memory is copied back into `a` (which the scatter has read whole)
+ * instead of into a new array. Exported for tests, which use few buckets on
+ * small arrays.
  *
  * @internal
  */
-export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits: number): { out: Typed; companionOut: Typed | undefined } {
+export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits: number, reuse = false): { out: Typed; companionOut: Typed | undefined } {
   const n = a.length;
   const companionOut = c === undefined ? undefined : new (c.constructor as new (n: number) => Typed)(n);
   const replay = rng.clone(); // the labels' generator position, to draw them again
@@ -543,7 +574,13 @@ export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits
   if (companionOut === undefined) scatterPlain(a, out, next, replay, bits);
   else scatterWith(a, c!, out, companionOut, next, replay, bits);
   shuffleBuckets(out, companionOut, starts, rng);
-  return { out: staged === null ? out : out.slice(), companionOut };
+  if (staged === null) return { out, companionOut };
+  // Shuffled in the kernel's memory: copied out, with reuse into `a` (read whole by the scatter).
+  if (reuse) {
+    a.set(staged as never);
+    return { out: a, companionOut };
+  }
+  return { out: out.slice(), companionOut };
 }
 
 /**

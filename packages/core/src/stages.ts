@@ -41,7 +41,7 @@ export function annealStage(options: AnnealOptions): Stage {
     select(selection: Selection, ctx: StageContext): Selection {
       if (ctx.epoch < Math.floor(delta * ctx.epochs)) return selection;
       const count = Math.floor(keep * ctx.size);
-      const ids = keep === 1 ? null : sampleSorted(ctx.size, count, ctx.rng, ctx.scratch?.uint32('ids', count));
+      const ids = keep === 1 ? null : sampleSorted(ctx.size, count, ctx.rng, ctx.output?.uint32(count) ?? ctx.scratch?.uint32('ids', count));
       return { ids, weights: null, phase: 'anneal', final: true };
     },
   };
@@ -55,11 +55,13 @@ export interface KeepOptions {
 
 /** Keep `count` uniformly random entries of a selection (ids and weights together), in their order. */
 function keepRandom(selection: Selection, count: number, ctx: StageContext): { ids: Uint32Array; weights: Float32Array | null } {
+  // The result goes straight into the plan's arrays when this is the last stage (ctx.output).
   const scratch = ctx.scratch;
-  if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng, scratch?.uint32('ids', count)), weights: null };
+  const out = ctx.output?.uint32(count) ?? scratch?.uint32('ids', count);
+  if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng, out), weights: null };
   // Positions are ascending, so ids[i] = src[positions[i]] may overwrite positions in place.
-  const ids = sampleSorted(selection.ids.length, count, ctx.rng, scratch?.uint32('ids', count));
-  const weights = selection.weights === null ? null : (scratch?.float32('weights', count) ?? new Float32Array(count));
+  const ids = sampleSorted(selection.ids.length, count, ctx.rng, out);
+  const weights = selection.weights === null ? null : (ctx.output?.float32(count) ?? scratch?.float32('weights', count) ?? new Float32Array(count));
   for (let i = 0; i < count; i++) {
     const p = ids[i]!;
     if (weights !== null) weights[i] = selection.weights![p]!;

@@ -68,7 +68,8 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       const total = front + kept;
       const inWeights = selection.weights;
       const reweight = kept > 0 && upWeight !== 1;
-      const weights = inWeights !== null || reweight ? (scratch?.float32('weights', total) ?? new Float32Array(total)) : null;
+      // Weights and copied ids go straight into the plan's arrays when this is the last stage (ctx.output).
+      const weights = inWeights !== null || reweight ? (ctx.output?.float32(total) ?? scratch?.float32('weights', total) ?? new Float32Array(total)) : null;
       let ids: Uint32Array;
       if (src === null && inWeights === null) {
         // The common case (InfoBatch's own pipeline): positions are ids; weights 1, then 1 / keep.
@@ -78,7 +79,7 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
           weights.fill(upWeight, front, total);
         }
       } else {
-        ids = scratch?.uint32('ids', total) ?? new Uint32Array(total);
+        ids = ctx.output?.uint32(total) ?? scratch?.uint32('ids', total) ?? new Uint32Array(total);
         for (let i = 0; i < total; i++) {
           const p = order[i]!;
           ids[i] = src === null ? p : src[p]!;

@@ -184,6 +184,82 @@ describe('belowMeanStage paths', () => {
   });
 });
 
+describe('belowMeanStage: the path for all ids against the general one', () => {
+  // The same pipeline twice, one with a pass-through stage that hands belowMeanStage an
+  // explicit selection of every id with weights 1, which sends it down the general path
+  // (ids copied out of its partition into the plan's array) instead of the one for all ids
+  // (the partition's prefix as the selection); both write the weights into the plan's array.
+  const explicit = {
+    name: 'explicit',
+    select: (_s: unknown, ctx: { size: number }) => ({
+      ids: Uint32Array.from({ length: ctx.size }, (_, i) => i),
+      weights: new Float32Array(ctx.size).fill(1),
+      phase: 'full' as const,
+    }),
+  };
+  async function both(size: number, pruneRatio: number, seed: number) {
+    const { createPruner } = await import('@seta/core');
+    const { LossStore } = await import('@seta/loss-store');
+    const { belowMeanStage } = await import('./below-mean-stage.js');
+    const make = (general: boolean) =>
+      createPruner({
+        name: 'ib', size, epochs: 8, seed, store: new LossStore(size),
+        stages: general ? [explicit, belowMeanStage({ pruneRatio })] : [belowMeanStage({ pruneRatio })],
+      });
+    return [make(false), make(true)] as const;
+  }
+  function expectSame(a: EpochPlan, b: EpochPlan) {
+    expect(a.indices.length).toBe(b.indices.length);
+    expect(Buffer.from(a.indices.buffer).equals(Buffer.from(b.indices.buffer))).toBe(true);
+    const ones = new Float32Array(a.indices.length).fill(1);
+    expect(Buffer.from((a.weights ?? ones).buffer).equals(Buffer.from((b.weights ?? ones).buffer))).toBe(true);
+  }
+
+  it('gives the same plans — ids, order, weights — for any losses, unseen samples, ties and ratios (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom(0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 1),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.oneof(fc.constantFrom(0, 1, 2), fc.float({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        async (size, pruneRatio, seed, palette, seenShare) => {
+          const [common, general] = await both(size, pruneRatio, seed);
+          for (let e = 0; e < 4; e++) {
+            const a = common.plan(e);
+            const b = general.plan(e);
+            expectSame(a, b);
+            // Observe a share of the plan (the rest stays unseen or keeps its old score), losses from a small palette: ties at the mean.
+            const m = Math.max(1, Math.floor(seenShare * a.indices.length));
+            const ids = a.indices.slice(0, m);
+            const losses = Float32Array.from(ids, (id) => palette[(id * 7 + e) % palette.length]!);
+            common.observe(ids, losses);
+            general.observe(ids, losses);
+            common.endEpoch();
+            general.endEpoch();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same plans at 300,000 samples (the scatter shuffle, into the stage\'s arrays and into new ones)', async () => {
+    for (const pruneRatio of [0.5, 0.8]) {
+      const [common, general] = await both(300_000, pruneRatio, 9);
+      for (let e = 0; e < 3; e++) {
+        const a = common.plan(e);
+        expectSame(a, general.plan(e));
+        const losses = Float32Array.from(a.indices, (id) => syntheticLoss(id, e));
+        common.observe(a.indices, losses);
+        general.observe(a.indices.slice(), losses);
+        common.endEpoch();
+        general.endEpoch();
+      }
+    }
+  });
+});
+
 describe('the below-mean test on float32 bit patterns', () => {
   it('belowTest(t) decides v < t for every non-NaN float32 v and every t, on bit patterns', async () => {
     const { belowTest } = await import('./below-mean-stage.js');

@@ -181,20 +181,23 @@ export function scanStage(options: ScanStageOptions): Stage {
         pruned[w] = mark;
       }
       const src = selection.ids;
-      const n = src === null ? size : src.length;
+      if (src === null) {
+        // Every id but the pruned: exactly N − pruneCount, written straight into the plan's array when this is the last stage.
+        const kept = size - pruneCount;
+        const ids = ctx.output?.uint32(kept) ?? scratch?.uint32('ids', kept) ?? new Uint32Array(kept);
+        clearBitIds(pruned, size, ids);
+        return { ids, weights: null, phase: 'prune' };
+      }
+      const n = src.length;
       const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
       const inWeights = selection.weights;
       const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
       let out = 0;
-      if (src === null) {
-        out = clearBitIds(pruned, size, ids); // ids holds N: room for every kept id
-      } else {
-        for (let p = 0; p < n; p++) {
-          const id = src[p]!;
-          if (has(pruned, id)) continue;
-          if (weights !== null) weights[out] = inWeights![p]!;
-          ids[out++] = id;
-        }
+      for (let p = 0; p < n; p++) {
+        const id = src[p]!;
+        if (has(pruned, id)) continue;
+        if (weights !== null) weights[out] = inWeights![p]!;
+        ids[out++] = id;
       }
       return { ids: ids.subarray(0, out), weights: weights === null ? null : weights.subarray(0, out), phase: 'prune' };
     },
