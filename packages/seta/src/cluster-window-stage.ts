@@ -109,9 +109,7 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
         m = gatherSeen(src, scores, seen, memberScores, seenScores);
       }
 
-      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
       const inWeights = selection.weights;
-      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
 
       // keepSeen(j, score): whether the j-th seen member (in selection order) is in the window.
       let keepSeen: (j: number, score: number) => boolean;
@@ -121,10 +119,19 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
       if (clusters !== null && clusters.centroids.length === groups) {
         const lo = start > 0 ? clusters.bounds[start - 1]! : Number.NEGATIVE_INFINITY;
         const hi = end < groups ? clusters.bounds[end - 1]! : Number.POSITIVE_INFINITY;
-        if (weights === null) {
-          // The common case, in one loop: a seen member stays when its score is in (lo, hi].
+        if (inWeights === null) {
+          // The common case, in one loop: a seen member stays when its score is in (lo, hi] — exactly
+          // the members of groups start … end-1 (bounds[g] is group g's largest score) — and an unseen
+          // one always. So the count is known first, and the ids go straight into an array of the
+          // plan's length (the plan's own when this is the last stage).
+          let count = n - m;
+          for (let g = start; g < end; g++) count += clusters.sizes[g]!;
+          const ids = ctx.output?.uint32(count) ?? scratch?.uint32('ids', count) ?? new Uint32Array(count);
           const out = keepInWindow(src, memberScores, lo, hi, ids);
-          return { ids: ids.subarray(0, out), weights: null, phase: 'prune' };
+          if (out !== count) {
+            throw new Error(`clusterWindowStage: internal error, the window kept ${out} members where its groups hold ${count}`);
+          }
+          return { ids, weights: null, phase: 'prune' };
         }
         keepSeen = (_j, s) => s > lo && s <= hi;
       } else {
@@ -141,6 +148,8 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
         };
       }
 
+      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
+      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
       let out = 0;
       for (let p = 0, j = 0; p < n; p++) {
         const id = src === null ? p : src[p]!;
@@ -205,14 +214,20 @@ function gatherSeen(
 }
 
 /**
- * ids ← the selected ids whose score is in (lo, hi] or NaN (unseen); returns
- * their count. Written as "neither ≤ lo nor > hi", which a NaN passes.
+ * The selected ids whose member score is in (lo, hi] or NaN (unseen), in
+ * order, into `ids`, which holds exactly as many as are kept (or more); returns
+ * how many were written — the pass stops once `ids` is full, so a miscount
+ * shows as a short return rather than writes past the end. Branch-free:
+ * every member is written and the position advances past the kept ones.
+ * The test is written as "neither ≤ lo nor > hi", which a NaN passes.
  */
 function keepInWindow(src: Uint32Array | null, memberScores: Float32Array, lo: number, hi: number, ids: Uint32Array): number {
   const n = memberScores.length;
+  const room = ids.length;
   let out = 0;
+  let p = 0;
   if (src === null) {
-    for (let p = 0; p < n; p++) {
+    for (; p < n && out < room; p++) {
       const v = memberScores[p]!;
       ids[out] = p;
       out += (1 ^ +(v <= lo)) & (1 ^ +(v > hi));
@@ -220,8 +235,7 @@ function keepInWindow(src: Uint32Array | null, memberScores: Float32Array, lo: n
     return out;
   }
   // Two members per step: fewer loop tests for V8's code.
-  let p = 0;
-  for (; p + 1 < n; p += 2) {
+  for (; p + 1 < n && out + 1 < room; p += 2) {
     const v = memberScores[p]!;
     const u = memberScores[p + 1]!;
     ids[out] = src[p]!;
@@ -229,7 +243,7 @@ function keepInWindow(src: Uint32Array | null, memberScores: Float32Array, lo: n
     ids[out] = src[p + 1]!;
     out += (1 ^ +(u <= lo)) & (1 ^ +(u > hi));
   }
-  if (p < n) {
+  for (; p < n && out < room; p++) {
     const v = memberScores[p]!;
     ids[out] = src[p]!;
     out += (1 ^ +(v <= lo)) & (1 ^ +(v > hi));

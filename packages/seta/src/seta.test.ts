@@ -232,6 +232,48 @@ describe('a custom pipeline: SeTa clustering that always drops the hardest group
 });
 
 describe('clusterWindowStage paths', () => {
+  it('gives the same plans from its exact-size arrays as from the general path, for any losses, ties and unseen samples (property)', () => {
+    const explicit = {
+      name: 'explicit',
+      select: (s: Selection, ctx: StageContext): Selection => {
+        const n = s.ids === null ? ctx.size : s.ids.length;
+        return { ids: s.ids ?? Uint32Array.from({ length: n }, (_, i) => i), weights: new Float32Array(n).fill(1), phase: s.phase };
+      },
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(0.2, 0.5, 0.9),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.float({ min: 0, max: 5, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (size, groups, windowScale, seed, palette, seenShare) => {
+          const make = (general: boolean) =>
+            createPruner({
+              name: 'st', size, epochs: 6, seed, store: new LossStore(size),
+              stages: [downsampleStage({ keep: 0.8 }), ...(general ? [explicit] : []), clusterWindowStage({ groups, windowScale })],
+            });
+          const fast = make(false);
+          const general = make(true);
+          for (let e = 0; e < 5; e++) {
+            const a = fast.plan(e);
+            const b = general.plan(e);
+            expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+            const m = Math.max(1, Math.floor(seenShare * a.indices.length));
+            const ids = a.indices.slice(0, m);
+            const losses = Float32Array.from(ids, (id) => palette[(id * 3 + e) % palette.length]!);
+            fast.observe(ids, losses);
+            general.observe(ids, losses);
+            fast.endEpoch();
+            general.endEpoch();
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('gives the same plans with weights (general path) as without (fast path)', () => {
     const explicit = {
       name: 'explicit',
