@@ -7,7 +7,11 @@
  * plans (epochs whose plan has phase 'prune'), timed too: the first pruning
  * plan of a process runs partly unoptimized (V8 compiles the pruning code
  * while it runs) and allocates the pipeline's reusable temporaries, so later
- * pruning epochs — most of a training run — are cheaper.
+ * pruning epochs — most of a training run — are cheaper. With each plan's
+ * time goes the memory it touched for the first time (minor page faults):
+ * where first touch is dear, as on the VMs these runs come from, that
+ * explains much of a plan's time, and it depends on what the process
+ * allocated and freed before (the allocator hands freed memory out again).
  */
 import { batchPlan, Random } from '@seta/core';
 
@@ -37,12 +41,15 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
   let observeNs = 0;
   let observed = 0;
   const planMs = [];
+  const planFreshMb = [];
   const planPhase = [];
   const endEpochMs = [];
   for (let e = 0; e <= pruneEpoch; e++) {
+    const faults = minorFaults();
     const t = performance.now();
     const plan = pruner.plan(e);
     planMs.push(performance.now() - t);
+    planFreshMb.push(faultMb(faults));
     planPhase.push(plan.phase);
     if (e === pruneEpoch) {
       const visited = plan.indices.length;
@@ -57,6 +64,7 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
       return {
         planMsLater: later.planMs,
         planMsLaterMedian: median(later.planMs),
+        planFreshMbLater: later.freshMb,
         laterEpochs: later.epochs,
         // Observe in the later epochs of the same phase as the first timed one
         // (SCAN: its next preparation epoch), when V8 has compiled the code.
@@ -66,6 +74,8 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
         buildMs,
         planMs: planMs[pruneEpoch],
         planMsByEpoch: planMs,
+        // Memory each plan touched for the first time (minor page faults during plan(), in MB of 4 KiB pages).
+        planFreshMbByEpoch: planFreshMb,
         visited,
         observeNsPerSample: observeNs / observed,
         endEpochMsTimed: endEpochMs,
@@ -98,6 +108,16 @@ export function measure(make, { size, pruneEpoch, twoDirections = false, batchSi
   throw new Error('unreachable');
 }
 
+/** Minor page faults of this process so far: first touches of memory. */
+function minorFaults() {
+  return process.resourceUsage().minorPageFault;
+}
+
+/** MB of 4 KiB pages first touched since `faults` was read. */
+function faultMb(faults) {
+  return Math.round(((minorFaults() - faults) * 4096) / 2 ** 20);
+}
+
 function median(xs) {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -121,14 +141,17 @@ function observeEpoch(pruner, plan, epoch, { rng, batchSize, twoDirections, loss
 /** After epoch `epoch` has ended: plan and observe on until `count` more pruning plans are timed (or the run ends). */
 function laterPlans(pruner, epoch, count, io) {
   const planMs = [];
+  const freshMb = [];
   const epochs = [];
   const observe = []; // { epoch, phase, nsPerSample } of every later epoch observed, endEpoch included
   for (let e = epoch + 1; planMs.length < count && e < pruner.epochs; e++) {
+    const faults = minorFaults();
     const t = performance.now();
     const plan = pruner.plan(e);
     const ms = performance.now() - t;
     if (plan.phase === 'prune') {
       planMs.push(ms);
+      freshMb.push(faultMb(faults));
       epochs.push(e);
       if (planMs.length === count) break;
     }
@@ -138,5 +161,5 @@ function laterPlans(pruner, epoch, count, io) {
     ns += (performance.now() - s) * 1e6;
     observe.push({ epoch: e, phase: plan.phase, nsPerSample: plan.indices.length === 0 ? null : ns / plan.indices.length });
   }
-  return { planMs, epochs, observe };
+  return { planMs, freshMb, epochs, observe };
 }
