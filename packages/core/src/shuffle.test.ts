@@ -179,6 +179,47 @@ describe('shuffledCopyTwoWeights (two-valued weights carried as a tag bit)', () 
   });
 });
 
+describe('shuffling back into the caller\'s arrays (reuse)', () => {
+  // Buckets of ~100,000 (bits 1), over the 2^16 the WebAssembly kernel takes, and of ~600 (bits 9).
+  for (const kernels of [true, false]) {
+    for (const bits of [1, 9]) {
+      it(`gives the permutation of the copying shuffle, in the input arrays (${kernels ? 'WebAssembly on' : 'JavaScript only'}, 2^${bits} buckets)`, () => {
+        const previous = setWasmKernels(kernels);
+        try {
+          const n = 200_003;
+          const ids = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % n);
+          const weights = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : 1));
+          // Plain ids.
+          const a = new Random(21);
+          const b = new Random(21);
+          const copied = scatterShuffle(ids, a, undefined, bits).out;
+          const own = ids.slice();
+          const back = scatterShuffle(own, b, undefined, bits, true).out;
+          expect(back).toBe(own);
+          expect(back).toEqual(copied);
+          expect(a.getState()).toEqual(b.getState());
+          // Ids with two-valued weights, each reused alone or both.
+          for (const [reuseIds, reuseWeights] of [[true, true], [true, false], [false, true]] as const) {
+            const c = new Random(22);
+            const d = new Random(22);
+            const plain = shuffledCopyTwoWeights(ids, weights, c, false, false, bits)!;
+            const ownIds = ids.slice();
+            const ownWeights = weights.slice();
+            const r = shuffledCopyTwoWeights(ownIds, ownWeights, d, reuseIds, reuseWeights, bits)!;
+            expect(r.out === ownIds).toBe(reuseIds);
+            expect(r.companionOut === ownWeights).toBe(reuseWeights);
+            expect(r.out).toEqual(plain.out);
+            expect(r.companionOut).toEqual(plain.companionOut);
+            expect(c.getState()).toEqual(d.getState());
+          }
+        } finally {
+          setWasmKernels(previous);
+        }
+      });
+    }
+  }
+});
+
 describe('shuffledRange', () => {
   it('is a permutation of 0 … n-1, short and long', () => {
     for (const n of [0, 1, 2, 7, 1000, 200_001]) {

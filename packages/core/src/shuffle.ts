@@ -127,7 +127,8 @@ export function shuffledOwned(ids: Uint32Array, rng: Random, companion?: Float32
  * `reuseIds` (`reuseWeights`) the shuffled ids (weights) may be written
  * back into `ids` (`weights`) instead of a new array (see
  * {@link shuffledOwned}): every id and weight is read before anything is
- * written.
+ * written. `bucketBitCount` (2^bits buckets) is for tests, which need
+ * buckets too long for the WebAssembly kernel without 33 M ids.
  *
  * @internal
  */
@@ -137,6 +138,7 @@ export function shuffledCopyTwoWeights(
   rng: Random,
   reuseIds = false,
   reuseWeights = false,
+  bucketBitCount = bucketBits(ids.length),
 ): { out: Uint32Array; companionOut: Float32Array } | null {
   const n = ids.length;
   if (weights.length !== n) {
@@ -160,12 +162,12 @@ export function shuffledCopyTwoWeights(
   const pair = guessPatterns(ids, bits);
   if (pair === null) return null;
   const start = rng.getState();
-  const bucketBitCount = bucketBits(n);
   const replay = rng.clone(); // the labels' generator position, to draw them again
   const starts = countLabels(n, rng, bucketBitCount);
   const next = starts.slice(0, 1 << bucketBitCount);
   const len = Math.min(CHUNK, Math.max(n, 1));
-  const staged = stagingFor(n, starts);
+  // Ids going back into `ids` always pass through a staging buffer (they cannot be scattered in place).
+  const staged = reuseIds ? stagingForReuse(n) : stagingFor(n, starts);
   const tagged = staged ?? new Uint32Array(n);
   if (!scatterTagged(ids, new Int32Array(weights.buffer, weights.byteOffset, n), pair[0]! | 0, pair[1]! | 0, tagged, next, replay, bucketBitCount)) {
     rng.setState(start);
@@ -175,16 +177,17 @@ export function shuffledCopyTwoWeights(
   const out = staged === null ? tagged : reuseIds ? ids : new Uint32Array(n);
   const companionOut = reuseWeights ? weights : new Float32Array(n);
   const outBits = new Int32Array(companionOut.buffer);
-  // Scattered into the kernel's memory: shuffled there (same draws as below), untagged out of it.
-  if (staged !== null && wasmShuffleInPlace(staged, starts, rng, len)) {
-    untag(staged, out, outBits, pair, 0, n);
-    return { out, companionOut };
-  }
-  if (staged !== null) out.set(staged); // cannot happen (the kernel loaded to give the memory); finish in JavaScript
-  // Buckets as shuffleBuckets() shuffles them (same draws), each untagged right after.
   const buckets = starts.length - 1;
   let largest = 0;
   for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
+  // Scattered into the kernel's memory, with buckets it can take: shuffled there (same draws as below), untagged out of it.
+  if (staged !== null && largest <= PAIR_LIMIT && wasmShuffleInPlace(staged, starts, rng, len)) {
+    untag(staged, out, outBits, pair, 0, n);
+    return { out, companionOut };
+  }
+  // Staged for reuse with buckets too long for the kernel, or without it: finish in JavaScript, in `out`.
+  if (staged !== null) out.set(staged);
+  // Buckets as shuffleBuckets() shuffles them (same draws), each untagged right after.
   const view = len === CHUNK ? draws : draws.subarray(0, len);
   for (let b = 0, pos = len; b < buckets; b++) {
     const s = starts[b]!;
@@ -569,7 +572,8 @@ export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits
   const replay = rng.clone(); // the labels' generator position, to draw them again
   const starts = countLabels(n, rng, bits);
   const next = starts.slice(0, 1 << bits);
-  const staged = c === undefined && a instanceof Uint32Array ? stagingFor(n, starts) : null;
+  // Ids going back into `a` always pass through a staging buffer (they cannot be scattered in place).
+  const staged = c === undefined && a instanceof Uint32Array ? (reuse ? stagingForReuse(n) : stagingFor(n, starts)) : null;
   const out = staged ?? new (a.constructor as new (n: number) => Typed)(n);
   if (companionOut === undefined) scatterPlain(a, out, next, replay, bits);
   else scatterWith(a, c!, out, companionOut, next, replay, bits);
@@ -593,6 +597,23 @@ function stagingFor(n: number, starts: Uint32Array): Uint32Array | null {
   for (let b = 0; b + 1 < starts.length; b++) if (starts[b + 1]! - starts[b]! > PAIR_LIMIT) return null;
   return wasmData(n);
 }
+
+/**
+ * Where to scatter `n` plain ids that are to be copied back into the
+ * caller's array: the WebAssembly kernel's memory when it loaded — whether
+ * or not the kernel can shuffle these buckets (those over 2^16 ids are
+ * shuffled there in JavaScript) — else a buffer of this module's, kept for
+ * the next such shuffle. Either holds ~4 bytes per id of the largest array
+ * staged so far: what a stage's own pooled copy of its selection would
+ * hold, which the reuse replaces.
+ */
+function stagingForReuse(n: number): Uint32Array {
+  const kernelMemory = useWasm ? wasmData(n) : null;
+  if (kernelMemory !== null) return kernelMemory;
+  if (reuseStaging === null || reuseStaging.length < n) reuseStaging = new Uint32Array(n);
+  return reuseStaging.length === n ? reuseStaging : reuseStaging.subarray(0, n);
+}
+let reuseStaging: Uint32Array | null = null;
 
 /** Fisher–Yates over every bucket [starts[b], starts[b + 1]) of `out` (and `companionOut`), through the fastest kernel that fits. */
 function shuffleBuckets(out: Typed, companionOut: Typed | undefined, starts: Uint32Array, rng: Random): void {
