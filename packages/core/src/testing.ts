@@ -130,6 +130,47 @@ export function assertSamePlan(a: EpochPlan, b: EpochPlan, label = 'plans'): voi
   }
 }
 
+/** One epoch's observations for {@link assertSameRuns}. */
+export interface Feed {
+  readonly ids: Uint32Array;
+  readonly losses: Float32Array;
+}
+
+/** Options of {@link assertSameRuns}. */
+export interface SameRunsOptions {
+  /** Names the runs in the error (default `'runs'`). */
+  readonly label?: string;
+  /** Count a plan without weights as equal to one whose weights are all 1 (default false). */
+  readonly nullWeightsAreOnes?: boolean;
+}
+
+/**
+ * Drive two pruners in lockstep for `epochs` epochs and throw unless every
+ * pair of plans is identical ({@link assertSamePlan}). Each epoch both
+ * observe the same batch, which `feed(plan, epoch)` makes from the first
+ * pruner's plan — all of it, or a part, to leave samples unseen. For checking
+ * that two compositions, or two paths through one stage, plan alike.
+ */
+export function assertSameRuns(
+  a: Pruner,
+  b: Pruner,
+  epochs: number,
+  feed: (plan: EpochPlan, epoch: number) => Feed,
+  options: SameRunsOptions = {},
+): void {
+  const ones = (plan: EpochPlan): EpochPlan =>
+    options.nullWeightsAreOnes && plan.weights === null ? { ...plan, weights: new Float32Array(plan.indices.length).fill(1) } : plan;
+  for (let e = 0; e < epochs; e++) {
+    const planA = a.plan(e);
+    assertSamePlan(ones(planA), ones(b.plan(e)), options.label ?? 'runs');
+    const { ids, losses } = feed(planA, e);
+    a.observe(ids, losses);
+    b.observe(ids.slice(), losses.slice());
+    a.endEpoch();
+    b.endEpoch();
+  }
+}
+
 /**
  * Check exact resumption: run `make()` for all its epochs; then run a second
  * `make()` for `stopAfter` epochs, save its state, restore it into a third,
