@@ -75,11 +75,11 @@ function grow(length: number): number {
  * the pipeline can then hand to the caller as the plan itself: when the
  * final selection's `ids` or its `weights` (or both) are arrays from here
  * (whole, not subarrays), the pipeline shuffles into them instead of into
- * fresh arrays, where the shuffle allows it: weights of at most two values
- * (InfoBatch's) always; ids in a short selection (up to 65,536) or one the
- * WebAssembly kernel shuffles (without weights, or with such weights);
- * weights of more values, and ids alongside them, only in a short
- * selection whose ids and weights are both from here.
+ * fresh arrays, where the shuffle allows it: always for ids without
+ * weights, and for ids and weights when the weights take at most two values
+ * (InfoBatch's); for weights of more values, and ids alongside them, only
+ * in a short selection (up to 65,536) whose ids and weights are both from
+ * here.
  * That saves the stage a temporary as large as its selection, which a
  * pooled one would keep for the pruner's lifetime, and the plan an
  * allocation. The pipeline gives one to the last stage only (`ctx.output`), at

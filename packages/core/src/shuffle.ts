@@ -559,10 +559,11 @@ function fisherYatesFrom(a: Shufflable, rng: Random, c: Shufflable | undefined, 
  * writes the output bucket by bucket; Fisher–Yates then shuffles each bucket.
  * The labels — several per 32-bit draw, each from its own bits — are drawn
  * twice from the same generator position (once to count, once to scatter)
- * instead of being stored. With `reuse`, a result that went through the
- * kernel's memory is copied back into `a` (which the scatter has read whole)
- * instead of into a new array. Exported for tests, which use few buckets on
- * small arrays.
+ * instead of being stored. With `reuse`, plain Uint32Array ids are
+ * scattered into a staging buffer (see `stagingForReuse`), shuffled there
+ * and copied back into `a`, which the scatter has read whole, instead of
+ * into a new array. Exported for tests, which use few buckets on small
+ * arrays.
  *
  * @internal
  */
@@ -579,7 +580,7 @@ export function scatterShuffle(a: Typed, rng: Random, c: Typed | undefined, bits
   else scatterWith(a, c!, out, companionOut, next, replay, bits);
   shuffleBuckets(out, companionOut, starts, rng);
   if (staged === null) return { out, companionOut };
-  // Shuffled in the kernel's memory: copied out, with reuse into `a` (read whole by the scatter).
+  // Shuffled in a staging buffer: copied out, with reuse into `a` (read whole by the scatter).
   if (reuse) {
     a.set(staged as never);
     return { out: a, companionOut };
