@@ -12,7 +12,11 @@
  * state bytes per sample. At 1.28M it also times
  * SeTa's pruning step side by side with the same step built on
  * simple-statistics' ckmeans (also optimal: same partition) instead of
- * @seta/kmeans1d. Results go to docs/results/strategy-bench.json.
+ * @seta/kmeans1d. Beside the figures it records what first touching memory
+ * cost at the start, before each size and at the end (page-cost.mjs): much
+ * of a first plan's time is paging in memory, and on the VMs these runs come
+ * from that cost has varied ~8× over time. Results go to
+ * docs/results/strategy-bench.json.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -22,6 +26,7 @@ import { infobatch } from '@seta/infobatch';
 import { scan } from '@seta/scan';
 import { seta } from '@seta/seta';
 import { measure } from './measure.mjs';
+import { probeFirstTouch } from './page-cost.mjs';
 import { setaStepComparison } from './seta-step.mjs';
 
 const args = process.argv.slice(2);
@@ -44,11 +49,19 @@ const strategies = [
 ];
 
 const results = [];
+const pageCost = [];
+const probe = (when) => {
+  const p = probeFirstTouch(64);
+  pageCost.push({ when, ...p });
+  if (globalThis.gc) globalThis.gc();
+  return p.msPerMb;
+};
 const fmt = (x, d = 1) => x.toFixed(d);
 const loadAtStart = os.loadavg();
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${loadAtStart[0].toFixed(2)}`);
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${loadAtStart[0].toFixed(2)}, first touch of memory ${probe('start').toFixed(2)} ms per MB`);
 console.log('strategy        N            plan (ms): first  later (median)   observe (ns/sample): first  later   state (bytes/sample)   visited');
 for (const size of sizes) {
+  if (size !== sizes[0]) console.log(`(first touch of memory: ${probe(`before ${size}`).toFixed(2)} ms per MB)`);
   for (const s of strategies) {
     const r = measure(s.make(size), { size, pruneEpoch: s.pruneEpoch, twoDirections: s.twoDirections, observeEpochs: s.observeEpochs ?? [0], laterPrunePlans: later });
     results.push({ strategy: s.name, ...r });
@@ -67,6 +80,7 @@ if (sizes.includes(1.28e6)) {
   );
 }
 
+console.log(`first touch of memory at the end: ${probe('end').toFixed(2)} ms per MB`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
@@ -79,6 +93,8 @@ writeFileSync(
       cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
       loadAverageAtStart: loadAtStart[0],
       loadAverageAtEnd: os.loadavg()[0],
+      // What first touching memory cost (ms per MB, 4 KiB pages) when the run started, before each size after the first, and at its end.
+      firstTouchMsPerMb: pageCost,
       batchSize: 256,
       results,
       setaStepComparison: comparison,

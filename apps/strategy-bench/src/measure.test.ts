@@ -2,6 +2,7 @@ import { infobatch } from '@seta/infobatch';
 import { scan } from '@seta/scan';
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.mjs';
+import { probeFirstTouch } from './page-cost.mjs';
 import { setaStepComparison } from './seta-step.mjs';
 
 describe('strategy benchmark', () => {
@@ -57,5 +58,15 @@ describe('strategy benchmark', () => {
     const c = setaStepComparison(3000);
     expect(c.samePlan).toBe(true);
     expect(c.kept).toBeGreaterThan(0);
+  });
+
+  it('probes what first touching memory costs, and rejects a size that is not a whole number of MB', () => {
+    const p = probeFirstTouch(8);
+    expect(p.mb).toBe(8);
+    expect(p.msPerMb).toBeGreaterThan(0);
+    // A new 8 MB block is fresh memory: its touches fault in most of it (the allocator may hand back a little recycled memory).
+    expect(p.faultedMb).toBeGreaterThan(4);
+    expect(() => probeFirstTouch(0)).toThrow('probeFirstTouch: mb must be a positive integer, got 0');
+    expect(() => probeFirstTouch(1.5)).toThrow(/got 1.5/);
   });
 });

@@ -8,13 +8,16 @@
  * arrays, and in a process's first plans the reusable temporaries). Usage
  * (after a build):
  *   node --cpu-prof apps/strategy-bench/src/steady.mjs infobatch 1e7 6
- * Set NOWASM=1 to run with the WebAssembly kernels off.
+ * Set NOWASM=1 to run with the WebAssembly kernels off. It first prints what
+ * first touching memory costs here at the moment (page-cost.mjs), which
+ * explains much of the spread between runs at different times.
  */
 import { infobatch } from '@seta/infobatch';
 import { seta } from '@seta/seta';
 import { scan } from '@seta/scan';
 import { dynamicRandom } from '@seta/baselines';
 import { Random, setWasmKernels } from '@seta/core';
+import { probeFirstTouch } from './page-cost.mjs';
 if (process.env.NOWASM) setWasmKernels(false);
 const which = process.argv[2]; const n = Number(process.argv[3] ?? 1e7); const E = Number(process.argv[4] ?? 6);
 const epochs = 20;
@@ -24,6 +27,9 @@ const make = {
   scan: () => scan({ size: n, epochs, pruneRatio: 0.3, warmupThreshold: 1 }),
   dynamicRandom: () => dynamicRandom({ size: n, epochs, pruneRatio: 0.3 }),
 }[which];
+if (make === undefined) throw new Error(`steady.mjs: strategy must be infobatch, seta, scan or dynamicRandom, got ${which}`);
+const probe = probeFirstTouch(64);
+console.log(`first touch of memory: ${probe.msPerMb.toFixed(2)} ms per MB`);
 const p = make();
 const rng = new Random(3);
 const B = 65536; const a = new Float32Array(B), b = new Float32Array(B);
