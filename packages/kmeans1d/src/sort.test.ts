@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { sortedFiniteCopy } from './sort.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setSmallSortLimit, sortedFiniteCopy } from './sort.js';
 import type { SortSpare } from './sort.js';
 import { setSortKernel } from './wasm-sort.js';
 import { Kmeans1dWorkspace } from './workspace.js';
@@ -56,6 +56,15 @@ describe('sortedFiniteCopy (internal)', () => {
 });
 
 describe('sortedFiniteCopy, digits fitted to the keys', () => {
+  // The radix sort at every length, short ones included (they are otherwise sorted by comparison).
+  let previousLimit = 0;
+  beforeAll(() => {
+    previousLimit = setSmallSortLimit(0);
+  });
+  afterAll(() => {
+    setSmallSortLimit(previousLimit);
+  });
+
   it('sorts values whose keys differ in any number of bits, 1 to 32 (1 to 4 passes)', () => {
     fc.assert(
       fc.property(
@@ -88,6 +97,44 @@ describe('sortedFiniteCopy, digits fitted to the keys', () => {
       const input = Float32Array.from({ length: n }, draw);
       const expected = Float32Array.from(input).sort();
       expect(sortedFiniteCopy(input, 'f()', 'v')).toEqual(expected);
+    }
+  });
+});
+
+describe('sortedFiniteCopy of short float32 input (sorted by comparison)', () => {
+  /** Sort with the comparison path (default limit) and with the radix sort (limit 0). */
+  const bothPaths = (values: Float32Array, workspace?: Kmeans1dWorkspace) => {
+    const small = Float32Array.from(sortedFiniteCopy(values, 'f()', 'v', workspace));
+    const previous = setSmallSortLimit(0);
+    try {
+      return { small, radix: Float32Array.from(sortedFiniteCopy(values, 'f()', 'v', workspace)) };
+    } finally {
+      setSmallSortLimit(previous);
+    }
+  };
+  const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+  it('gives the radix sort bit for bit: ties, -0 as 0, both signs, every length up to the limit', () => {
+    // Lengths on both sides of the insertion-sort cutoff (32); the property test above covers longer ones with the radix sort.
+    const value = fc.oneof(fc.float({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1, -1, 2.5));
+    const workspace = new Kmeans1dWorkspace();
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 256 }), fc.boolean(), (values, useWorkspace) => {
+        const input = Float32Array.from(values);
+        const { small, radix } = bothPaths(input, useWorkspace ? workspace : undefined);
+        expect(bitsOf(small)).toEqual(bitsOf(radix));
+        expect(small.every((v) => !Object.is(v, -0))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reports the first NaN or infinity by index, as the radix sort does', () => {
+    for (const n of [3, 40, 256]) {
+      const values = Float32Array.from({ length: n }, (_, i) => i / 3);
+      values[n - 1] = Number.NaN;
+      values[1] = -Infinity;
+      expect(() => sortedFiniteCopy(values, 'f()', 'v')).toThrow('f(): v[1] must be a finite number, got -Infinity');
     }
   });
 });
