@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './measure.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -28,11 +29,6 @@ const out = resolve(arg('out', new URL('../../../docs/results/strategy-bench-fre
 const here = new URL('.', import.meta.url).pathname;
 const strategies = ['infobatch', 'seta', 'scan', 'dynamicRandom'];
 const tmp = mkdtempSync(join(os.tmpdir(), 'seta-fresh-'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 const benchRuns = [];
 const firstPlans = [];

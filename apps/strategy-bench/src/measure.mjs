@@ -118,7 +118,8 @@ function faultMb(faults) {
   return Math.round(((minorFaults() - faults) * 4096) / 2 ** 20);
 }
 
-function median(xs) {
+/** The median of `xs` (the mean of the middle two for an even count), or null if empty. */
+export function median(xs) {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
