@@ -12,8 +12,10 @@
  *   JSON results) become links to the repository on GitHub.
  * - A result report (`results/<name>/report.md`) gets its committed plots
  *   appended, unless it already shows them.
- * - Citations of the specification by section (`ALGORITHMS.md §3`, in the
- *   TSDoc the API reference is generated from) link to the method pages.
+ * - Citations of the specification by section (`ALGORITHMS.md §3`), and
+ *   plain-text paths of the documentation's pages (`docs/methods/seta.md`,
+ *   as the TSDoc the API reference is generated from cites them, so that
+ *   they also mean something in an editor's hover), link to those pages.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -131,7 +133,12 @@ const SPEC_SECTIONS: Record<string, string> = {
   '7': '/results/',
 };
 
-/** Links each prose citation `ALGORITHMS.md §N` to the page stating that section's rules. */
+/**
+ * Links each prose citation `ALGORITHMS.md §N` to the page stating that
+ * section's rules, and each plain-text path `docs/methods/<page>.md` or
+ * `docs/<page>.md` of an existing page to that page. Inline code, code
+ * blocks, link texts and link targets are left alone.
+ */
 export function linkSpecSections(src: string): string {
   return mapProse(src, (prose) =>
     prose
@@ -139,10 +146,14 @@ export function linkSpecSections(src: string): string {
       .map((part, i) =>
         i % 2 === 1
           ? part
-          : part.replace(/(?<![[/])ALGORITHMS\.md §(\d)/g, (whole, n: string) => {
-              const page = SPEC_SECTIONS[n];
-              return page ? `[ALGORITHMS.md §${n}](${page})` : whole;
-            }),
+          : part
+              .replace(/(?<![[/])ALGORITHMS\.md §(\d)/g, (whole, n: string) => {
+                const page = SPEC_SECTIONS[n];
+                return page ? `[ALGORITHMS.md §${n}](${page})` : whole;
+              })
+              .replace(/(?<![[/\w.-])docs\/((?:methods\/)?[\w-]+)\.md(?![\w/])/g, (whole, page: string) =>
+                existsSync(join(docsDir, `${page}.md`)) ? `[${whole}](/${page.replace(/(^|\/)index$/, '$1')})` : whole,
+              ),
       )
       .join(''),
   );

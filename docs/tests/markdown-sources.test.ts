@@ -78,4 +78,16 @@ describe('linkSpecSections', () => {
     const untouched = 'see `ALGORITHMS.md §2` and [ALGORITHMS.md §2](/x) and §9: ALGORITHMS.md §9\n```\nALGORITHMS.md §4\n```';
     expect(linkSpecSections(untouched)).toBe(untouched);
   });
+
+  it("links plain-text paths of the documentation's pages, as the TSDoc cites them, and nothing else", () => {
+    expect(linkSpecSections('as docs/methods/seta.md states it (docs/data-parallel.md; docs/methods/index.md).')).toBe(
+      'as [docs/methods/seta.md](/methods/seta) states it ([docs/data-parallel.md](/data-parallel); [docs/methods/index.md](/methods/)).',
+    );
+    const untouched = [
+      'see `docs/methods/seta.md` and [docs/methods/seta.md](/x) and [SeTa](../../docs/methods/seta.md)',
+      'a page that does not exist: docs/methods/nothing.md, a file beside one: docs/methods/seta.mdx, my-docs/methods/seta.md',
+      '```\ndocs/methods/scan.md\n```',
+    ].join('\n');
+    expect(linkSpecSections(untouched)).toBe(untouched);
+  });
 });

@@ -18,7 +18,7 @@ function build(name: string, options: BaselineOptions, extra: Stage[], fingerpri
 }
 
 /**
- * Full data: every id, every epoch, in a fresh random order (ALGORITHMS.md §5).
+ * Full data: every id, every epoch, in a fresh random order (docs/methods/baselines.md).
  * The reference every comparison is made against. `plan` is O(N).
  *
  * @param options - `size`, `epochs`, `seed`.
@@ -37,7 +37,7 @@ export function full(options: BaselineOptions): PipelinePruner {
 /**
  * Static random: one uniformly random subset of `floor((1 − r) · N)` ids,
  * drawn once at epoch 0 and visited (in a fresh order) every epoch
- * (ALGORITHMS.md §5). Static pruning's classic baseline. `plan` is O(N).
+ * (docs/methods/baselines.md). Static pruning's classic baseline. `plan` is O(N).
  *
  * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
  * @returns the pruner.
@@ -55,7 +55,7 @@ export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
 
 /**
  * Dynamic random: a fresh uniformly random subset of `floor((1 − r) · N)`
- * ids every epoch (ALGORITHMS.md §5) — what any dynamic method must beat at
+ * ids every epoch (docs/methods/baselines.md) — what any dynamic method must beat at
  * the same ratio. `plan` is O(N).
  *
  * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.

@@ -12,7 +12,7 @@ export interface ShardOptions {
 }
 
 /**
- * The shard of `plan` for worker `rank` of `worldSize` (ALGORITHMS.md §6):
+ * The shard of `plan` for worker `rank` of `worldSize` (docs/data-parallel.md):
  * positions `rank, rank + W, rank + 2W, …` of the plan, after truncating it
  * (drop-last) or padding it by wrapping so that every shard has the same
  * length. Every worker computes the same plan from the same seed and scores;

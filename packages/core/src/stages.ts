@@ -19,8 +19,9 @@ export interface AnnealOptions {
 /**
  * Annealing: from epoch `floor(δ · E)` on, the plan is decided here and later
  * stages are skipped — all `N` ids with weights 1, or with `keep < 1` a fresh
- * random `floor(keep · N)` of them (ALGORITHMS.md §2 and §3). Earlier epochs
- * pass through untouched. O(N) in annealing epochs, O(1) otherwise.
+ * random `floor(keep · N)` of them (docs/methods/infobatch.md and
+ * docs/methods/seta.md). Earlier epochs pass through untouched. O(N) in
+ * annealing epochs, O(1) otherwise.
  *
  * @param options - `delta` and `keep`.
  * @returns the stage.

@@ -15,7 +15,7 @@ export interface CyclePhase {
 
 /**
  * The phase of `epoch` in SCAN's cycles of `T + 1` epochs that start at
- * `cycleStart` (`p0`, the first epoch after warm-up; ALGORITHMS.md §4): each
+ * `cycleStart` (`p0`, the first epoch after warm-up; docs/methods/scan.md): each
  * cycle is one preparation epoch followed by `T` mutation epochs. O(1).
  *
  * @param epoch - the epoch, an integer ≥ `cycleStart`.

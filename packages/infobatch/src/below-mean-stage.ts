@@ -16,7 +16,7 @@ export function infobatchKeep(pruneRatio: number): number {
 }
 
 /**
- * InfoBatch's pruning step (ALGORITHMS.md §2, prune phase): with `m` the mean
+ * InfoBatch's pruning step (docs/methods/infobatch.md, prune phase): with `m` the mean
  * score over every seen sample, the well-learned set is the selected samples
  * whose score is strictly below `m`; a uniformly random `floor(keep · |W|)`
  * of them are kept with their weight multiplied by `1 / keep`, and every

@@ -21,7 +21,7 @@ export interface InfoBatchOptions {
 
 /**
  * InfoBatch (Qin et al., "InfoBatch: Lossless Training Speed Up by Unbiased
- * Dynamic Data Pruning", ICLR 2024), as ALGORITHMS.md §2 specifies. Each epoch
+ * Dynamic Data Pruning", ICLR 2024), as docs/methods/infobatch.md states it. Each epoch
  * before `floor(δ · E)`: of the samples whose latest loss is below the mean of
  * all seen losses, keep a random `keep = clamp(1 − r, 0.1, 1)` share with
  * weight `1 / keep`; keep every other sample (unseen ones included) with

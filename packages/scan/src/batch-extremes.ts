@@ -3,7 +3,7 @@ import { wasmKernelsEnabled } from '@seta/core';
 import { BOUNDS, Classifier, STEPS } from './wasm-classify.js';
 
 /*
- * SCAN's per-batch candidate sets (ALGORITHMS.md §4): the lowest-loss
+ * SCAN's per-batch candidate sets (docs/methods/scan.md): the lowest-loss
  * ("redundant") and highest-loss ("ill-matched") positions of a batch in
  * each loss direction, and their combination across the two directions.
  *
@@ -472,7 +472,7 @@ export function extremes(losses: Float32Array, rule: ExtremeRule, scratch = new 
 }
 
 /**
- * Combine one extreme set from two loss directions (ALGORITHMS.md §4):
+ * Combine one extreme set from two loss directions (docs/methods/scan.md):
  * `C = A ∩ B`; if `|C| < 0.9 · |A|`, add `|A| − |C|` positions drawn
  * uniformly from `(A ∪ B) \ C` — by a partial Fisher–Yates over A \ B in
  * ascending order, then B \ A in ascending order. `a` and `b` are masks of

@@ -34,7 +34,7 @@ const PENDING = 1 << 14;
 const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
 
 /**
- * SCAN's schedule and candidate collection (ALGORITHMS.md §4) as one stage:
+ * SCAN's schedule and candidate collection (docs/methods/scan.md) as one stage:
  * warm-up on full data until the relative improvement of the epoch's mean
  * loss falls below τ; then cycles of `T + 1` epochs from `p0`: a preparation
  * epoch on full data that collects, batch by batch, the redundant

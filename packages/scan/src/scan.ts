@@ -33,7 +33,7 @@ export interface ScanOptions {
 
 /**
  * SCAN (Guo & Kankanhalli, "SCAN: Bootstrapping Contrastive Pre-training for
- * Data Efficiency", 2024), as ALGORITHMS.md §4 specifies: warm-up on full
+ * Data Efficiency", 2024), as docs/methods/scan.md states it: warm-up on full
  * data until the epoch's mean loss improves by less than τ (relative), then
  * cycles of one preparation epoch — collecting each batch's `⌊b·ρ_red⌋`
  * lowest-loss and `⌊b·ρ_ill⌋` highest-loss samples in both loss directions,

@@ -26,7 +26,7 @@ export interface ClusterWindowOptions {
 const KIND = 'stage:clusterWindow';
 
 /**
- * SeTa's loss clustering and sliding window (ALGORITHMS.md §3, steps 2–4):
+ * SeTa's loss clustering and sliding window (docs/methods/seta.md, steps 2–4):
  * the seen members of the selection are partitioned by score into `k` groups
  * with the globally optimal 1-D k-means, ordered by centroid, and only the
  * groups inside this step's window are kept. Unseen members cannot be placed

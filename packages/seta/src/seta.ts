@@ -30,7 +30,7 @@ export interface SetaOptions {
 
 /**
  * SeTa (Zhou, Gao & Wang, "Scale Efficient Training for Large Datasets",
- * CVPR 2025), as ALGORITHMS.md §3 specifies. Each epoch before `floor(δ · E)`
+ * CVPR 2025), as docs/methods/seta.md states it. Each epoch before `floor(δ · E)`
  * (step `t` = 0, 1, …):
  * 1. random downsampling: a uniformly random `floor(keep · N)` of the ids;
  * 2. loss clustering: their seen members split by score into `k` groups with

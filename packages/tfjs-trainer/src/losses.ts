@@ -4,7 +4,7 @@ import { checkNumber, checkOptions, describeValue } from '@seta/core';
 /*
  * Per-sample losses: every function returns one value per sample (or per
  * pair), unreduced (`reduction: 'none'`), as the pruners need them
- * (ALGORITHMS.md §1). Reduce with the plan's weights yourself, or let the
+ * (docs/methods/index.md). Reduce with the plan's weights yourself, or let the
  * trainer do it: batch loss = mean_i(w_i · loss_i).
  */
 

@@ -50,7 +50,7 @@ export function windowSize(groups: number, windowScale: number): number {
 }
 
 /**
- * The groups SeTa keeps at prune step `step` (eq. 7; ALGORITHMS.md §3 step 3).
+ * The groups SeTa keeps at prune step `step` (eq. 7; docs/methods/seta.md, step 3).
  * With `w` = {@link windowSize}, `slide = groups − w` and
  * `start = step mod (slide + 1)`: step 0 keeps all groups; step `t > 0` keeps
  * the `w` groups from position `start`, walking from the easiest groups to
