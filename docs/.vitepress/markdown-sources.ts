@@ -121,7 +121,7 @@ export function extractSection(file: string, heading: string): string {
 
 /**
  * The pages that state what each section of the project's specification
- * (ALGORITHMS.md, cited by section in the packages' TSDoc and READMEs) says.
+ * (ALGORITHMS.md, cited by section in older comments and notes) says.
  */
 const SPEC_SECTIONS: Record<string, string> = {
   '1': '/methods/',
