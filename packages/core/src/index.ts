@@ -25,7 +25,16 @@ export { crc32 } from './crc32.js';
 export { StateReader, StateWriter } from './state.js';
 
 // Argument validation shared by the seta packages
-export { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue } from './validate.js';
+export {
+  checkArrayLike,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkOptionKeys,
+  checkOptions,
+  describeValue,
+  suggestKey,
+} from './validate.js';
 
 // Pipelines: compose stages into a pruner
 export { createPruner } from './pipeline.js';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue } from './validate.js';
+import {
+  checkArrayLike,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkOptionKeys,
+  checkOptions,
+  describeValue,
+  suggestKey,
+} from './validate.js';
 
 describe('validation helpers', () => {
   it('name the function, the argument and the value', () => {
@@ -29,5 +38,44 @@ describe('validation helpers', () => {
     expect(describeValue(undefined)).toBe('undefined');
     expect(describeValue({})).toBe('an object');
     expect(describeValue(new Map())).toBe('a Map');
+  });
+});
+
+describe('checkOptionKeys', () => {
+  const known = ['size', 'epochs', 'pruneRatio', 'delta', 'seed'] as const;
+
+  it('names an unknown key and the option it most likely meant', () => {
+    expect(() => checkOptionKeys('infobatch()', { size: 1, prune_ratio: 0.9 }, known)).toThrow(
+      new TypeError(
+        'infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio, delta, seed',
+      ),
+    );
+    expect(() => checkOptionKeys('f()', { epocs: 3 }, known)).toThrow('unknown option "epocs" (did you mean "epochs"?)');
+  });
+
+  it('gives no suggestion when nothing is close', () => {
+    expect(() => checkOptionKeys('scan()', { windowScale: 0.5 }, known)).toThrow(
+      'scan(): unknown option "windowScale"; known options:',
+    );
+  });
+
+  it('refuses null, which is not the default', () => {
+    expect(() => checkOptionKeys('f()', { pruneRatio: null }, known)).toThrow(
+      new TypeError('f(): pruneRatio must not be null (omit it to use the default)'),
+    );
+  });
+
+  it('accepts known keys, undefined values and no options', () => {
+    expect(() => checkOptionKeys('f()', { size: 1, delta: undefined }, known)).not.toThrow();
+    expect(() => checkOptionKeys('f()', undefined, known)).not.toThrow();
+  });
+});
+
+describe('suggestKey', () => {
+  it('ignores case, underscores and dashes, then allows a few edits', () => {
+    expect(suggestKey('PRUNE-RATIO', ['pruneRatio'])).toBe('pruneRatio');
+    expect(suggestKey('sead', ['seed', 'size'])).toBe('seed');
+    expect(suggestKey('dleta', ['delta'])).toBe('delta');
+    expect(suggestKey('x', ['delta', 'seed'])).toBeUndefined();
   });
 });

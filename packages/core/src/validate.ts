@@ -97,3 +97,77 @@ export function checkOptions(fn: string, options: unknown): void {
     throw new TypeError(`${fn}: options must be an object, got ${describeValue(options)}`);
   }
 }
+
+/**
+ * Edit distance between two short strings (insertions, deletions,
+ * substitutions and swaps of neighbours each cost 1), for suggesting the
+ * option a misspelled key meant. O(|a| · |b|).
+ */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[(i - 2) * cols + j - 2]! + 1);
+      }
+      d[i * cols + j] = best;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
+
+/**
+ * The known key a misspelled `key` most likely meant, or `undefined` when
+ * none is close. Case, `_` and `-` are ignored first (`prune_ratio` →
+ * `pruneRatio`); otherwise the nearest key within an edit distance of a third
+ * of its length (at least 1) wins.
+ */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const plain = (s: string): string => s.replace(/[_-]/g, '').toLowerCase();
+  const exact = known.find((k) => plain(k) === plain(key));
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const distance = editDistance(plain(key), plain(k));
+    if (distance < bestDistance && distance <= Math.max(1, Math.floor(k.length / 3))) {
+      best = k;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * Throws unless every own key of `options` is one of `known` and none of the
+ * given values is `null`: a misspelled option would otherwise be ignored and
+ * its default used in silence, and `null` is not "the default" (omit the key
+ * for that). Call it after {@link checkOptions}. O(keys · known).
+ *
+ * @throws TypeError naming the first unknown key, the option it most likely
+ *   meant and the known ones; TypeError for a `null` value.
+ * @example
+ * ```ts
+ * checkOptionKeys('infobatch()', { size: 10, epochs: 2, prune_ratio: 0.9 }, ['size', 'epochs', 'pruneRatio']);
+ * // TypeError: infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio
+ * ```
+ */
+export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined || options === null || typeof options !== 'object') return;
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const hint = suggestKey(key, known);
+      const did = hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`;
+      throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)}${did}; known options: ${known.join(', ')}`);
+    }
+    if ((options as Record<string, unknown>)[key] === null) {
+      throw new TypeError(`${fn}: ${key} must not be null (omit it to use the default)`);
+    }
+  }
+}
