@@ -153,7 +153,7 @@ export function shuffledCopyTwoWeights(
     const companionOut = reuseWeights ? weights : new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = bits[i] === pair[0] ? ids[i]! : (ids[i]! | 0x8000_0000) >>> 0;
     fisherYates(out, rng, undefined, 0, n);
-    untag(out, out, new Int32Array(companionOut.buffer), pair, 0, n);
+    untag(out, out, new Int32Array(companionOut.buffer, companionOut.byteOffset, n), pair, 0, n);
     return { out, companionOut };
   }
   // Long arrays: the two patterns are guessed (the first weight, and the last
@@ -176,7 +176,7 @@ export function shuffledCopyTwoWeights(
   // The scatter has read every id and weight: reused inputs may now be overwritten.
   const out = staged === null ? tagged : reuseIds ? ids : new Uint32Array(n);
   const companionOut = reuseWeights ? weights : new Float32Array(n);
-  const outBits = new Int32Array(companionOut.buffer);
+  const outBits = new Int32Array(companionOut.buffer, companionOut.byteOffset, n);
   const buckets = starts.length - 1;
   let largest = 0;
   for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);

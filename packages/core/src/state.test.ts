@@ -91,4 +91,29 @@ describe('StateWriter / StateReader', () => {
     a[0] = 99;
     expect(r.float32('scores')[0]).toBe(1.5);
   });
+
+  it('reads a state held in a Node Buffer at a non-zero offset into a larger buffer (as readFileSync returns it)', () => {
+    const good = sample();
+    const views = [
+      Buffer.concat([Buffer.alloc(13, 0xee), Buffer.from(good), Buffer.alloc(3, 0x77)]).subarray(13, 13 + good.length),
+      Buffer.from(good), // copied into Node's shared pool, at some offset
+    ];
+    for (const view of views) {
+      const r = StateReader.open(view, 'thing', 2, 'f()');
+      expect(Array.from(r.float32('scores', 3).subarray(0, 2))).toEqual([1.5, -2]);
+      expect(Array.from(r.uint32('ids'))).toEqual([0, 4_000_000_000]);
+      expect(r.float64('sum')[0]).toBe(Math.PI);
+      expect(Array.from(r.uint8('bits'))).toEqual([1, 2, 3]);
+      expect(Array.from(r.uint16('u16'))).toEqual([65535]);
+      expect(Array.from(r.int32('i32'))).toEqual([-5]);
+      const raw = r.rawBytes('raw');
+      expect(Array.from(raw)).toEqual([9, 8, 7, 6, 5]);
+      // Copies the caller owns: own buffers of exactly their length, not views into the Buffer.
+      expect(raw.buffer.byteLength).toBe(5);
+      expect(raw).not.toBeInstanceOf(Buffer);
+      raw[0] = 0;
+      expect(r.rawBytes('raw')[0]).toBe(9);
+      expect(r.uint32('ids').buffer.byteLength).toBe(8);
+    }
+  });
 });

@@ -276,7 +276,19 @@ export class StateReader {
   /** The raw bytes of a section (a copy). */
   rawBytes(name: string): Uint8Array {
     const s = this.section(name, 'bytes');
-    return this.bytes.slice(s.start, s.start + s.length);
+    return this.copy(s.start, s.length);
+  }
+
+  /**
+   * A new Uint8Array of its own buffer holding `length` bytes from `start`.
+   * Not `bytes.slice()`: on a Node `Buffer` (what `readFileSync` returns)
+   * `slice` is a view into the same, often larger and shared, memory — a
+   * typed array built on its `.buffer` from offset 0 would read other bytes.
+   */
+  private copy(start: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    out.set(this.bytes.subarray(start, start + length));
+    return out;
   }
 
   uint8(name: string, length?: number): Uint8Array {
@@ -308,7 +320,9 @@ export class StateReader {
     if (length !== undefined && count !== length) {
       throw new StateError(`${this.fn}: state section "${name}" holds ${count} values, expected ${length}`);
     }
-    const copy = this.bytes.slice(s.start, s.start + s.length); // fresh, aligned buffer
-    return new ctor(copy.buffer, 0, count) as ArrayOf[K];
+    // A fresh array (so aligned for any element size), filled byte for byte (see `copy`).
+    const out = new ctor(count);
+    new Uint8Array(out.buffer).set(this.bytes.subarray(s.start, s.start + s.length));
+    return out as ArrayOf[K];
   }
 }
