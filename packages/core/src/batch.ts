@@ -1,5 +1,5 @@
 import type { EpochPlan } from './types.js';
-import { checkInteger, checkOptions } from './validate.js';
+import { checkBoolean, checkInteger, checkOptionKeys, checkOptions, describeValue } from './validate.js';
 
 /** One batch of a plan: views into the plan's arrays, never copies. */
 export interface PlanBatch {
@@ -19,6 +19,12 @@ export interface BatchOptions {
   readonly dropLast?: boolean;
 }
 
+function checkBatchOptions(fn: string, options: BatchOptions): void {
+  checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['dropLast']);
+  if (options.dropLast !== undefined) checkBoolean(fn, 'dropLast', options.dropLast);
+}
+
 /**
  * Number of batches {@link batchPlan} yields for a plan of `length` ids. O(1).
  *
@@ -31,7 +37,7 @@ export interface BatchOptions {
 export function countBatches(length: number, batchSize: number, options: BatchOptions = {}): number {
   checkInteger('countBatches()', 'length', length, 0);
   checkInteger('countBatches()', 'batchSize', batchSize, 1);
-  checkOptions('countBatches()', options);
+  checkBatchOptions('countBatches()', options);
   return options.dropLast ? Math.floor(length / batchSize) : Math.ceil(length / batchSize);
 }
 
@@ -43,8 +49,9 @@ export function countBatches(length: number, batchSize: number, options: BatchOp
  * @param batchSize - an integer ≥ 1.
  * @param options - `dropLast`: skip a final short batch.
  * @returns a generator of {@link PlanBatch}.
- * @throws RangeError if `batchSize` is not a positive integer; TypeError if the
- *   plan's weights do not match its indices.
+ * @throws RangeError if `batchSize` is not a positive integer; TypeError if
+ *   `plan` is not a plan, its weights do not match its indices, or an option
+ *   is unknown, `null` or of the wrong kind.
  * @example
  * ```ts
  * for (const { indices, weights } of batchPlan(plan, 256)) {
@@ -58,7 +65,10 @@ export function* batchPlan(
   options: BatchOptions = {},
 ): Generator<PlanBatch, void, undefined> {
   checkInteger('batchPlan()', 'batchSize', batchSize, 1);
-  checkOptions('batchPlan()', options);
+  checkBatchOptions('batchPlan()', options);
+  if (plan === null || typeof plan !== 'object') {
+    throw new TypeError(`batchPlan(): plan must be an object with indices and weights, got ${describeValue(plan)}`);
+  }
   const { indices, weights } = plan;
   if (!(indices instanceof Uint32Array)) {
     throw new TypeError('batchPlan(): plan.indices must be a Uint32Array');

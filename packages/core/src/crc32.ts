@@ -1,3 +1,5 @@
+import { checkInstance, checkInteger } from './validate.js';
+
 let tables: Int32Array | null = null;
 
 function crcTables(): Int32Array {
@@ -25,12 +27,16 @@ function crcTables(): Int32Array {
  * @param bytes - the data.
  * @param crc - a previous result, to continue a checksum over several chunks.
  * @returns the checksum as an unsigned 32-bit integer.
+ * @throws TypeError if `bytes` is not a Uint8Array (a string would be read
+ *   as something else); RangeError if `crc` is not a 32-bit unsigned integer.
  * @example
  * ```ts
  * crc32(new TextEncoder().encode('123456789')); // 0xcbf43926
  * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
+  checkInstance('crc32()', 'bytes', bytes, Uint8Array);
+  checkInteger('crc32()', 'crc', crc, 0, 0xffff_ffff);
   const t = crcTables();
   let c = ~crc;
   const n = bytes.length;

@@ -27,12 +27,17 @@ export { StateReader, StateWriter } from './state.js';
 // Argument validation shared by the seta packages
 export {
   checkArrayLike,
+  checkBoolean,
+  checkInstance,
   checkInteger,
   checkNumber,
   checkOneOf,
   checkOptionKeys,
   checkOptions,
+  checkRandom,
+  checkSize,
   describeValue,
+  MAX_SIZE,
   suggestKey,
 } from './validate.js';
 
@@ -48,6 +53,7 @@ export type {
   Selection,
   Stage,
   StageContext,
+  StageRestoreContext,
 } from './pipeline.js';
 export { annealStage, downsampleStage, staticSubsetStage } from './stages.js';
 export type { AnnealOptions, KeepOptions } from './stages.js';

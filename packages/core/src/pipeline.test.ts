@@ -7,6 +7,8 @@ import type { EpochPlan } from './types.js';
 import { annealStage, downsampleStage } from './stages.js';
 import { Random } from './random.js';
 import { setWasmKernels } from './shuffle.js';
+import { StateReader, StateWriter } from './state.js';
+import { MAX_SIZE } from './validate.js';
 import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
 
 /** A minimal in-memory score store (latest wins), standing in for @seta/loss-store. */
@@ -175,6 +177,20 @@ describe('createPruner', () => {
       expect(store.recorded).toEqual([]); // nothing of a rejected batch is recorded
     });
 
+    it('names the loss argument that was given: losses alone, or losses + lossesB', () => {
+      const p = createPruner({ name: 'one', size: 10, epochs: 1, stages: [], store: memoryStore(10) });
+      p.plan(0);
+      expect(() => p.observe([1, 2], [1, 3.5e38])).toThrow(
+        new RangeError('one.observe(): losses[1] (id 2) must be finite as a float32 (|loss| ≤ 3.4028234663852886e38), got 3.5e+38'),
+      );
+      expect(() => p.observe(Uint32Array.of(1, 2), Float32Array.of(1, Number.NaN))).toThrow(
+        new RangeError('one.observe(): losses[1] (id 2) must be finite, got NaN'),
+      );
+      expect(() => p.observe([1, 2], [1, 3e38], [0, 3e38])).toThrow(
+        new RangeError('one.observe(): losses + lossesB[1] (id 2) must be finite as a float32, got 3e+38 + 3e+38'),
+      );
+    });
+
     it('gives typed arrays (the lean first pass) the same errors, naming the same position', () => {
       const { p, store } = open();
       const u = (xs: number[]) => Uint32Array.from(xs);
@@ -253,6 +269,79 @@ describe('createPruner', () => {
       expect(fresh.plan(0).indices.length).toBe(180);
     });
 
+    /**
+     * Re-encode a pruner state with `edit` applied to its progress (and
+     * optionally its generator words): a state with a valid checksum whose
+     * content is inconsistent.
+     */
+    const forge = (state: Uint8Array, edit: (progress: Record<string, unknown>) => unknown, rng?: Uint32Array, stages = 0): Uint8Array => {
+      const r = StateReader.open(state, 'pruner', 1, 'forge');
+      const w = new StateWriter('pruner', 1)
+        .json('fingerprint', r.json('fingerprint'))
+        .json('progress', edit(r.json<Record<string, unknown>>('progress')))
+        .uint32('rng', rng ?? r.uint32('rng'));
+      if (r.has('store')) w.bytes('store', r.rawBytes('store'));
+      for (let i = 0; i < stages; i++) if (r.has(`stage.${i}`)) w.bytes(`stage.${i}`, r.rawBytes(`stage.${i}`));
+      return w.finish();
+    };
+
+    it('refuses a state whose checksum is valid but whose progress is inconsistent, with StateError, and stays as it was', () => {
+      const p = make();
+      runPruner(p, { epochs: 3, losses: syntheticLossPairs });
+      const state = p.saveState();
+      expect(() => make().loadState(forge(state, (g) => g))).not.toThrow();
+      const cases: [string, (g: Record<string, any>) => unknown, RegExp][] = [
+        ['next −1', (g) => ({ ...g, next: -1 }), /st\.loadState\(\): state is inconsistent \(progress\.next must be an integer in \[0, 6\], got -1\)/],
+        ['next 1e6', (g) => ({ ...g, next: 1e6 }), /progress\.next must be an integer in \[0, 6\], got 1000000/],
+        ['next 2.5', (g) => ({ ...g, next: 2.5 }), /progress\.next must be an integer/],
+        ['next "3"', (g) => ({ ...g, next: '3' }), /progress\.next must be an integer in \[0, 6\], got "3"/],
+        ['history null', (g) => ({ ...g, history: null }), /progress\.history must be an array of 3 epoch summaries, got null/],
+        ['history too short', (g) => ({ ...g, history: g.history.slice(1) }), /progress\.history must be an array of 3 epoch summaries, got an array of length 2/],
+        ['history entry null', (g) => ({ ...g, history: [null, ...g.history.slice(1)] }), /progress\.history\[0\] must be an epoch summary, got null/],
+        ['epoch renumbered', (g) => ({ ...g, history: g.history.map((h: object, i: number) => ({ ...h, epoch: i + 1 })) }), /progress\.history\[0\]\.epoch must be 0, got 1/],
+        ['visited beyond size', (g) => ({ ...g, history: [{ ...g.history[0], visited: 301 }, ...g.history.slice(1)] }), /progress\.history\[0\]\.visited must be an integer in \[1, 300\], got 301/],
+        ['unknown phase', (g) => ({ ...g, history: [{ ...g.history[0], phase: 'rest' }, ...g.history.slice(1)] }), /progress\.history\[0\]\.phase must be one of/],
+        ['pruned ratio off', (g) => ({ ...g, history: [{ ...g.history[0], prunedRatio: 0.5 }, ...g.history.slice(1)] }), /progress\.history\[0\]\.prunedRatio must be 0\.4 \(1 − visited \/ size\), got 0\.5/],
+        ['saved ratio off', (g) => ({ ...g, history: [...g.history.slice(0, 2), { ...g.history[2], savedRatioSoFar: 0 }] }), /progress\.history\[2\]\.savedRatioSoFar must be 0\.4/],
+        ['mean loss not finite', (g) => ({ ...g, history: [{ ...g.history[0], meanLoss: 'x' }, ...g.history.slice(1)] }), /progress\.history\[0\]\.meanLoss must be null or a finite number, got "x"/],
+        ['skips without skip mode', (g) => ({ ...g, history: [{ ...g.history[0], skippedNonFinite: 2 }, ...g.history.slice(1)] }), /progress\.history\[0\]\.skippedNonFinite must be 0/],
+        ['prunedTotal off', (g) => ({ ...g, prunedTotal: 1 }), /progress\.prunedTotal must be 360 \(the pruned samples of the history\), got 1/],
+        ['progress null', () => null, /progress must be an object, got null/],
+      ];
+      for (const [label, edit, message] of cases) {
+        const q = make();
+        const forged = forge(state, edit, undefined, 2);
+        expect(() => q.loadState(forged), label).toThrow(StateError);
+        expect(() => q.loadState(forged), label).toThrow(message);
+        expect(q.nextEpoch, label).toBe(0);
+        expect(q.history, label).toEqual([]);
+        expect(q.plan(0).indices.length, label).toBe(180);
+      }
+    });
+
+    it('refuses an all-zero generator state with StateError', () => {
+      const p = make();
+      runPruner(p, { epochs: 1 });
+      const forged = forge(p.saveState(), (g) => g, new Uint32Array(4), 2);
+      expect(() => make().loadState(forged)).toThrow(StateError);
+      expect(() => make().loadState(forged)).toThrow(/st\.loadState\(\): state is inconsistent \(.*state must not be all zero\)/);
+    });
+
+    it('gives stages the size, epochs and next epoch of the state they restore into', () => {
+      const seen: unknown[] = [];
+      const stage: Stage = {
+        name: 'spy',
+        select: (s) => s,
+        saveState: () => Uint8Array.of(1),
+        loadState: (_bytes, ctx) => void seen.push(ctx),
+      };
+      const build = () => createPruner({ name: 'spy', size: 40, epochs: 5, stages: [stage] });
+      const p = build();
+      runPruner(p, { epochs: 2 });
+      build().loadState(p.saveState());
+      expect(seen).toEqual([{ size: 40, epochs: 5, nextEpoch: 2 }]);
+    });
+
     it('restores the history and saved ratio too', () => {
       const p = make();
       runPruner(p, { epochs: 3 });
@@ -277,7 +366,22 @@ describe('createPruner', () => {
   });
 
   it('validates its options', () => {
-    expect(() => createPruner({ name: 'p', size: 0, epochs: 1, stages: [] })).toThrow('p(): size must be an integer in [1, 4294967295], got 0');
+    expect(() => createPruner({ name: 'p', size: 0, epochs: 1, stages: [] })).toThrow('p(): size must be an integer in [1, 2147483647], got 0');
+    expect(() => createPruner({ name: 'p', size: 2 ** 32 - 1, epochs: 1, stages: [] })).toThrow(
+      new RangeError('p(): size must be an integer in [1, 2147483647] (MAX_SIZE, 2^31 − 1), got 4294967295'),
+    );
+    expect(() => createPruner({ name: 'p', size: MAX_SIZE + 1, epochs: 1, stages: [] })).toThrow(RangeError);
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], sead: 3 } as never)).toThrow(
+      new TypeError('createPruner(): unknown option "sead" (did you mean "seed"?); known options: name, size, epochs, stages, store, seed, nonFinite, fingerprint'),
+    );
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], seed: null } as never)).toThrow(
+      new TypeError('createPruner(): seed must not be null (omit it to use the default)'),
+    );
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], store: null }).plan(0).indices.length).not.toThrow();
+    expect(() => createPruner(undefined as never)).toThrow(new TypeError('createPruner(): options { name, size, epochs, stages } are required'));
+    expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [], store: {} as never })).toThrow(
+      new TypeError('p(): store must be a score store (size, scores, seen, mean(), record(), saveState(), loadState()), got an object'),
+    );
     expect(() => createPruner({ name: 'p', size: 5, epochs: 1.5, stages: [] })).toThrow('p(): epochs must be an integer ≥ 1, got 1.5');
     expect(() => createPruner({ name: 'p', size: 5, epochs: 1, stages: [{} as Stage] })).toThrow(/stages\[0\] must be a stage/);
     const needs: Stage = { name: 'scores', needsScores: true, select: (s) => s };

@@ -5,7 +5,7 @@ import { shuffledCopy, shuffledCopyTwoWeights, shuffledOwned, shuffledRange } fr
 import { StateReader, StateWriter } from './state.js';
 import { CompensatedSum } from './sum.js';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
-import { checkArrayLike, checkInteger, checkOneOf, checkOptions, describeValue } from './validate.js';
+import { checkArrayLike, checkInteger, checkOneOf, checkOptionKeys, checkOptions, checkSize, describeValue } from './validate.js';
 
 /**
  * What a pipeline needs of a per-sample score store; `LossStore` from
@@ -84,6 +84,16 @@ export interface ObservedBatch {
   readonly lossesB: Float32Array | null;
 }
 
+/** What a stage's `loadState` learns of the pruner it is restored into, to check the state against. */
+export interface StageRestoreContext {
+  /** N, the dataset size. */
+  readonly size: number;
+  /** E, the number of epochs of the run. */
+  readonly epochs: number;
+  /** The epoch the restored pruner plans next (the number of epochs finished). */
+  readonly nextEpoch: number;
+}
+
 /** What stages learn when an epoch ends. */
 export interface EpochEnd {
   readonly epoch: number;
@@ -109,14 +119,19 @@ export interface Stage {
   endEpoch?(end: EpochEnd, ctx: StageContext): void;
   /** The stage's own state, for exact resumption. */
   saveState?(): Uint8Array;
-  loadState?(state: Uint8Array): void;
+  /**
+   * Restore a state from `saveState`. Throw `StateError` for a state that
+   * does not fit `ctx` (e.g. a bitmap of another size, a step count beyond
+   * the epochs finished); the pipeline passes `ctx` always.
+   */
+  loadState?(state: Uint8Array, ctx?: StageRestoreContext): void;
 }
 
 /** Options of {@link createPruner}. */
 export interface PipelineOptions {
   /** Pruner name, reported in `Pruner.name` and checked on `loadState`. */
   readonly name: string;
-  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  /** N, the dataset size: an integer in [1, {@link MAX_SIZE}] (2^31 − 1). */
   readonly size: number;
   /** E, the number of epochs: an integer ≥ 1. */
   readonly epochs: number;
@@ -146,6 +161,9 @@ export interface PipelinePruner extends Pruner {
   /** Summaries of every finished epoch, oldest first. */
   readonly history: readonly EpochSummary[];
 }
+
+const OPTION_KEYS = ['name', 'size', 'epochs', 'stages', 'store', 'seed', 'nonFinite', 'fingerprint'] as const;
+const PHASES = ['full', 'warmup', 'prune', 'anneal'] as const;
 
 const STATE_KIND = 'pruner';
 const STATE_VERSION = 1;
@@ -181,7 +199,11 @@ function canonicalJson(value: unknown): string {
  *
  * @param options - see {@link PipelineOptions}.
  * @returns the pruner.
- * @throws RangeError or TypeError for bad options (a stage that needs scores without a store, …).
+ * @throws TypeError for missing options, an unknown option (naming the one
+ *   it most likely meant), a `null` one (`store` and `fingerprint` may be
+ *   null), a stage that needs scores without a store, or a value of the
+ *   wrong kind; RangeError for a bad value, e.g. a `size` above
+ *   {@link MAX_SIZE}.
  * @example
  * ```ts
  * const pruner = createPruner({
@@ -224,13 +246,14 @@ class PipelinePrunerImpl implements PipelinePruner {
 
   constructor(options: PipelineOptions) {
     checkOptions('createPruner()', options);
-    if (options === undefined) throw new TypeError('createPruner(): options are required');
+    if (options === undefined) throw new TypeError('createPruner(): options { name, size, epochs, stages } are required');
+    checkOptionKeys('createPruner()', options, OPTION_KEYS, ['store', 'fingerprint']);
     if (typeof options.name !== 'string' || options.name === '') {
       throw new TypeError(`createPruner(): name must be a non-empty string, got ${describeValue(options.name)}`);
     }
     this.name = options.name;
     const fn = `${this.name}()`;
-    this.size = checkInteger(fn, 'size', options.size, 1, 0xffff_ffff);
+    this.size = checkSize(fn, 'size', options.size);
     this.epochs = checkInteger(fn, 'epochs', options.epochs, 1);
     this.seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
     this.nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
@@ -245,6 +268,7 @@ class PipelinePrunerImpl implements PipelinePruner {
     this.stages = [...options.stages];
     this.observers = this.stages.filter((stage) => typeof stage.observe === 'function');
     this.store = options.store ?? null;
+    if (this.store !== null) checkStore(fn, this.store);
     const needing = this.stages.find((s) => s.needsScores);
     if (needing !== undefined && this.store === null) {
       throw new TypeError(`${fn}: stage "${needing.name}" needs scores, so a store is required`);
@@ -400,9 +424,14 @@ class PipelinePrunerImpl implements PipelinePruner {
           bad++;
           continue;
         }
-        const which = !Number.isFinite(a) ? 'losses' : !Number.isFinite(b) ? 'lossesB' : 'losses + lossesB';
-        const v = !Number.isFinite(a) ? a : !Number.isFinite(b) ? b : a + b;
-        throw new RangeError(`${fn}: ${which}[${i}] (id ${id}) must be finite, got ${describeValue(v)}`);
+        if (!Number.isFinite(a)) throw new RangeError(`${fn}: losses[${i}] (id ${id}) must be finite, got ${describeValue(a)}`);
+        if (!Number.isFinite(b)) throw new RangeError(`${fn}: lossesB[${i}] (id ${id}) must be finite, got ${describeValue(b)}`);
+        // Finite as doubles, but the score (a float32) overflows.
+        throw new RangeError(
+          lossesB === undefined
+            ? `${fn}: losses[${i}] (id ${id}) must be finite as a float32 (|loss| ≤ 3.4028234663852886e38), got ${describeValue(a)}`
+            : `${fn}: losses + lossesB[${i}] (id ${id}) must be finite as a float32, got ${describeValue(a)} + ${describeValue(b)}`,
+        );
       }
       batchSum += lossesB === undefined ? a : a + b;
     }
@@ -513,9 +542,19 @@ class PipelinePrunerImpl implements PipelinePruner {
         `${fn}: the state was saved by a pruner with other options; expected ${this.fingerprint}, got ${saved}`,
       );
     }
-    const progress = r.json<{ next: number; prunedTotal: number; history: EpochSummary[] }>('progress');
+    const inconsistent = (what: string, cause?: unknown): never => {
+      throw new StateError(`${fn}: state is inconsistent (${what})`, cause === undefined ? undefined : { cause });
+    };
+    const progress = checkProgress(r.json('progress'), this.size, this.epochs, this.nonFinite, inconsistent);
     const rng = new Random(0);
-    rng.setState(r.uint32('rng', 4));
+    try {
+      rng.setState(r.uint32('rng', 4));
+    } catch (error) {
+      if (error instanceof StateError) throw error;
+      inconsistent((error as Error).message, error);
+    }
+    const restore: StageRestoreContext = { size: this.size, epochs: this.epochs, nextEpoch: progress.next };
+    const current: StageRestoreContext = { size: this.size, epochs: this.epochs, nextEpoch: this.next };
     // Stage states are small: back them up, restore them, then the store, whose own
     // loadState validates everything before changing anything. A failure anywhere
     // leaves this pruner as it was.
@@ -525,13 +564,13 @@ class PipelinePrunerImpl implements PipelinePruner {
     try {
       this.stages.forEach((stage, i) => {
         const b = stageBytes[i];
-        if (b !== null && b !== undefined) stage.loadState!(b);
+        if (b !== null && b !== undefined) stage.loadState!(b, restore);
       });
       if (this.store !== null && storeBytes !== null) this.store.loadState(storeBytes);
     } catch (error) {
       this.stages.forEach((stage, i) => {
         const b = stageBackups[i];
-        if (b !== null && b !== undefined) stage.loadState!(b);
+        if (b !== null && b !== undefined) stage.loadState!(b, current);
       });
       throw error instanceof StateError ? error : new StateError(`${fn}: ${(error as Error).message}`, { cause: error });
     }
@@ -540,6 +579,103 @@ class PipelinePrunerImpl implements PipelinePruner {
     this.prunedTotal = progress.prunedTotal;
     this.finished = progress.history;
   }
+}
+
+/** Throws a TypeError unless `store` has what a pipeline uses of a {@link ScoreStore}. */
+function checkStore(fn: string, store: unknown): void {
+  const s = store as Record<string, unknown>;
+  if (
+    typeof s !== 'object' ||
+    typeof s.size !== 'number' ||
+    !(s.scores instanceof Float32Array) ||
+    !(s.seen instanceof Uint32Array) ||
+    typeof s.mean !== 'function' ||
+    typeof s.record !== 'function' ||
+    typeof s.saveState !== 'function' ||
+    typeof s.loadState !== 'function'
+  ) {
+    throw new TypeError(
+      `${fn}: store must be a score store (size, scores, seen, mean(), record(), saveState(), loadState()), got ${describeValue(store)}`,
+    );
+  }
+}
+
+interface Progress {
+  readonly next: number;
+  readonly prunedTotal: number;
+  readonly history: EpochSummary[];
+}
+
+/**
+ * The saved progress of a pruner of `size` and `epochs`, checked field by
+ * field: a forged or damaged state with a valid checksum (say `next: -1`,
+ * `history: null`) must not be restored, since it would fail later and
+ * elsewhere, or plan an epoch that does not exist. Ratios must be exactly
+ * what `endEpoch` computes from the visited counts. O(epochs finished).
+ */
+function checkProgress(
+  raw: unknown,
+  size: number,
+  epochs: number,
+  nonFinite: 'error' | 'skip',
+  inconsistent: (what: string) => never,
+): Progress {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) inconsistent(`progress must be an object, got ${describeValue(raw)}`);
+  const g = raw as Record<string, unknown>;
+  const next = g.next;
+  if (typeof next !== 'number' || !Number.isInteger(next) || next < 0 || next > epochs) {
+    inconsistent(`progress.next must be an integer in [0, ${epochs}], got ${describeValue(next)}`);
+  }
+  const n = next as number;
+  const history = g.history;
+  if (!Array.isArray(history) || history.length !== n) {
+    inconsistent(`progress.history must be an array of ${n} epoch summaries, got ${describeValue(history)}`);
+  }
+  const entries = history as unknown[];
+  let pruned = 0;
+  const out: EpochSummary[] = [];
+  for (let e = 0; e < n; e++) {
+    const h = entries[e] as Record<string, unknown> | null;
+    const at = `progress.history[${e}]`;
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) inconsistent(`${at} must be an epoch summary, got ${describeValue(h)}`);
+    const { epoch, phase, visited, prunedRatio, savedRatioSoFar, meanLoss, skippedNonFinite } = h!;
+    if (epoch !== e) inconsistent(`${at}.epoch must be ${e}, got ${describeValue(epoch)}`);
+    if (typeof phase !== 'string' || !(PHASES as readonly string[]).includes(phase)) {
+      inconsistent(`${at}.phase must be one of ${PHASES.map((p) => JSON.stringify(p)).join(', ')}, got ${describeValue(phase)}`);
+    }
+    if (typeof visited !== 'number' || !Number.isInteger(visited) || visited < 1 || visited > size) {
+      inconsistent(`${at}.visited must be an integer in [1, ${size}], got ${describeValue(visited)}`);
+    }
+    // The same arithmetic as endEpoch, so equal exactly (JSON keeps doubles exact).
+    const p = size - (visited as number);
+    pruned += p;
+    if (prunedRatio !== p / size) inconsistent(`${at}.prunedRatio must be ${p / size} (1 − visited / size), got ${describeValue(prunedRatio)}`);
+    const saved = pruned / (size * (e + 1));
+    if (savedRatioSoFar !== saved) inconsistent(`${at}.savedRatioSoFar must be ${saved}, got ${describeValue(savedRatioSoFar)}`);
+    if (meanLoss !== null && !(typeof meanLoss === 'number' && Number.isFinite(meanLoss))) {
+      inconsistent(`${at}.meanLoss must be null or a finite number, got ${describeValue(meanLoss)}`);
+    }
+    if (nonFinite === 'error' ? skippedNonFinite !== 0 : !(Number.isSafeInteger(skippedNonFinite) && (skippedNonFinite as number) >= 0)) {
+      inconsistent(
+        nonFinite === 'error'
+          ? `${at}.skippedNonFinite must be 0 without nonFinite: 'skip', got ${describeValue(skippedNonFinite)}`
+          : `${at}.skippedNonFinite must be an integer ≥ 0, got ${describeValue(skippedNonFinite)}`,
+      );
+    }
+    out.push({
+      epoch: e,
+      phase: phase as Phase,
+      visited: visited as number,
+      prunedRatio: prunedRatio as number,
+      savedRatioSoFar: savedRatioSoFar as number,
+      meanLoss: meanLoss as number | null,
+      skippedNonFinite: skippedNonFinite as number,
+    });
+  }
+  if (g.prunedTotal !== pruned) {
+    inconsistent(`progress.prunedTotal must be ${pruned} (the pruned samples of the history), got ${describeValue(g.prunedTotal)}`);
+  }
+  return { next: n, prunedTotal: pruned, history: out };
 }
 
 /** Stores of at least this many samples (16 MiB of float32 scores, twice the reference machine's L3) record through {@link PendingScores}. */

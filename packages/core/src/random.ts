@@ -1,4 +1,4 @@
-import { checkInteger, describeValue } from './validate.js';
+import { checkInstance, checkInteger, describeValue } from './validate.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -75,8 +75,10 @@ export class Random {
    *
    * @param out - the array to fill; mutated.
    * @returns `out`.
+   * @throws TypeError if `out` is not a Uint32Array.
    */
   fillUint32(out: Uint32Array): Uint32Array {
+    checkInstance('Random.fillUint32()', 'out', out, Uint32Array);
     const s = this.s;
     let s0 = s[0]!;
     let s1 = s[1]!;
@@ -189,10 +191,14 @@ export class Random {
   /**
    * Restore a state returned by {@link Random.getState}.
    *
-   * @throws RangeError if `state` is not four 32-bit words, or is all zero (not a reachable state).
+   * @throws TypeError if `state` is not an array or typed array; RangeError
+   *   if it is not four 32-bit words, or is all zero (not a reachable state).
    */
   setState(state: ArrayLike<number>): void {
-    if (state === null || typeof state !== 'object' || state.length !== 4) {
+    if (state === null || typeof state !== 'object' || typeof state.length !== 'number') {
+      throw new TypeError(`Random.setState(): state must be an array of 4 words, got ${describeValue(state)}`);
+    }
+    if (state.length !== 4) {
       throw new RangeError(`Random.setState(): state must hold 4 words, got ${describeValue(state)}`);
     }
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,6 @@
 import type { Random } from './random.js';
 import { shuffleInPlace } from './shuffle.js';
-import { checkArrayLike, checkInteger, describeValue } from './validate.js';
+import { checkArrayLike, checkInstance, checkInteger, checkRandom, describeValue } from './validate.js';
 import { wasmCompactSample, wasmSampleEnabled, wasmSampleRange } from './wasm-pairs.js';
 
 /** Ranges at least this long are sampled by the WebAssembly kernel when it loads (shorter: the copies cost more). */
@@ -22,7 +22,7 @@ export const MAX_POPULATION = 0xffff_ffff;
  * @param k - sample size, an integer in [0, n].
  * @param rng - the generator to draw from.
  * @returns a new `Uint32Array` of length `k`.
- * @throws RangeError if `n` or `k` is out of range.
+ * @throws RangeError if `n` or `k` is out of range; TypeError if one is not a number or `rng` is not a `Random`.
  * @example
  * ```ts
  * sampleIndices(1_000_000, 3, new Random(7)); // e.g. Uint32Array [ 52311, 901, 770402 ]
@@ -31,6 +31,7 @@ export const MAX_POPULATION = 0xffff_ffff;
 export function sampleIndices(n: number, k: number, rng: Random): Uint32Array {
   checkInteger('sampleIndices()', 'n', n, 0, MAX_POPULATION);
   checkInteger('sampleIndices()', 'k', k, 0, n);
+  checkRandom('sampleIndices()', 'rng', rng);
   if (k === 0) return new Uint32Array(0);
   if (k * 16 <= n) return floydSample(n, k, rng);
   const all = new Uint32Array(n);
@@ -88,7 +89,7 @@ function floydSample(n: number, k: number, rng: Random): Uint32Array {
  * @param k - how many to draw, an integer in [0, pool.length].
  * @param rng - the generator to draw from.
  * @returns a new `Uint32Array` of length `k`.
- * @throws TypeError if `pool` is not array-like; RangeError if `k` is out of range.
+ * @throws TypeError if `pool` is not array-like or `rng` is not a `Random`; RangeError if `k` is out of range.
  * @example
  * ```ts
  * sampleFrom(Uint32Array.of(10, 20, 30, 40), 2, new Random(0)); // e.g. Uint32Array [ 30, 10 ]
@@ -97,6 +98,7 @@ function floydSample(n: number, k: number, rng: Random): Uint32Array {
 export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uint32Array {
   checkArrayLike('sampleFrom()', 'pool', pool);
   checkInteger('sampleFrom()', 'k', k, 0, pool.length);
+  checkRandom('sampleFrom()', 'rng', rng);
   const positions = sampleIndices(pool.length, k, rng);
   for (let i = 0; i < k; i++) positions[i] = pool[positions[i]!]!;
   return positions;
@@ -123,7 +125,8 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
  * @param out - optional array of length `k` to write the sample into (e.g. a
  *   reused buffer); by default a new one.
  * @returns `out`, or a new ascending `Uint32Array` of length `k`.
- * @throws RangeError if `n` or `k` is out of range, or `out` has another length.
+ * @throws RangeError if `n` or `k` is out of range, or `out` has another
+ *   length; TypeError if `rng` is not a `Random` or `out` not a Uint32Array.
  * @example
  * ```ts
  * sampleSorted(10, 4, new Random(1)); // e.g. Uint32Array [ 1, 4, 5, 8 ]
@@ -132,7 +135,9 @@ export function sampleFrom(pool: ArrayLike<number>, k: number, rng: Random): Uin
 export function sampleSorted(n: number, k: number, rng: Random, out?: Uint32Array): Uint32Array {
   checkInteger('sampleSorted()', 'n', n, 0, MAX_POPULATION);
   checkInteger('sampleSorted()', 'k', k, 0, n);
-  if (out !== undefined && (!(out instanceof Uint32Array) || out.length !== k)) {
+  checkRandom('sampleSorted()', 'rng', rng);
+  if (out !== undefined) checkInstance('sampleSorted()', 'out', out, Uint32Array);
+  if (out !== undefined && out.length !== k) {
     throw new RangeError(`sampleSorted(): out must be a Uint32Array of length k = ${k}, got ${describeValue(out)}`);
   }
   if (k === 0) return out ?? new Uint32Array(0);
@@ -321,7 +326,7 @@ export function selectionSample(
  * @param end - one past its last index, with 0 ≤ start ≤ end ≤ array.length.
  * @param k - how many to keep, in [0, end − start].
  * @param rng - the generator to draw from.
- * @throws RangeError for a bad range or `k`.
+ * @throws RangeError for a bad range or `k`; TypeError if `array` is not a Uint32Array or `rng` not a `Random`.
  * @example
  * ```ts
  * const a = Uint32Array.of(10, 11, 12, 13, 14);
@@ -335,6 +340,7 @@ export function compactSample(array: Uint32Array, start: number, end: number, k:
   checkInteger(fn, 'start', start, 0, end);
   const n = end - start;
   checkInteger(fn, 'k', k, 0, n);
+  checkRandom(fn, 'rng', rng);
   if (k === 0) return;
   const c = Math.min(k, n - k);
   if (k * 32 >= n && sequential(n, c)) {
@@ -381,6 +387,8 @@ function readZeros(bits: Uint32Array, n: number, out: Uint32Array): void {
  * @param n - how many ids to consider.
  * @param out - where the ids go.
  * @returns the number of ids written (at most `out.length`).
+ * @throws TypeError if `bits` or `out` is not a Uint32Array; RangeError if
+ *   `n` is not an integer in [0, 32 · bits.length].
  * @example
  * ```ts
  * const out = new Uint32Array(3);
@@ -388,6 +396,10 @@ function readZeros(bits: Uint32Array, n: number, out: Uint32Array): void {
  * ```
  */
 export function clearBitIds(bits: Uint32Array, n: number, out: Uint32Array): number {
+  const fn = 'clearBitIds()';
+  checkInstance(fn, 'bits', bits, Uint32Array);
+  checkInteger(fn, 'n', n, 0, 32 * bits.length);
+  checkInstance(fn, 'out', out, Uint32Array);
   const k = out.length;
   const full = Math.min(Math.floor(n / 32), bits.length);
   let m = 0;

@@ -1,3 +1,11 @@
+import { checkInteger, describeValue } from './validate.js';
+
+/** Checks a pool request: a string slot and a length a typed array can have. */
+function checkRequest(fn: string, slot: unknown, length: unknown): void {
+  if (slot !== null && typeof slot !== 'string') throw new TypeError(`${fn}: slot must be a string, got ${describeValue(slot)}`);
+  checkInteger(fn, 'length', length, 0, 0xffff_ffff);
+}
+
 /**
  * Reusable typed arrays for a stage's temporaries, kept from one `plan()` to
  * the next so that a big selection does not pay for fresh memory (on the
@@ -30,8 +38,10 @@ export class ScratchPool {
    * @param slot - the name of the temporary, unique within the stage.
    * @param length - the number of elements.
    * @returns an array of stale contents (a view of the pooled one).
+   * @throws TypeError for a slot that is not a string; RangeError for a length that is not an integer in [0, 2^32 − 1].
    */
   uint32(slot: string, length: number): Uint32Array {
+    checkRequest('ScratchPool.uint32()', slot, length);
     let a = this.u32.get(slot);
     if (a === undefined || a.length < length) {
       a = new Uint32Array(grow(length));
@@ -42,6 +52,7 @@ export class ScratchPool {
 
   /** As {@link ScratchPool.uint32}, for a Float32Array. */
   float32(slot: string, length: number): Float32Array {
+    checkRequest('ScratchPool.float32()', slot, length);
     let a = this.f32.get(slot);
     if (a === undefined || a.length < length) {
       a = new Float32Array(grow(length));
@@ -98,15 +109,17 @@ function grow(length: number): number {
 export class PlanArrays {
   private readonly issued = new WeakSet<ArrayBufferView>();
 
-  /** A new zero-filled Uint32Array of `length` elements. */
+  /** A new zero-filled Uint32Array of `length` elements (an integer in [0, 2^32 − 1], else RangeError). */
   uint32(length: number): Uint32Array {
+    checkRequest('PlanArrays.uint32()', null, length);
     const a = new Uint32Array(length);
     this.issued.add(a);
     return a;
   }
 
-  /** A new zero-filled Float32Array of `length` elements. */
+  /** A new zero-filled Float32Array of `length` elements (an integer in [0, 2^32 − 1], else RangeError). */
   float32(length: number): Float32Array {
+    checkRequest('PlanArrays.float32()', null, length);
     const a = new Float32Array(length);
     this.issued.add(a);
     return a;

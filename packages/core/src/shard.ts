@@ -1,5 +1,5 @@
 import type { EpochPlan } from './types.js';
-import { checkInteger, checkOneOf, checkOptions } from './validate.js';
+import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue } from './validate.js';
 
 /** Options of {@link shardPlan}. */
 export interface ShardOptions {
@@ -24,7 +24,9 @@ export interface ShardOptions {
  * @param rank - this worker, an integer in [0, worldSize).
  * @param worldSize - number of workers, an integer ≥ 1.
  * @returns a new plan with the same `epoch`, `phase` and `size`.
- * @throws RangeError for a bad `rank` or `worldSize`.
+ * @throws RangeError for a bad `rank` or `worldSize`; TypeError if `plan` is
+ *   not a plan of a Uint32Array and null or matching Float32Array weights,
+ *   or an option is unknown or `null`.
  * @example
  * ```ts
  * const mine = shardPlan(pruner.plan(epoch), rank, worldSize);
@@ -34,6 +36,16 @@ export function shardPlan(plan: EpochPlan, rank: number, worldSize: number, opti
   checkInteger('shardPlan()', 'worldSize', worldSize, 1);
   checkInteger('shardPlan()', 'rank', rank, 0, worldSize - 1);
   checkOptions('shardPlan()', options);
+  checkOptionKeys('shardPlan()', options, ['mode']);
+  if (plan === null || typeof plan !== 'object') {
+    throw new TypeError(`shardPlan(): plan must be an object with indices and weights, got ${describeValue(plan)}`);
+  }
+  if (!(plan.indices instanceof Uint32Array)) {
+    throw new TypeError(`shardPlan(): plan.indices must be a Uint32Array, got ${describeValue(plan.indices)}`);
+  }
+  if (plan.weights !== null && (!(plan.weights instanceof Float32Array) || plan.weights.length !== plan.indices.length)) {
+    throw new TypeError(`shardPlan(): plan.weights must be null or a Float32Array of length ${plan.indices.length}, got ${describeValue(plan.weights)}`);
+  }
   const mode = checkOneOf('shardPlan()', 'options.mode', options.mode ?? 'pad', ['pad', 'drop-last'] as const);
   const { indices, weights } = plan;
   const n = indices.length;

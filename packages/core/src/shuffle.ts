@@ -1,4 +1,5 @@
 import type { Random } from './random.js';
+import { checkBoolean, checkInteger, checkRandom, describeValue } from './validate.js';
 import { setWasmSample, wasmData, wasmShuffleInPlace } from './wasm-pairs.js';
 
 type Shufflable = Uint32Array | Int32Array | Float32Array | Float64Array | Uint8Array | Uint16Array | number[];
@@ -10,6 +11,14 @@ const SCATTER_THRESHOLD = 1 << 16;
 const BUCKET_TARGET = 1 << 14;
 /** At most 2^9 buckets: more write streams than that thrash the TLB during the scatter. */
 const MAX_BUCKET_BITS = 9;
+
+const isTyped = (a: unknown): boolean => ArrayBuffer.isView(a) && !(a instanceof DataView);
+
+function checkShufflable(fn: string, name: string, a: unknown, plain: boolean): void {
+  if (!(isTyped(a) || (plain && Array.isArray(a)))) {
+    throw new TypeError(`${fn}: ${name} must be ${plain ? 'a typed array or an array of numbers' : 'a typed array'}, got ${describeValue(a)}`);
+  }
+}
 
 function bucketBits(n: number): number {
   return Math.min(MAX_BUCKET_BITS, Math.max(1, Math.ceil(Math.log2(n / BUCKET_TARGET))));
@@ -37,7 +46,9 @@ function bucketBits(n: number): number {
  * @param rng - the generator to draw from.
  * @param companion - optional second array permuted identically; mutated.
  * @returns `array` itself.
- * @throws RangeError if `companion` has a different length.
+ * @throws TypeError if `array` or `companion` is not an array or typed
+ *   array, or `rng` is not a `Random`; RangeError if `companion` has a
+ *   different length.
  * @example
  * ```ts
  * const ids = Uint32Array.of(0, 1, 2, 3);
@@ -45,6 +56,10 @@ function bucketBits(n: number): number {
  * ```
  */
 export function shuffleInPlace<T extends Shufflable>(array: T, rng: Random, companion?: Shufflable): T {
+  const fn = 'shuffleInPlace()';
+  checkShufflable(fn, 'array', array, true);
+  checkRandom(fn, 'rng', rng);
+  if (companion !== undefined) checkShufflable(fn, 'companion', companion, true);
   const n = array.length;
   if (companion !== undefined && companion.length !== n) {
     throw new RangeError(`shuffleInPlace(): companion must have the array's length ${n}, got length ${companion.length}`);
@@ -68,7 +83,8 @@ export function shuffleInPlace<T extends Shufflable>(array: T, rng: Random, comp
  * @param rng - the generator to draw from.
  * @param companion - optional second array of the same length.
  * @returns the shuffled copies.
- * @throws RangeError if `companion` has a different length.
+ * @throws TypeError if `array` or `companion` is not a typed array, or `rng`
+ *   is not a `Random`; RangeError if `companion` has a different length.
  * @example
  * ```ts
  * const { out } = shuffledCopy(Uint32Array.of(1, 2, 3), new Random(0)); // e.g. Uint32Array [ 3, 1, 2 ]
@@ -79,6 +95,10 @@ export function shuffledCopy<T extends Typed, C extends Typed = Float32Array>(
   rng: Random,
   companion?: C,
 ): { out: T; companionOut: C | undefined } {
+  const fn = 'shuffledCopy()';
+  checkShufflable(fn, 'array', array, false);
+  checkRandom(fn, 'rng', rng);
+  if (companion !== undefined) checkShufflable(fn, 'companion', companion, false);
   const n = array.length;
   if (companion !== undefined && companion.length !== n) {
     throw new RangeError(`shuffledCopy(): companion must have the array's length ${n}, got length ${companion.length}`);
@@ -344,12 +364,16 @@ function scatterTagged(
  * @param n - the number of ids, an integer in [0, 2^32 − 1].
  * @param rng - the generator to draw from.
  * @returns the permutation.
+ * @throws TypeError if `n` is not a number or `rng` not a `Random`;
+ *   RangeError if `n` is not an integer in range.
  * @example
  * ```ts
  * shuffledRange(4, new Random(0)); // e.g. Uint32Array [ 2, 0, 3, 1 ]
  * ```
  */
 export function shuffledRange(n: number, rng: Random): Uint32Array {
+  checkInteger('shuffledRange()', 'n', n, 0, 0xffff_ffff); // ids must fit a Uint32Array
+  checkRandom('shuffledRange()', 'rng', rng);
   if (n > SCATTER_THRESHOLD) {
     const bits = bucketBits(n);
     const replay = rng.clone(); // the labels' generator position, to draw them again
@@ -392,6 +416,7 @@ let useWasm = true;
  *
  * @param on - whether the kernels may run.
  * @returns the previous setting.
+ * @throws TypeError if `on` is not a boolean.
  * @example
  * ```ts
  * const before = setWasmKernels(false); // pure JavaScript from here on
@@ -399,6 +424,7 @@ let useWasm = true;
  * ```
  */
 export function setWasmKernels(on: boolean): boolean {
+  checkBoolean('setWasmKernels()', 'on', on);
   const previous = useWasm;
   useWasm = on;
   setWasmSample(on);

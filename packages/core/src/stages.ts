@@ -1,8 +1,9 @@
 import { Random } from './random.js';
 import { sampleSorted } from './sample.js';
-import type { Selection, Stage, StageContext } from './pipeline.js';
+import type { Selection, Stage, StageContext, StageRestoreContext } from './pipeline.js';
 import { StateReader, StateWriter } from './state.js';
-import { checkNumber, checkOptions, describeValue } from './validate.js';
+import { StateError } from './errors.js';
+import { checkNumber, checkOptionKeys, checkOptions, describeValue } from './validate.js';
 
 /** Options of {@link annealStage}. */
 export interface AnnealOptions {
@@ -25,7 +26,8 @@ export interface AnnealOptions {
  *
  * @param options - `delta` and `keep`.
  * @returns the stage.
- * @throws RangeError for a `delta` outside [0, 1] or a `keep` outside (0, 1].
+ * @throws RangeError for a `delta` outside [0, 1] or a `keep` outside (0, 1];
+ *   TypeError for missing options, an unknown or `null` option, or a non-number.
  * @example
  * ```ts
  * // InfoBatch's anneal: full data in the last 12.5 % of epochs
@@ -35,7 +37,9 @@ export interface AnnealOptions {
 export function annealStage(options: AnnealOptions): Stage {
   const fn = 'annealStage()';
   checkOptions(fn, options);
-  const delta = checkNumber(fn, 'delta', options?.delta, 0, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { delta } are required`);
+  checkOptionKeys(fn, options, ['delta', 'keep']);
+  const delta = checkNumber(fn, 'delta', options.delta, 0, 1);
   const keep = checkNumber(fn, 'keep', options.keep ?? 1, 0, 1, { openMin: true });
   return {
     name: 'anneal',
@@ -79,7 +83,8 @@ function keepRandom(selection: Selection, count: number, ctx: StageContext): { i
  *
  * @param options - `keep`, in [0, 1].
  * @returns the stage.
- * @throws RangeError for a `keep` outside [0, 1].
+ * @throws RangeError for a `keep` outside [0, 1]; TypeError for missing
+ *   options, an unknown or `null` option, or a non-number.
  * @example
  * ```ts
  * createPruner({ name: 'dynamicRandom', size: 100, epochs: 3, stages: [downsampleStage({ keep: 0.7 })] })
@@ -89,7 +94,9 @@ function keepRandom(selection: Selection, count: number, ctx: StageContext): { i
 export function downsampleStage(options: KeepOptions): Stage {
   const fn = 'downsampleStage()';
   checkOptions(fn, options);
-  const keep = checkNumber(fn, 'keep', options?.keep, 0, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { keep } are required`);
+  checkOptionKeys(fn, options, ['keep']);
+  const keep = checkNumber(fn, 'keep', options.keep, 0, 1);
   return {
     name: 'downsample',
     select(selection: Selection, ctx: StageContext): Selection {
@@ -113,12 +120,15 @@ export function downsampleStage(options: KeepOptions): Stage {
  *
  * @param options - `keep`, in [0, 1].
  * @returns the stage.
- * @throws RangeError for a `keep` outside [0, 1].
+ * @throws RangeError for a `keep` outside [0, 1]; TypeError for missing
+ *   options, an unknown or `null` option, or a non-number.
  */
 export function staticSubsetStage(options: KeepOptions): Stage {
   const fn = 'staticSubsetStage()';
   checkOptions(fn, options);
-  const keep = checkNumber(fn, 'keep', options?.keep, 0, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { keep } are required`);
+  checkOptionKeys(fn, options, ['keep']);
+  const keep = checkNumber(fn, 'keep', options.keep, 0, 1);
   let drawnFrom: Uint32Array | null = null; // generator state the subset was drawn with
   let members: Uint32Array | null = null; // bitmap over ids, rebuilt lazily after a restore
   let subset: Uint32Array | null = null;
@@ -165,13 +175,24 @@ export function staticSubsetStage(options: KeepOptions): Stage {
       if (drawnFrom !== null) w.uint32('drawnFrom', drawnFrom);
       return w.finish();
     },
-    loadState(state: Uint8Array): void {
-      const r = StateReader.open(state, 'stage:staticSubset', 1, 'staticSubsetStage.loadState()');
+    loadState(state: Uint8Array, ctx?: StageRestoreContext): void {
+      const lfn = 'staticSubsetStage.loadState()';
+      const r = StateReader.open(state, 'stage:staticSubset', 1, lfn);
       const savedKeep = r.json<number>('keep');
       if (savedKeep !== keep) {
-        throw new RangeError(`staticSubsetStage.loadState(): state has keep ${describeValue(savedKeep)}, this stage has ${keep}`);
+        throw new StateError(`${lfn}: state has keep ${describeValue(savedKeep)}, this stage has ${keep}`);
       }
-      drawnFrom = r.has('drawnFrom') ? r.uint32('drawnFrom', 4) : null;
+      const drawn = r.has('drawnFrom') ? r.uint32('drawnFrom', 4) : null;
+      if (drawn !== null) {
+        try {
+          new Random(0).setState(drawn); // the check materialise's setState would fail later
+        } catch (cause) {
+          throw new StateError(`${lfn}: state is inconsistent (drawnFrom ${(cause as Error).message.replace(/^.*?: state /, '')})`, { cause });
+        }
+        // The subset is drawn by the first plan, and states are saved between epochs.
+        if (ctx !== undefined && ctx.nextEpoch === 0) throw new StateError(`${lfn}: state is inconsistent (a subset is drawn, but no epoch is finished)`);
+      }
+      drawnFrom = drawn;
       subset = null;
       members = null;
     },

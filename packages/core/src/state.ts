@@ -1,5 +1,6 @@
 import { crc32 } from './crc32.js';
 import { StateError } from './errors.js';
+import { checkInteger, describeValue } from './validate.js';
 
 /*
  * Binary layout of a seta state (all integers little-endian):
@@ -55,6 +56,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 const pad = (n: number, to: number): number => (n + to - 1) & ~(to - 1);
 
+function checkName(fn: string, what: string, name: unknown): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`${fn}: ${what} must be a non-empty string, got ${describeValue(name)}`);
+}
+
+/** A section's name and value, the value of the class the section's type names (a Float64Array is not float32 data). */
+function checkSection(fn: string, name: unknown, value: unknown, ctor: abstract new (...args: never[]) => unknown): void {
+  checkName(fn, 'name', name);
+  if (!(value instanceof ctor)) {
+    throw new TypeError(`${fn}: section "${name as string}" must be a ${ctor.name}, got ${describeValue(value)}`);
+  }
+}
+
 interface Section {
   readonly name: Uint8Array;
   readonly type: number;
@@ -79,12 +92,16 @@ export class StateWriter {
 
   /**
    * @param kind - what the state belongs to; a reader expecting another kind rejects it.
-   * @param version - the owner's content version; a reader expecting another rejects it.
+   * @param version - the owner's content version, an integer in [0, 2^32 − 1]; a reader expecting another rejects it.
+   * @throws TypeError if `kind` is not a non-empty string; RangeError for a bad `version`.
    */
   constructor(
     private readonly kind: string,
     private readonly version: number,
-  ) {}
+  ) {
+    checkName('StateWriter()', 'kind', kind);
+    checkInteger('StateWriter()', 'version', version, 0, 0xffff_ffff);
+  }
 
   private add(name: string, type: number, payload: Uint8Array): this {
     if (this.names.has(name)) throw new StateError(`StateWriter: section "${name}" written twice`);
@@ -93,13 +110,34 @@ export class StateWriter {
     return this;
   }
 
-  /** A section holding any JSON-serialisable value. */
+  /**
+   * A section holding any JSON-serialisable value.
+   *
+   * @throws TypeError if `name` is not a non-empty string, or `value` has no
+   *   JSON form (`undefined`, a function, a BigInt, a cycle).
+   */
   json(name: string, value: unknown): this {
-    return this.add(name, TYPES.json, encoder.encode(JSON.stringify(value)));
+    const fn = 'StateWriter.json()';
+    checkName(fn, 'name', name);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (cause) {
+      throw new TypeError(`${fn}: section "${name}" must hold a JSON-serialisable value (${(cause as Error).message})`, { cause });
+    }
+    if (text === undefined) {
+      throw new TypeError(`${fn}: section "${name}" must hold a JSON-serialisable value, got ${describeValue(value)}`);
+    }
+    return this.add(name, TYPES.json, encoder.encode(text));
   }
 
-  /** A section of raw bytes. */
+  /**
+   * A section of raw bytes.
+   *
+   * @throws TypeError if `name` is not a non-empty string or `value` not a Uint8Array.
+   */
   bytes(name: string, value: Uint8Array): this {
+    checkSection('StateWriter.bytes()', name, value, Uint8Array);
     return this.add(name, TYPES.bytes, value);
   }
 
@@ -122,7 +160,8 @@ export class StateWriter {
     return this.typed(name, 'float64', value);
   }
 
-  private typed(name: string, type: TypeName, value: ArrayBufferView): this {
+  private typed(name: string, type: Exclude<TypeName, 'bytes' | 'json'>, value: ArrayBufferView): this {
+    checkSection(`StateWriter.${type}()`, name, value, CTORS[type]);
     return this.add(name, TYPES[type], new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
   }
 
@@ -187,11 +226,11 @@ export class StateReader {
    * @param kind - the kind expected.
    * @param version - the content version expected.
    * @param fn - the caller, for error messages (e.g. `'LossStore.loadState()'`).
-   * @throws StateError naming what does not match.
+   * @throws TypeError if `bytes` is not a Uint8Array (a Node `Buffer` is one); StateError naming what does not match.
    */
   static open(bytes: Uint8Array, kind: string, version: number, fn: string): StateReader {
     if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`${fn}: state must be a Uint8Array`);
+      throw new TypeError(`${fn}: state must be a Uint8Array, got ${describeValue(bytes)}`);
     }
     const fail = (what: string): never => {
       throw new StateError(`${fn}: ${what}`);

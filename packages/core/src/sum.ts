@@ -1,3 +1,5 @@
+import { checkArrayLike, describeValue } from './validate.js';
+
 /**
  * A running sum with Neumaier's compensation (an improved Kahan–Babuška
  * summation; Neumaier, 1974), accurate to about one rounding error however
@@ -15,8 +17,13 @@ export class CompensatedSum {
   private sum = 0;
   private compensation = 0;
 
-  /** Add one value. */
+  /**
+   * Add one value.
+   *
+   * @throws TypeError if `x` is not a number (`+` would concatenate a string).
+   */
   add(x: number): void {
+    if (typeof x !== 'number') throw new TypeError(`CompensatedSum.add(): x must be a number, got ${describeValue(x)}`);
     const t = this.sum + x;
     if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
     else this.compensation += x - t + this.sum;
@@ -38,16 +45,20 @@ export class CompensatedSum {
 /**
  * The sum of `values` with Neumaier's compensation. O(n) time, O(1) memory.
  *
+ * @throws TypeError if `values` is not an array or typed array, or holds a non-number.
+ *
  * @example
  * ```ts
  * compensatedSum([0.1, 0.2, 0.3]); // 0.6
  * ```
  */
 export function compensatedSum(values: ArrayLike<number>): number {
+  checkArrayLike('compensatedSum()', 'values', values);
   let sum = 0;
   let c = 0;
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
+    if (typeof x !== 'number') throw new TypeError(`compensatedSum(): values[${i}] must be a number, got ${describeValue(x)}`);
     const t = sum + x;
     if (Math.abs(sum) >= Math.abs(x)) c += sum - t + x;
     else c += x - t + sum;

@@ -64,6 +64,65 @@ export function checkNumber(
   return value;
 }
 
+/**
+ * The largest dataset size (N) a pruner, a stage or a score store accepts:
+ * 2^31 − 1.
+ *
+ * Why this figure: every id then fits a non-negative int32, which the fast
+ * paths rely on (the plan's two-valued weights ride in an id's top bit;
+ * bit tricks on ids use signed 32-bit operators), and every per-sample
+ * typed array stays within what every JavaScript engine allocates. Memory
+ * runs out long before: measured at 10^8, InfoBatch peaks at 2.6 GB, SeTa
+ * at 3.8 GB and SCAN at 0.9 GB of resident memory, growing linearly — about
+ * 56, 82 and 19 GB at this maximum. Without a bound, a size like 2^32 − 1
+ * was accepted and failed minutes later, in a bare `RangeError` or the
+ * kernel's out-of-memory killer. See docs/decisions/0001-maximum-size.md.
+ */
+export const MAX_SIZE = 0x7fff_ffff;
+
+/**
+ * Throws unless `value` is a dataset size: an integer in [1, {@link MAX_SIZE}].
+ *
+ * @throws TypeError if `value` is not a number; RangeError if it is not an integer in range.
+ */
+export function checkSize(fn: string, name: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > MAX_SIZE) {
+    throw new RangeError(`${fn}: ${name} must be an integer in [1, ${MAX_SIZE}] (MAX_SIZE, 2^31 − 1), got ${describeValue(value)}`);
+  }
+  return checkInteger(fn, name, value, 1, MAX_SIZE);
+}
+
+/** Throws a TypeError unless `value` is a boolean. */
+export function checkBoolean(fn: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describeValue(value)}`);
+  return value;
+}
+
+/**
+ * Throws a TypeError unless `value` is a seeded generator (`Random` of
+ * `@seta/core`). Checked by its methods rather than `instanceof`, so that a
+ * generator from another copy of the package (ESM beside CommonJS) passes.
+ */
+export function checkRandom(fn: string, name: string, value: unknown): void {
+  const r = value as Record<string, unknown> | null;
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    typeof r.nextIntUnchecked !== 'function' ||
+    typeof r.fillUint32 !== 'function' ||
+    typeof r.stateWords !== 'function' ||
+    typeof r.clone !== 'function'
+  ) {
+    throw new TypeError(`${fn}: ${name} must be a Random, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws a TypeError unless `value` is an instance of `ctor` (a typed array class). */
+export function checkInstance<T>(fn: string, name: string, value: unknown, ctor: abstract new (...args: never[]) => T): T {
+  if (!(value instanceof ctor)) throw new TypeError(`${fn}: ${name} must be a ${ctor.name}, got ${describeValue(value)}`);
+  return value;
+}
+
 /** Throws unless `value` is one of `allowed`. */
 export function checkOneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string') {
@@ -129,6 +188,10 @@ function editDistance(a: string, b: string): number {
  * of its length (at least 1) wins.
  */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  if (typeof key !== 'string') throw new TypeError(`suggestKey(): key must be a string, got ${describeValue(key)}`);
+  if (!Array.isArray(known) || known.some((k) => typeof k !== 'string')) {
+    throw new TypeError(`suggestKey(): known must be an array of strings, got ${describeValue(known)}`);
+  }
   const plain = (s: string): string => s.replace(/[_-]/g, '').toLowerCase();
   const exact = known.find((k) => plain(k) === plain(key));
   if (exact !== undefined) return exact;
@@ -148,7 +211,8 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
  * Throws unless every own key of `options` is one of `known` and none of the
  * given values is `null`: a misspelled option would otherwise be ignored and
  * its default used in silence, and `null` is not "the default" (omit the key
- * for that). Call it after {@link checkOptions}. O(keys · known).
+ * for that) — except for the keys in `nullable`, whose documented values
+ * include `null`. Call it after {@link checkOptions}. O(keys · known).
  *
  * @throws TypeError naming the first unknown key, the option it most likely
  *   meant and the known ones; TypeError for a `null` value.
@@ -158,7 +222,7 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
  * // TypeError: infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio
  * ```
  */
-export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
+export function checkOptionKeys(fn: string, options: unknown, known: readonly string[], nullable: readonly string[] = []): void {
   if (options === undefined || options === null || typeof options !== 'object') return;
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
@@ -166,7 +230,7 @@ export function checkOptionKeys(fn: string, options: unknown, known: readonly st
       const did = hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`;
       throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)}${did}; known options: ${known.join(', ')}`);
     }
-    if ((options as Record<string, unknown>)[key] === null) {
+    if ((options as Record<string, unknown>)[key] === null && !nullable.includes(key)) {
       throw new TypeError(`${fn}: ${key} must not be null (omit it to use the default)`);
     }
   }

@@ -1,3 +1,5 @@
+import { describeValue } from './validate.js';
+
 /**
  * The part of the WebAssembly API the kernels use, typed here so that the
  * packages build without DOM or Node type libraries.
@@ -24,8 +26,10 @@ export interface CompiledWasm {
  *
  * @param bytes - the module.
  * @returns the compiled module and the API, or null.
+ * @throws TypeError if `bytes` is not a Uint8Array.
  */
 export function compileWasm(bytes: Uint8Array): CompiledWasm | null {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`compileWasm(): bytes must be a Uint8Array, got ${describeValue(bytes)}`);
   try {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (api === undefined || !api.validate(bytes)) return null;
