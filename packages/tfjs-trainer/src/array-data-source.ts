@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkArrayLike, checkInteger, describeValue } from '@seta/core';
+import { checkArrayLike, checkInteger, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
 import type { Batch, BatchContext, DataSource } from './trainer.js';
 
 /** A dense array of N samples, row-major: sample i is `values[i · rowSize … (i+1) · rowSize)`. */
@@ -28,7 +28,13 @@ function check(fn: string, name: string, data: ArrayData): number {
   data.shape.forEach((d, i) => checkInteger(fn, `${name}.shape[${i}]`, d, 0));
   const size = data.shape.reduce((a, b) => a * b, 1);
   if (size !== data.values.length) {
-    throw new RangeError(`${fn}: ${name}.values must hold ${size} values for shape [${data.shape.join(', ')}], got ${data.values.length}`);
+    // Say it per sample too: the usual cause is samples of another shape (32×32 images for a 28×28 model).
+    const n = data.shape[0]!;
+    const row = size / n;
+    const got = data.values.length;
+    const perSample =
+      n > 0 && got % n === 0 ? ` (${n} samples of ${row} values each, [${data.shape.slice(1).join(', ')}]; the values make ${n} of ${got / n})` : '';
+    throw new RangeError(`${fn}: ${name}.values must hold ${size} values for shape [${data.shape.join(', ')}], got ${got}${perSample}`);
   }
   return data.shape[0]!;
 }
@@ -59,6 +65,8 @@ function gather(data: ArrayData, ids: Uint32Array): Float32Array | Int32Array {
  */
 export function arrayDataSource(xs: ArrayData, ys?: ArrayData, options: ArrayDataSourceOptions = {}): DataSource {
   const fn = 'arrayDataSource()';
+  checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['augment']);
   const n = check(fn, 'xs', xs);
   if (ys !== undefined) {
     const m = check(fn, 'ys', ys);
@@ -73,8 +81,12 @@ export function arrayDataSource(xs: ArrayData, ys?: ArrayData, options: ArrayDat
   return {
     size: n,
     batch(ids: Uint32Array, context: BatchContext): Batch {
+      checkArrayLike('arrayDataSource.batch()', 'ids', ids);
       for (let i = 0; i < ids.length; i++) {
-        if (ids[i]! >= n) throw new RangeError(`arrayDataSource.batch(): ids[${i}] must be in [0, ${n - 1}], got ${ids[i]}`);
+        const id = ids[i]!;
+        if (!(Number.isInteger(id) && id >= 0 && id < n)) {
+          throw new RangeError(`arrayDataSource.batch(): ids[${i}] must be an integer in [0, ${n - 1}], got ${describeValue(id)}`);
+        }
       }
       const xv = gather(xs, ids);
       const shape = [ids.length, ...xRest];

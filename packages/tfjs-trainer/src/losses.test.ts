@@ -84,6 +84,26 @@ describe('softmaxCrossEntropy', () => {
     );
     expect(() => softmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), tf.zeros([2]))).toThrow(/logits must have rank 2/);
   });
+
+  it('rejects unknown and null options, suggesting the option meant', () => {
+    const labels = tf.tensor1d([0, 1], 'int32');
+    const logits = tf.zeros([2, 3]);
+    expect(() => softmaxCrossEntropy(labels, logits, { label_smoothing: 0.1 } as never)).toThrow(
+      'softmaxCrossEntropy(): unknown option "label_smoothing" (did you mean "labelSmoothing"?)',
+    );
+    expect(() => softmaxCrossEntropy(labels, logits, { labelSmoothing: null } as never)).toThrow(
+      'softmaxCrossEntropy(): labelSmoothing must not be null',
+    );
+    const e = tf.zeros([2, 4]);
+    const s = tf.scalar(1);
+    expect(() => clipLoss(e, e, s, { normalise: false } as never)).toThrow(
+      'clipLoss(): unknown option "normalise" (did you mean "normalize"?)',
+    );
+    expect(() => mocoV3Loss(e, e, e, e, { temprature: 0.1 } as never)).toThrow(
+      'mocoV3Loss(): unknown option "temprature" (did you mean "temperature"?)',
+    );
+    tf.dispose([labels, logits, e, s]);
+  });
 });
 
 /** Float64 reference of CLIP's two directions. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber, checkOptions, describeValue } from '@seta/core';
+import { checkNumber, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
 
 /*
  * Per-sample losses: every function returns one value per sample (or per
@@ -48,6 +48,7 @@ export function softmaxCrossEntropy(
 ): tf.Tensor1D {
   const fn = 'softmaxCrossEntropy()';
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['labelSmoothing']);
   checkRank(fn, 'logits', logits, 2);
   const [batch, classes] = logits.shape as [number, number];
   const smoothing = checkNumber(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1, { openMax: true });
@@ -167,6 +168,7 @@ export function clipLoss(
 ): ClipLosses {
   const fn = 'clipLoss()';
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['normalize', 'maxLogitScale']);
   checkRank(fn, 'imageEmbeddings', imageEmbeddings, 2);
   checkRank(fn, 'textEmbeddings', textEmbeddings, 2);
   if (imageEmbeddings.shape[0] !== textEmbeddings.shape[0] || imageEmbeddings.shape[1] !== textEmbeddings.shape[1]) {
@@ -178,6 +180,7 @@ export function clipLoss(
     throw new TypeError(`${fn}: logitScale must be a scalar tensor or a number, got ${describeValue(logitScale)}`);
   }
   const normalize = options.normalize ?? true;
+  if (typeof normalize !== 'boolean') throw new TypeError(`${fn}: normalize must be a boolean, got ${describeValue(normalize)}`);
   const max = checkNumber(fn, 'maxLogitScale', options.maxLogitScale ?? CLIP_MAX_LOGIT_SCALE, 0, Infinity, {
     openMax: true,
   });
@@ -243,6 +246,7 @@ export function mocoV3Loss(
 ): MocoV3Losses {
   const fn = 'mocoV3Loss()';
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['temperature', 'scaleByTemperature']);
   const named: [string, tf.Tensor][] = [
     ['q1', q1],
     ['q2', q2],
@@ -256,7 +260,11 @@ export function mocoV3Loss(
     }
   }
   const tau = checkNumber(fn, 'temperature', options.temperature ?? 0.2, 0, Infinity, { openMin: true, openMax: true });
-  const scale = (options.scaleByTemperature ?? true) ? 2 * tau : 1;
+  const byTemperature = options.scaleByTemperature ?? true;
+  if (typeof byTemperature !== 'boolean') {
+    throw new TypeError(`${fn}: scaleByTemperature must be a boolean, got ${describeValue(byTemperature)}`);
+  }
+  const scale = byTemperature ? 2 * tau : 1;
   const ctr = (q: tf.Tensor, k: tf.Tensor): tf.Tensor1D => {
     const logits = tf.div(tf.matMul(l2Normalize(q as tf.Tensor2D), l2Normalize(k as tf.Tensor2D), false, true), tau);
     return tf.mul(diagonalCrossEntropy(logits as tf.Tensor2D), scale) as tf.Tensor1D;

@@ -42,6 +42,13 @@ describe('cosineSchedule', () => {
       'cosineSchedule(): warmupEpochs must be in [0, 3], got 4',
     );
     expect(() => cosineSchedule({ peak: 1, epochs: 3, clock: 'steps' as 'epoch' })).toThrow(/clock must be one of/);
+    expect(() => cosineSchedule({ peak: 1, epochs: 3, warmup: 1 } as never)).toThrow(
+      'cosineSchedule(): unknown option "warmup"',
+    );
+    expect(() => linearSchedule({ peak: 1, epochs: 3, warmupEpoch: 1 } as never)).toThrow(
+      'linearSchedule(): unknown option "warmupEpoch" (did you mean "warmupEpochs"?)',
+    );
+    expect(() => cosineSchedule({ peak: 1, epochs: 3, final: null } as never)).toThrow('cosineSchedule(): final must not be null');
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkNumber, checkOneOf, checkOptions } from '@seta/core';
+import { checkNumber, checkOneOf, checkOptionKeys, checkOptions } from '@seta/core';
 
 /**
  * Where a training run is, as a learning-rate schedule sees it. Pruning
@@ -49,6 +49,7 @@ export interface ScheduleOptions {
 
 function parse(fn: string, options: ScheduleOptions) {
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['peak', 'epochs', 'warmupEpochs', 'warmupStart', 'final', 'clock']);
   const peak = checkNumber(fn, 'peak', options.peak, 0, Infinity, { openMax: true });
   const epochs = checkNumber(fn, 'epochs', options.epochs, 0, Infinity, { openMin: true, openMax: true });
   const warmup = checkNumber(fn, 'warmupEpochs', options.warmupEpochs ?? 0, 0, epochs);

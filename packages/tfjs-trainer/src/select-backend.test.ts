@@ -151,5 +151,9 @@ describe('selectBackend', () => {
       'selectBackend(): prefer must hold only "tensorflow", "wasm", "cpu", got "gpu"',
     );
     await expect(selectBackend(null as never)).rejects.toThrow(TypeError);
+    await expect(selectBackend({ prefered: ['cpu'] } as never)).rejects.toThrow(
+      'selectBackend(): unknown option "prefered" (did you mean "prefer"?)',
+    );
+    await expect(selectBackend({ prefer: null } as never)).rejects.toThrow('selectBackend(): prefer must not be null');
   });
 });

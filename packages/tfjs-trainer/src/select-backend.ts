@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SetaError, checkOptions, describeValue } from '@seta/core';
+import { SetaError, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
 import { registerGradients, registerWasmTrainingKernels } from './register-kernels.js';
 
 /** A family of backends `selectBackend` can be asked for. */
@@ -99,6 +99,7 @@ type Outcome = { ok: true; reason?: string } | { ok: false; reason: string };
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectBackendResult> {
   const fn = 'selectBackend()';
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['prefer', 'wasmTrainingKernels', 'load']);
   const prefer: unknown = options.prefer ?? KINDS;
   if (!Array.isArray(prefer) || prefer.length === 0) {
     throw new TypeError(`${fn}: prefer must be a non-empty array of "tensorflow", "wasm", "cpu", got ${describeValue(prefer)}`);
@@ -111,6 +112,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const load = options.load ?? defaultLoad;
   if (typeof load !== 'function') throw new TypeError(`${fn}: load must be a function, got ${describeValue(load)}`);
   const withKernels = options.wasmTrainingKernels ?? true;
+  if (typeof withKernels !== 'boolean') {
+    throw new TypeError(`${fn}: wasmTrainingKernels must be a boolean, got ${describeValue(withKernels)}`);
+  }
 
   const tried: BackendAttempt[] = [];
   let lastError: unknown;
