@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StateReader, StateWriter, StateError } from '@seta/core';
+import { StateReader, StateWriter, StateError, describeValue } from '@seta/core';
 
 /** The file a checkpoint directory holds (the newest complete checkpoint). */
 export const CHECKPOINT_FILE = 'checkpoint.seta';
@@ -32,6 +32,18 @@ export interface CheckpointMeta {
   readonly backend: string;
   /** Wall-clock time of writing, ISO 8601 (informative). */
   readonly savedAt: string;
+  /*
+   * The run's other settings that change its result, compared on resume.
+   * Absent from checkpoints of earlier versions of this package; then not compared.
+   */
+  /** The loop generator's seed. */
+  readonly seed?: number;
+  readonly directions?: 'mean' | 'sum';
+  readonly dropLast?: boolean;
+  /** The fixed learning rate, `'schedule'` for a schedule, null for the optimizer's own. */
+  readonly learningRate?: number | 'schedule' | null;
+  /** The optimizer's `getConfig()` when the trainer was built (its hyper-parameters). */
+  readonly optimizerConfig?: { readonly [key: string]: unknown };
 }
 
 /** Everything a checkpoint holds. */
@@ -57,13 +69,73 @@ function writeTensors(w: StateWriter, prefix: string, list: readonly SavedTensor
   return list.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
 }
 
-function readTensors(r: StateReader, prefix: string, index: unknown): SavedTensor[] {
-  if (!Array.isArray(index)) throw new StateError(`readCheckpoint(): section "${prefix}" index is malformed`);
-  return index.map((entry: { name: string; shape: number[]; dtype: 'float32' | 'int32' }, i) => {
-    const size = entry.shape.reduce((a, b) => a * b, 1);
-    const values = entry.dtype === 'int32' ? r.int32(`${prefix}/${i}`, size) : r.float32(`${prefix}/${i}`, size);
-    return { name: entry.name, shape: entry.shape, dtype: entry.dtype, values };
+/** A decoded value for a message: arrays in full (short ones), the rest as `describeValue`. */
+function show(value: unknown): string {
+  if (Array.isArray(value)) {
+    const text = JSON.stringify(value);
+    return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
+  }
+  return describeValue(value);
+}
+
+function fieldError(fn: string, field: string, must: string, value: unknown): StateError {
+  return new StateError(`${fn}: checkpoint field ${field} must be ${must}, got ${show(value)}`);
+}
+
+function readTensors(fn: string, r: StateReader, key: string, prefix: string, index: unknown): SavedTensor[] {
+  if (!Array.isArray(index)) throw fieldError(fn, key, 'a list', index);
+  return index.map((entry: unknown, i) => {
+    const at = `${key}[${i}]`;
+    if (entry === null || typeof entry !== 'object') throw fieldError(fn, at, '{ name, shape, dtype }', entry);
+    const { name, shape, dtype } = entry as { name: unknown; shape: unknown; dtype: unknown };
+    if (typeof name !== 'string') throw fieldError(fn, `${at}.name`, 'a string', name);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+      throw fieldError(fn, `${at}.shape`, 'a list of integers ≥ 0', shape);
+    }
+    if (dtype !== 'float32' && dtype !== 'int32') throw fieldError(fn, `${at}.dtype`, '"float32" or "int32"', dtype);
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    // The section's own length bounds the product; past 2^53 it could not be compared exactly.
+    if (!Number.isSafeInteger(size)) throw fieldError(fn, `${at}.shape`, 'of a size below 2^53', shape);
+    const values = dtype === 'int32' ? r.int32(`${prefix}/${i}`, size) : r.float32(`${prefix}/${i}`, size);
+    return { name, shape: shape as number[], dtype, values };
   });
+}
+
+function checkMeta(fn: string, meta: unknown): CheckpointMeta {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw fieldError(fn, 'meta', 'an object', meta);
+  const m = meta as Record<string, unknown>;
+  const int = (key: string, min: number, max = Number.MAX_SAFE_INTEGER, why = ''): number => {
+    const v = m[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]${why}`;
+      throw fieldError(fn, `meta.${key}`, `an integer ${range}`, v);
+    }
+    return v;
+  };
+  for (const key of ['prunerName', 'optimizer', 'backend', 'savedAt']) {
+    if (typeof m[key] !== 'string') throw fieldError(fn, `meta.${key}`, 'a string', m[key]);
+  }
+  const epochs = int('epochs', 1);
+  int('batchSize', 1);
+  const size = int('size', 1);
+  const epoch = int('epoch', 0, epochs, ' (at most meta.epochs)');
+  // Every epoch visits at most N samples, and every step at least one.
+  const samplesSeen = int('samplesSeen', 0, Math.min(Number.MAX_SAFE_INTEGER, epoch * size), ' (at most meta.epoch · meta.size)');
+  int('step', 0, samplesSeen, ' (at most meta.samplesSeen)');
+  if (m.seed !== undefined) int('seed', 0);
+  if (m.directions !== undefined && m.directions !== 'mean' && m.directions !== 'sum') {
+    throw fieldError(fn, 'meta.directions', '"mean" or "sum"', m.directions);
+  }
+  if (m.dropLast !== undefined && typeof m.dropLast !== 'boolean') throw fieldError(fn, 'meta.dropLast', 'a boolean', m.dropLast);
+  const lr = m.learningRate;
+  if (lr !== undefined && lr !== null && lr !== 'schedule' && !(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) {
+    throw fieldError(fn, 'meta.learningRate', 'a finite number ≥ 0, "schedule" or null', lr);
+  }
+  const config = m.optimizerConfig;
+  if (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config))) {
+    throw fieldError(fn, 'meta.optimizerConfig', 'an object', config);
+  }
+  return m as unknown as CheckpointMeta;
 }
 
 /**
@@ -85,20 +157,32 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
 }
 
 /**
- * Decode a checkpoint written by {@link encodeCheckpoint}. O(bytes).
+ * Decode a checkpoint written by {@link encodeCheckpoint}: a `Uint8Array` or
+ * a Node `Buffer` (`readFileSync`), at any byte offset. Every field is
+ * checked: counters are integers in range (`epoch` at most `epochs`,
+ * `samplesSeen` at most `epoch · size`, `step` at most `samplesSeen`), names
+ * are strings, shapes lists of integers whose product is the number of values
+ * stored. O(bytes).
  *
- * @throws StateError if it is not a complete, uncorrupted checkpoint of this version.
+ * @throws StateError naming the field if it is not a complete, uncorrupted,
+ *   consistent checkpoint of this version.
  */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  const r = StateReader.open(bytes, KIND, VERSION, 'readCheckpoint()');
-  const index = r.json<{ variables: unknown; optimizerWeights: unknown; optimizerFields: unknown }>('index');
+  return decode(bytes, 'decodeCheckpoint()');
+}
+
+function decode(bytes: Uint8Array, fn: string): CheckpointData {
+  const r = StateReader.open(bytes, KIND, VERSION, fn);
+  const index = r.json<unknown>('index');
+  if (index === null || typeof index !== 'object') throw fieldError(fn, 'index', 'an object', index);
+  const { variables, optimizerWeights, optimizerFields } = index as Record<string, unknown>;
   return {
-    meta: r.json<CheckpointMeta>('meta'),
+    meta: checkMeta(fn, r.json<unknown>('meta')),
     rng: r.uint32('rng', 4),
     pruner: r.rawBytes('pruner'),
-    variables: readTensors(r, 'var', index.variables),
-    optimizerWeights: readTensors(r, 'opt', index.optimizerWeights),
-    optimizerFields: readTensors(r, 'field', index.optimizerFields),
+    variables: readTensors(fn, r, 'variables', 'var', variables),
+    optimizerWeights: readTensors(fn, r, 'optimizerWeights', 'opt', optimizerWeights),
+    optimizerFields: readTensors(fn, r, 'optimizerFields', 'field', optimizerFields),
   };
 }
 
@@ -167,12 +251,15 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
  * ```
  */
 export async function readCheckpoint(dir: string): Promise<CheckpointData | null> {
+  const fn = 'readCheckpoint()';
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: dir must be a non-empty string, got ${describeValue(dir)}`);
+  const path = join(dir, CHECKPOINT_FILE);
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(join(dir, CHECKPOINT_FILE));
+    bytes = await readFile(path);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return null;
-    throw error;
+    throw new StateError(`${fn}: cannot read ${path} (${(error as Error).message})`, { cause: error });
   }
-  return decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return decode(bytes, `${fn}: ${path}`);
 }
