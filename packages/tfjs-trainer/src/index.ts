@@ -58,3 +58,5 @@ export type { ArrayData, ArrayDataSourceOptions } from './array-data-source.js';
 // Checkpoints
 export { CHECKPOINT_FILE, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 export type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';
+export { CHECKPOINT_LOCK_FILE, CheckpointLockError } from './checkpoint-lock.js';
+export type { CheckpointLockOwner } from './checkpoint-lock.js';

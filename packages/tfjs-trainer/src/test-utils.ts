@@ -1,4 +1,5 @@
 /* Helpers shared by this package's tests (not part of the build). */
+import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random, StateReader, StateWriter, CallOrderError, shuffleInPlace, sampleIndices } from '@seta/core';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from '@seta/core';
@@ -126,4 +127,17 @@ export class TestPruner implements Pruner {
     this.rng.setState(r.uint32('rng', 4));
     this.open = null;
   }
+}
+
+/** The pid of a process that was running and has been killed with SIGKILL (so it could not clean up). */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+  return child.pid!;
 }

@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Random } from '@seta/core';
+import { Random, StateError } from '@seta/core';
 import type { EpochPlan } from '@seta/core';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { arrayDataSource } from './array-data-source.js';
-import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
+import { CHECKPOINT_FILE, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CHECKPOINT_LOCK_FILE, CheckpointLockError } from './checkpoint-lock.js';
 import { clipLoss, cosineMomentum, mocoV3Loss, momentumUpdate, softmaxCrossEntropy } from './losses.js';
 import { cosineSchedule } from './schedule.js';
-import { TestPruner, randomValues } from './test-utils.js';
+import { TestPruner, deadPid, randomValues } from './test-utils.js';
 import { Trainer } from './trainer.js';
 import type { BatchReport, DataSource, EpochReport, TrainerOptions } from './trainer.js';
 
@@ -57,10 +59,13 @@ function dataset(seed = 1): { x: Float32Array; y: Int32Array } {
 /** A 6-16-3 MLP as a function of variables, initialised from a seed. */
 function mlp(seed: number) {
   const rng = new Random(seed);
-  const w1 = tf.variable(tf.tensor2d(randomValues(rng, D * 16), [D, 16]));
-  const b1 = tf.variable(tf.zeros([16]));
-  const w2 = tf.variable(tf.tensor2d(randomValues(rng, 16 * C), [16, C]));
-  const b2 = tf.variable(tf.zeros([C]));
+  // In a tidy: the initial values are copied into the variables and freed.
+  const [w1, b1, w2, b2] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(randomValues(rng, D * 16), [D, 16])),
+    tf.variable(tf.zeros([16])),
+    tf.variable(tf.tensor2d(randomValues(rng, 16 * C), [16, C])),
+    tf.variable(tf.zeros([C])),
+  ]) as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
   const variables = [w1, b1, w2, b2];
   const model = (xs: tf.Tensor | tf.Tensor[] | { [k: string]: tf.Tensor }) =>
     tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xs as tf.Tensor2D, w1), b1)), w2), b2);
@@ -371,6 +376,141 @@ describe('Trainer', () => {
     dispose();
   });
 
+  it('rejects unknown and null options, naming the key and suggesting the option meant', () => {
+    const { model, variables, dispose } = mlp(9);
+    const base = { model, variables, optimizer: tf.train.sgd(0.1), pruner: new TestPruner(N), data: augmentedData(), loss: ceLoss, epochs: 1, batchSize: 8 };
+    expect(() => new Trainer({ ...base, batchsize: 8 } as never)).toThrow(
+      'Trainer(): unknown option "batchsize" (did you mean "batchSize"?)',
+    );
+    expect(() => new Trainer({ ...base, checkpoint_dir: 'x' } as never)).toThrow(
+      'Trainer(): unknown option "checkpoint_dir" (did you mean "checkpointDir"?)',
+    );
+    expect(() => new Trainer({ ...base, epoch: 3 } as never)).toThrow(/unknown option "epoch" \(did you mean "epochs"\?\)/);
+    expect(() => new Trainer({ ...base, seed: null } as never)).toThrow('Trainer(): seed must not be null (omit it to use the default)');
+    expect(() => new Trainer({ ...base, checkpointDir: null } as never)).toThrow('Trainer(): checkpointDir must not be null');
+    dispose();
+  });
+
+  it('rejects options of the wrong kind with its own message, never a runtime TypeError', () => {
+    const { model, variables, dispose } = mlp(9);
+    const base = { model, variables, optimizer: tf.train.sgd(0.1), pruner: new TestPruner(N), data: augmentedData(), loss: ceLoss, epochs: 1, batchSize: 8 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ afterStep: 3 }, 'Trainer(): afterStep must be a function, got 3'],
+      [{ onBatchEnd: 'log' }, 'Trainer(): onBatchEnd must be a function, got "log"'],
+      [{ onEpochEnd: {} }, 'Trainer(): onEpochEnd must be a function, got'],
+      [{ variables: 5 }, 'Trainer(): variables must be an array of tf.Variable, got 5'],
+      [{ extraVariables: variables[0] }, 'Trainer(): extraVariables must be an array of tf.Variable, got'],
+      [{ progress: 'yes' }, 'Trainer(): progress must be true, false or "auto", got "yes"'],
+      [{ resume: 'no' }, 'Trainer(): resume must be a boolean, got "no"'],
+      [{ dropLast: 1 }, 'Trainer(): dropLast must be a boolean, got 1'],
+      [{ checkpointDir: '' }, 'Trainer(): checkpointDir must be a non-empty string, got ""'],
+      [{ directions: 'both' }, 'Trainer(): directions must be one of'],
+    ];
+    for (const [patch, message] of cases) {
+      let error: unknown;
+      try {
+        new Trainer({ ...base, ...patch } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error), JSON.stringify(patch)).toContain(message);
+    }
+    dispose();
+  });
+
+  it('rejects what a data source returns if it is not a batch of tensors, naming it', async () => {
+    const { model, variables, dispose } = mlp(9);
+    for (const [batch, message] of [
+      [undefined, 'Trainer.fit(): data.batch() must return { xs, ys? } with xs a tensor, an array or an object of tensors, got undefined'],
+      [{ ys: tf.zeros([8]) }, 'Trainer.fit(): data.batch() must return { xs, ys? } with xs a tensor'],
+      [{ xs: [1, 2] }, 'Trainer.fit(): data.batch() must return { xs, ys? } with xs a tensor'],
+    ] as const) {
+      const optimizer = tf.train.sgd(0.1);
+      const before = tf.memory().numTensors;
+      const trainer = new Trainer({
+        model, variables, optimizer, pruner: new TestPruner(N), loss: ceLoss, epochs: 1, batchSize: 8, progress: false,
+        data: { size: N, batch: () => batch as never },
+      });
+      await expect(trainer.fit()).rejects.toThrow(message);
+      // The trainer disposes the tensors of a batch it refuses, as of any other.
+      const own = batch !== undefined && 'ys' in batch ? 1 : 0;
+      expect(tf.memory().numTensors).toBe(before - own);
+      optimizer.dispose();
+    }
+    dispose();
+  });
+
+  it('leaves tf.memory().numTensors where it found it whatever fails inside a step', async () => {
+    const { model, variables, dispose } = mlp(8);
+    const at = (ids: Uint32Array, epoch: number) => epoch === 1 && ids.length > 0 && failNow.count++ === 2;
+    const failNow = { count: 0 };
+    const boom = () => {
+      throw new Error('boom');
+    };
+    const cases: [string, Partial<TrainerOptions>, string | RegExp][] = [
+      ['the loss throws', { loss: (out, ys, b) => (at(b.ids, b.epoch) ? boom() : ceLoss(out, ys, b)) }, 'boom'],
+      [
+        'the loss returns the wrong shape',
+        { loss: (out, ys, b) => (at(b.ids, b.epoch) ? (tf.reshape(tf.mean(ceLoss(out, ys, b) as tf.Tensor), [1]) as tf.Tensor1D) : ceLoss(out, ys, b)) },
+        'loss must return one value per sample',
+      ],
+      ['the loss returns a number', { loss: (out, ys, b) => (at(b.ids, b.epoch) ? (3 as never) : ceLoss(out, ys, b)) }, 'got 3'],
+      [
+        'the second loss has the wrong shape',
+        { loss: (out, ys, b) => (at(b.ids, b.epoch) ? [ceLoss(out, ys, b) as tf.Tensor1D, tf.zeros([2]) as tf.Tensor1D] : ceLoss(out, ys, b)) },
+        'second loss must return one value per sample',
+      ],
+    ];
+    for (const [what, patch, message] of cases) {
+      failNow.count = 0;
+      const optimizer = tf.train.sgd(0.1);
+      const before = tf.memory().numTensors;
+      const trainer = new Trainer({
+        model, variables, optimizer, pruner: new TestPruner(N, 0.7, 1), data: augmentedData(), loss: ceLoss,
+        epochs: 2, batchSize: 16, progress: false, ...patch,
+      });
+      await expect(trainer.fit(), what).rejects.toThrow(message);
+      expect(tf.memory().numTensors, what).toBe(before);
+      optimizer.dispose();
+    }
+    // Failures outside the loss: the model, the data source, the pruner, the callbacks, the schedule.
+    let calls = 0;
+    const third = () => ++calls === 3;
+    const others: [string, Partial<TrainerOptions>][] = [
+      ['the model throws', { model: (xs, c) => (third() ? boom() : model(xs)), variables }],
+      ['the data source throws', { data: { size: N, batch: (ids, c) => (third() ? boom() : augmentedData().batch(ids, c)) } }],
+      ['onBatchEnd throws', { onBatchEnd: () => void (third() && boom()) }],
+      ['afterStep throws', { afterStep: () => void (third() && boom()) }],
+      ['onEpochEnd throws', { onEpochEnd: () => boom() }],
+      ['the schedule throws', { learningRate: () => (third() ? boom() : 0.1) }],
+    ];
+    for (const [what, patch] of others) {
+      calls = 0;
+      const optimizer = tf.train.sgd(0.1);
+      const before = tf.memory().numTensors;
+      const trainer = new Trainer({
+        model, variables, optimizer, pruner: new TestPruner(N), data: augmentedData(), loss: ceLoss,
+        epochs: 2, batchSize: 16, progress: false, ...patch,
+      });
+      await expect(trainer.fit(), what).rejects.toThrow('boom');
+      expect(tf.memory().numTensors, what).toBe(before);
+      optimizer.dispose();
+    }
+    // And the pruner: observe() refusing a NaN loss.
+    const optimizer = tf.train.sgd(0.1);
+    const before = tf.memory().numTensors;
+    await expect(
+      new Trainer({
+        model, variables, optimizer, pruner: new TestPruner(N), data: augmentedData(),
+        loss: (out, ys, b) => tf.mul(ceLoss(out, ys, b) as tf.Tensor, Number.NaN) as tf.Tensor1D,
+        epochs: 1, batchSize: 16, progress: false,
+      }).fit(),
+    ).rejects.toThrow(/not finite/);
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+    dispose();
+  });
+
   it('draws a progress bar on stderr only when asked or on a terminal', async () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
@@ -442,10 +582,20 @@ describe('Trainer checkpoints', () => {
     await expect(new Trainer(b.options).fit()).rejects.toThrow('killed');
     expect((await readCheckpoint(dirB))!.meta.epoch).toBe(3);
     b.net.dispose();
+    // What a process killed with SIGKILL inside its next checkpoint write leaves
+    // behind besides the previous checkpoint: its lock and a partial temporary file.
+    const dead = await deadPid();
+    await writeFile(
+      join(dirB, CHECKPOINT_LOCK_FILE),
+      JSON.stringify({ pid: dead, host: hostname(), since: new Date().toISOString(), token: 'killed' }),
+    );
+    const partial = encodeCheckpoint((await readCheckpoint(dirB))!).subarray(0, 200);
+    await writeFile(join(dirB, `.${CHECKPOINT_FILE}.${dead}.x1.tmp`), partial);
 
     // A fresh model (other initial weights), optimizer and pruner resume from the checkpoint.
     const c = setup(99, dirB);
     const result = await new Trainer(c.options).fit();
+    expect(await readdir(dirB)).toEqual([CHECKPOINT_FILE]);
     expect(result.resumedFrom).toBe(3);
     expect(result.epochs.map((r) => r.epoch)).toEqual([3, 4]);
     expect(c.pruner.plans.map(planOf)).toEqual(a.pruner.plans.slice(3).map(planOf));
@@ -525,20 +675,145 @@ describe('Trainer checkpoints', () => {
     const s = setup(31, dir, { epochs: 1 });
     await new Trainer(s.options).fit();
     s.net.dispose();
-    const other = setup(32, dir);
+    const other = setup(32, dir, { epochs: 1 });
     const wide = tf.variable(tf.zeros([D, 17]));
     const bad = new Trainer({ ...other.options, variables: [wide, ...other.net.variables.slice(1)] });
     await expect(bad.fit()).rejects.toThrow(/variable 0 .* has shape \[6, 17\] float32, the checkpoint's has \[6, 16\] float32/);
-    const sgd = new Trainer({ ...setup(33, dir).options, optimizer: tf.train.sgd(0.1) });
-    await expect(sgd.fit()).rejects.toThrow('checkpoint holds Adam optimizer state, this trainer has SGD');
+    const sgd = new Trainer({ ...setup(33, dir, { epochs: 1 }).options, optimizer: tf.train.sgd(0.1) });
+    await expect(sgd.fit()).rejects.toThrow(`Trainer.fit(): checkpoint in ${dir} was written with optimizer Adam, this trainer has SGD`);
     // Flip one byte: the checksum catches it.
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(join(dir, CHECKPOINT_FILE));
     bytes[100] = bytes[100]! ^ 0xff;
     await writeFile(join(dir, CHECKPOINT_FILE), bytes);
-    await expect(readCheckpoint(dir)).rejects.toThrow('readCheckpoint(): state is corrupted (checksum mismatch)');
+    await expect(readCheckpoint(dir)).rejects.toThrow(`readCheckpoint(): ${join(dir, CHECKPOINT_FILE)}: state is corrupted (checksum mismatch)`);
     tf.dispose([wide]);
     other.net.dispose();
+  });
+
+  it('refuses to resume a checkpoint written with other settings, naming the setting and both values', async () => {
+    const dir = await tempDir();
+    const s = setup(40, dir, { epochs: 5 });
+    const first: Trainer = new Trainer({ ...s.options, onEpochEnd: () => first.stop() });
+    await first.fit();
+    s.net.dispose();
+    const cases: [Partial<TrainerOptions>, string][] = [
+      [{ batchSize: 32 }, `Trainer.fit(): checkpoint in ${dir} was written with batchSize 16, this trainer has 32`],
+      [{ epochs: 6 }, `Trainer.fit(): checkpoint in ${dir} was written with epochs 5, this trainer has 6`],
+      [{ seed: 13 }, `Trainer.fit(): checkpoint in ${dir} was written with seed 12, this trainer has 13`],
+      [{ dropLast: true }, `Trainer.fit(): checkpoint in ${dir} was written with dropLast false, this trainer has true`],
+      [{ directions: 'sum' }, `Trainer.fit(): checkpoint in ${dir} was written with directions "mean", this trainer has "sum"`],
+      [{ learningRate: 0.5 }, `Trainer.fit(): checkpoint in ${dir} was written with learningRate a schedule, this trainer has 0.5`],
+      [
+        { optimizer: tf.train.adam(0.02, 0.5) },
+        `Trainer.fit(): checkpoint in ${dir} was written with optimizer beta1 0.9, this trainer has 0.5`,
+      ],
+      [{ optimizer: tf.train.sgd(0.02) }, `Trainer.fit(): checkpoint in ${dir} was written with optimizer Adam, this trainer has SGD`],
+      [
+        { pruner: new TestPruner(N, 0.5, 11) },
+        `Trainer.fit(): checkpoint in ${dir} holds a pruner state this pruner refuses: TestPruner.loadState(): other options`,
+      ],
+    ];
+    for (const [patch, message] of cases) {
+      const other = setup(41, dir, patch);
+      const before = tf.memory().numTensors;
+      const error = await new Trainer(other.options).fit().catch((e: unknown) => e);
+      expect(error, message).toBeInstanceOf(StateError);
+      expect((error as Error).message).toBe(message);
+      expect(tf.memory().numTensors).toBe(before);
+      // Refused before anything changed: the trainer's weights are its own.
+      expect(snapshot(other.net.variables)).toEqual(snapshot(mlp(41).variables));
+      other.net.dispose();
+    }
+    // The pruner's size and the dataset's: one message names both.
+    const small = setup(42, dir);
+    const { x, y } = dataset();
+    const fewer = new Trainer({
+      ...small.options,
+      pruner: new TestPruner(N - 6, 0.6, 11),
+      data: arrayDataSource({ values: x.subarray(0, (N - 6) * D), shape: [N - 6, D] }, { values: y.subarray(0, N - 6), shape: [N - 6] }),
+    });
+    await expect(fewer.fit()).rejects.toThrow(
+      `Trainer.fit(): checkpoint in ${dir} was written with size 96 (pruner "test-pruner"), this trainer has 90 (pruner "test-pruner")`,
+    );
+    small.net.dispose();
+    // The same settings resume.
+    const same = setup(43, dir);
+    expect((await new Trainer(same.options).fit()).resumedFrom).toBe(1);
+    same.net.dispose();
+  });
+
+  it('refuses a forged checkpoint whose counters run past the run', async () => {
+    const dir = await tempDir();
+    const s = setup(44, dir, { epochs: 3 });
+    const first: Trainer = new Trainer({ ...s.options, onEpochEnd: () => first.stop() });
+    await first.fit();
+    const saved = (await readCheckpoint(dir))!;
+    // meta.epoch beyond meta.epochs: caught when the file is decoded.
+    await writeCheckpoint(dir, { ...saved, meta: { ...saved.meta, epoch: 100 } });
+    const again = setup(44, dir, { epochs: 3 });
+    await expect(new Trainer(again.options).fit()).rejects.toThrow(
+      /checkpoint field meta\.epoch must be an integer in \[0, 3\] \(at most meta\.epochs\), got 100/,
+    );
+    // Both forged consistently: the run's epoch count differs from this trainer's.
+    await writeCheckpoint(dir, { ...saved, meta: { ...saved.meta, epoch: 100, epochs: 100, samplesSeen: 0, step: 0 } });
+    await expect(new Trainer(again.options).fit()).rejects.toThrow(
+      `Trainer.fit(): checkpoint in ${dir} was written with epochs 100, this trainer has 3`,
+    );
+    s.net.dispose();
+    again.net.dispose();
+  });
+
+  it('locks checkpointDir: a second trainer is refused by name, and the lock goes on normal end, error and stop()', async () => {
+    const dir = await tempDir();
+    const lockFile = join(dir, CHECKPOINT_LOCK_FILE);
+    let reached!: () => void;
+    const inside = new Promise<void>((r) => (reached = r));
+    let letGo!: () => void;
+    const gate = new Promise<void>((r) => (letGo = r));
+    const a = setup(45, dir, { epochs: 2, onEpochEnd: async () => { reached(); await gate; } });
+    const running = new Trainer(a.options).fit();
+    await inside;
+    expect(existsSync(lockFile)).toBe(true);
+    const b = setup(46, dir, { epochs: 2 });
+    const error = await new Trainer(b.options).fit().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointLockError);
+    expect((error as Error).message).toContain(`Trainer.fit(): checkpoint directory ${dir} is in use by process ${process.pid} on ${hostname()} since `);
+    // The refused trainer neither read nor wrote the checkpoint.
+    expect(snapshot(b.net.variables)).toEqual(snapshot(mlp(46).variables));
+    letGo();
+    await running;
+    expect(existsSync(lockFile)).toBe(false);
+    // Released on error.
+    const c = setup(47, await tempDir(), { onBatchEnd: () => { throw new Error('crash'); } });
+    await expect(new Trainer(c.options).fit()).rejects.toThrow('crash');
+    expect(existsSync(join(c.options.checkpointDir!, CHECKPOINT_LOCK_FILE))).toBe(false);
+    // Released on stop().
+    const d = setup(48, await tempDir());
+    const stopping: Trainer = new Trainer({ ...d.options, onEpochEnd: () => stopping.stop() });
+    expect((await stopping.fit()).stopped).toBe(true);
+    expect(existsSync(join(d.options.checkpointDir!, CHECKPOINT_LOCK_FILE))).toBe(false);
+    for (const x of [a, b, c, d]) x.net.dispose();
+  });
+
+  it('restoreCheckpoint() twice leaves the tensor count as once (no orphaned optimizer moments)', async () => {
+    const dir = await tempDir();
+    const s = setup(49, dir, { epochs: 1 });
+    await new Trainer(s.options).fit();
+    s.net.dispose();
+    const base = tf.memory().numTensors;
+    const c = setup(50, dir, { epochs: 1 });
+    const trainer = new Trainer(c.options);
+    expect(await trainer.restoreCheckpoint()).toBe(1);
+    const once = tf.memory().numTensors;
+    expect(await trainer.restoreCheckpoint()).toBe(1);
+    expect(tf.memory().numTensors).toBe(once);
+    // 4 variables, Adam's β powers and 2 × 4 moments.
+    expect(once - base).toBe(4 + 2 + 8);
+    c.options.optimizer.dispose();
+    c.net.dispose();
+    // tfjs-core 4.22 on cpu: Adam's dispose() frees all it made here.
+    expect(tf.memory().numTensors).toBe(base);
   });
 
   it('stop() ends the run after the current epoch and its checkpoint', async () => {
@@ -570,7 +845,10 @@ describe('arrayDataSource', () => {
     expect(Array.from((b.ys as tf.Tensor).dataSync())).toEqual([7, 5]);
     tf.dispose(b as unknown as tf.TensorContainer);
     expect(() => data.batch(Uint32Array.of(3), { epoch: 0, rng: new Random(1) })).toThrow(
-      'arrayDataSource.batch(): ids[0] must be in [0, 2], got 3',
+      'arrayDataSource.batch(): ids[0] must be an integer in [0, 2], got 3',
+    );
+    expect(() => data.batch([1.5] as never, { epoch: 0, rng: new Random(1) })).toThrow(
+      'arrayDataSource.batch(): ids[0] must be an integer in [0, 2], got 1.5',
     );
   });
 
@@ -581,5 +859,20 @@ describe('arrayDataSource', () => {
     expect(() =>
       arrayDataSource({ values: new Float32Array(6), shape: [3, 2] }, { values: new Int32Array(2), shape: [2] }),
     ).toThrow('arrayDataSource(): ys must have 3 samples like xs, got 2');
+  });
+
+  it('says per sample when the samples have another shape than given', () => {
+    // 4 images of 3×3 given as 2×2.
+    expect(() => arrayDataSource({ values: new Float32Array(4 * 9), shape: [4, 2, 2] })).toThrow(
+      'arrayDataSource(): xs.values must hold 16 values for shape [4, 2, 2], got 36 (4 samples of 4 values each, [2, 2]; the values make 4 of 9)',
+    );
+  });
+
+  it('rejects unknown and null options', () => {
+    const xs = { values: new Float32Array(4), shape: [2, 2] };
+    expect(() => arrayDataSource(xs, undefined, { augmnet: () => undefined } as never)).toThrow(
+      'arrayDataSource(): unknown option "augmnet" (did you mean "augment"?)',
+    );
+    expect(() => arrayDataSource(xs, undefined, { augment: null } as never)).toThrow('arrayDataSource(): augment must not be null');
   });
 });

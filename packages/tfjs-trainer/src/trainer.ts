@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import {
@@ -7,13 +8,16 @@ import {
   batchPlan,
   checkInteger,
   checkOneOf,
+  checkOptionKeys,
   checkOptions,
   countBatches,
   describeValue,
 } from '@seta/core';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from '@seta/core';
+import { lockCheckpointDir } from './checkpoint-lock.js';
+import type { CheckpointLock } from './checkpoint-lock.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import type { CheckpointData, SavedTensor } from './checkpoint.js';
+import type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';
 import { registerGradients } from './register-kernels.js';
 import type { LearningRateSchedule, TrainingProgress } from './schedule.js';
 
@@ -153,7 +157,12 @@ export interface TrainerOptions {
   readonly directions?: 'mean' | 'sum';
   /** Seed of the loop's generator handed to the data source (default 0). */
   readonly seed?: number;
-  /** Directory to checkpoint to after every `checkpointEvery` epochs (and to resume from). */
+  /**
+   * Directory to checkpoint to after every `checkpointEvery` epochs (and to
+   * resume from). {@link Trainer.fit} holds it locked for its whole run (see
+   * {@link CheckpointLockError}); resuming compares the checkpoint's settings
+   * with this trainer's and refuses any difference.
+   */
   readonly checkpointDir?: string;
   /** Epochs between checkpoints (default 1); the last epoch is always saved. */
   readonly checkpointEvery?: number;
@@ -175,6 +184,48 @@ export interface TrainResult {
   readonly resumedFrom: number | null;
   /** True if {@link Trainer.stop} ended the run early. */
   readonly stopped: boolean;
+}
+
+const TRAINER_OPTIONS = [
+  'model',
+  'optimizer',
+  'pruner',
+  'data',
+  'loss',
+  'epochs',
+  'batchSize',
+  'dropLast',
+  'variables',
+  'extraVariables',
+  'learningRate',
+  'directions',
+  'seed',
+  'checkpointDir',
+  'checkpointEvery',
+  'resume',
+  'afterStep',
+  'onBatchEnd',
+  'onEpochEnd',
+  'progress',
+] as const satisfies readonly (keyof TrainerOptions)[];
+
+/** tfjs-core's optimizers, whose `getWeights()` is the iteration count then per-variable slots in variable order. */
+const STOCK_OPTIMIZERS = ['Adam', 'Adamax', 'Adagrad', 'Adadelta', 'RMSProp', 'Momentum', 'SGD'];
+
+function isTensors(value: unknown): value is Tensors {
+  if (value instanceof tf.Tensor) return true;
+  if (Array.isArray(value)) return value.every((t) => t instanceof tf.Tensor);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.values(value).every((t) => t instanceof tf.Tensor);
+}
+
+/** A setting's value in a mismatch message. */
+function showSetting(value: unknown): string {
+  if (value === 'schedule') return 'a schedule';
+  if (value === null) return "the optimizer's own";
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }
 
 function isLayersModel(model: unknown): model is LayersModelLike {
@@ -248,6 +299,10 @@ export class Trainer {
   private steps = 0;
   private stopRequested = false;
   private running = false;
+  /** The lock of `checkpointDir` while {@link fit} runs. */
+  private lock: CheckpointLock | null = null;
+  /** `optimizer.getConfig()` when built, before any schedule changed its rate; null if it has none. */
+  private readonly optimizerConfig: { readonly [key: string]: unknown } | null;
 
   /**
    * @throws TypeError / RangeError naming the option for bad options (a
@@ -257,6 +312,7 @@ export class Trainer {
   constructor(options: TrainerOptions) {
     const fn = 'Trainer()';
     checkOptions(fn, options);
+    checkOptionKeys(fn, options, TRAINER_OPTIONS);
     const { model, optimizer, pruner, data, loss } = options;
     if (!(optimizer instanceof tf.Optimizer)) {
       throw new TypeError(`${fn}: optimizer must be a tf.Optimizer, got ${describeValue(optimizer)}`);
@@ -278,8 +334,26 @@ export class Trainer {
     this.batchSize = checkInteger(fn, 'batchSize', options.batchSize, 1);
     this.checkpointEvery = checkInteger(fn, 'checkpointEvery', options.checkpointEvery ?? 1, 1);
     checkOneOf(fn, 'directions', options.directions ?? 'mean', ['mean', 'sum'] as const);
-    if (options.checkpointDir !== undefined && typeof options.checkpointDir !== 'string') {
-      throw new TypeError(`${fn}: checkpointDir must be a string, got ${describeValue(options.checkpointDir)}`);
+    if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) {
+      throw new TypeError(`${fn}: checkpointDir must be a non-empty string, got ${describeValue(options.checkpointDir)}`);
+    }
+    for (const key of ['dropLast', 'resume'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+        throw new TypeError(`${fn}: ${key} must be a boolean, got ${describeValue(options[key])}`);
+      }
+    }
+    if (options.progress !== undefined && typeof options.progress !== 'boolean' && options.progress !== 'auto') {
+      throw new TypeError(`${fn}: progress must be true, false or "auto", got ${describeValue(options.progress)}`);
+    }
+    for (const key of ['afterStep', 'onBatchEnd', 'onEpochEnd'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') {
+        throw new TypeError(`${fn}: ${key} must be a function, got ${describeValue(options[key])}`);
+      }
+    }
+    for (const key of ['variables', 'extraVariables'] as const) {
+      if (options[key] !== undefined && !Array.isArray(options[key])) {
+        throw new TypeError(`${fn}: ${key} must be an array of tf.Variable, got ${describeValue(options[key])}`);
+      }
     }
     const lr = options.learningRate;
     if (lr !== undefined && typeof lr !== 'function') {
@@ -324,6 +398,13 @@ export class Trainer {
     if (this.trainable.length === 0) throw new RangeError(`${fn}: the model must have at least one trainable variable`);
     this.rng = new Random(checkInteger(fn, 'seed', options.seed ?? 0, 0));
     this.options = options;
+    let config: { [key: string]: unknown } | null = null;
+    try {
+      config = JSON.parse(JSON.stringify(optimizer.getConfig())) as { [key: string]: unknown };
+    } catch {
+      /* an optimizer without a serialisable config: its hyper-parameters are not compared on resume */
+    }
+    this.optimizerConfig = config;
     // Gradients must be registered however TensorFlow.js was imported.
     registerGradients();
   }
@@ -348,13 +429,52 @@ export class Trainer {
     };
   }
 
+  /** The settings a checkpoint records and a resume must match. */
+  private settings(): Pick<
+    CheckpointMeta,
+    'size' | 'prunerName' | 'epochs' | 'batchSize' | 'seed' | 'dropLast' | 'directions' | 'learningRate' | 'optimizer'
+  > & { optimizerConfig?: { readonly [key: string]: unknown } } {
+    const o = this.options;
+    const lr = o.learningRate;
+    return {
+      size: o.pruner.size,
+      prunerName: o.pruner.name,
+      epochs: this.epochs,
+      batchSize: this.batchSize,
+      seed: o.seed ?? 0,
+      dropLast: o.dropLast ?? false,
+      directions: o.directions ?? 'mean',
+      learningRate: lr === undefined ? null : typeof lr === 'function' ? 'schedule' : lr,
+      optimizer: o.optimizer.getClassName(),
+      ...(this.optimizerConfig === null ? {} : { optimizerConfig: this.optimizerConfig }),
+    };
+  }
+
   /**
-   * Save model variables, optimizer state, pruner state, loop counters and
-   * generator state to `dir` (default `checkpointDir`), atomically. Called
-   * by {@link fit} after epochs; call it yourself between epochs only.
+   * Run `body` holding the lock of `dir`: the lock {@link fit} holds if it is
+   * that directory, else one taken for the call.
+   */
+  private async withLock<T>(dir: string, fn: string, body: () => Promise<T>): Promise<T> {
+    if (this.lock !== null && resolve(this.lock.dir) === resolve(dir)) return body();
+    const lock = await lockCheckpointDir(dir, fn);
+    try {
+      return await body();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Save model variables, optimizer state, pruner state, loop counters,
+   * generator state and the run's settings to `dir` (default
+   * `checkpointDir`), atomically, holding the directory's lock. Called by
+   * {@link fit} after epochs; call it yourself between epochs only.
+   *
+   * @throws CheckpointLockError if another run holds `dir`.
    */
   async saveCheckpoint(dir: string | undefined = this.options.checkpointDir): Promise<void> {
-    if (dir === undefined) throw new TypeError('Trainer.saveCheckpoint(): dir must be a string, got undefined');
+    const fn = 'Trainer.saveCheckpoint()';
+    if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: dir must be a non-empty string, got ${describeValue(dir)}`);
     const { optimizer, pruner } = this.options;
     const variables = await Promise.all(this.variables.map((v, i) => saveTensor(`variable ${i} (${v.name})`, v)));
     const named = await optimizer.getWeights();
@@ -371,14 +491,10 @@ export class Trainer {
     }
     const data: CheckpointData = {
       meta: {
+        ...this.settings(),
         epoch: this.epochIndex,
         samplesSeen: this.samplesSeen,
         step: this.steps,
-        epochs: this.epochs,
-        batchSize: this.batchSize,
-        prunerName: pruner.name,
-        size: pruner.size,
-        optimizer: optimizer.getClassName(),
         backend: tf.getBackend(),
         savedAt: new Date().toISOString(),
       },
@@ -388,34 +504,64 @@ export class Trainer {
       optimizerWeights,
       optimizerFields,
     };
-    await writeCheckpoint(dir, data);
+    await this.withLock(dir, fn, () => writeCheckpoint(dir, data));
   }
 
   /**
    * Restore the state {@link saveCheckpoint} wrote into this trainer's model,
-   * optimizer (which must be fresh: no step taken), pruner and loop.
+   * optimizer, pruner and loop. Everything is checked before anything
+   * changes: the run's settings (dataset size, pruner, epochs, batch size,
+   * seed, `dropLast`, `directions`, learning rate, optimizer class and
+   * hyper-parameters), the variables' shapes, the optimizer state's shapes,
+   * and then the pruner's own check of its state. Restoring again replaces
+   * the optimizer's slots (their old variables are disposed).
    *
    * @returns the epoch training continues at, or null if `dir` holds no checkpoint.
-   * @throws StateError if the checkpoint does not fit this trainer (other
-   *   variables, pruner, optimizer or dataset size) or is corrupted.
+   * @throws StateError naming the setting and both values if the checkpoint
+   *   does not fit this trainer, or the field if it is corrupted;
+   *   CheckpointLockError if another run holds `dir`.
    */
   async restoreCheckpoint(dir: string | undefined = this.options.checkpointDir): Promise<number | null> {
     const fn = 'Trainer.restoreCheckpoint()';
-    if (dir === undefined) throw new TypeError(`${fn}: dir must be a string, got undefined`);
+    if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: dir must be a non-empty string, got ${describeValue(dir)}`);
+    return this.withLock(dir, fn, () => this.restore(dir, fn));
+  }
+
+  private async restore(dir: string, fn: string): Promise<number | null> {
     const saved = await readCheckpoint(dir);
     if (saved === null) return null;
     const { optimizer, pruner } = this.options;
     const { meta } = saved;
-    if (meta.size !== pruner.size || meta.prunerName !== pruner.name) {
+    const mismatch = (name: string, was: unknown, has: unknown): StateError =>
+      new StateError(`${fn}: checkpoint in ${dir} was written with ${name} ${showSetting(was)}, this trainer has ${showSetting(has)}`);
+    const mine = this.settings();
+    if (meta.size !== mine.size) {
       throw new StateError(
-        `${fn}: checkpoint is of pruner "${meta.prunerName}" over ${meta.size} samples, this trainer has "${pruner.name}" over ${pruner.size}`,
+        `${fn}: checkpoint in ${dir} was written with size ${meta.size} (pruner "${meta.prunerName}"), this trainer has ${mine.size} (pruner "${mine.prunerName}")`,
       );
     }
-    if (meta.optimizer !== optimizer.getClassName()) {
-      throw new StateError(`${fn}: checkpoint holds ${meta.optimizer} optimizer state, this trainer has ${optimizer.getClassName()}`);
+    if (meta.prunerName !== mine.prunerName) {
+      throw new StateError(`${fn}: checkpoint in ${dir} was written with pruner "${meta.prunerName}", this trainer has "${mine.prunerName}"`);
+    }
+    for (const key of ['epochs', 'batchSize', 'seed', 'dropLast', 'directions', 'learningRate'] as const) {
+      // Absent from checkpoints of earlier versions: not compared.
+      if (meta[key] !== undefined && meta[key] !== mine[key]) throw mismatch(key, meta[key], mine[key]);
+    }
+    if (meta.optimizer !== mine.optimizer) {
+      throw new StateError(`${fn}: checkpoint in ${dir} was written with optimizer ${meta.optimizer}, this trainer has ${mine.optimizer}`);
+    }
+    if (meta.optimizerConfig !== undefined && mine.optimizerConfig !== undefined) {
+      const keys = new Set([...Object.keys(meta.optimizerConfig), ...Object.keys(mine.optimizerConfig)]);
+      // A learningRate option or schedule overrides the optimizer's own rate before every step.
+      if (this.options.learningRate !== undefined) keys.delete('learningRate');
+      for (const key of keys) {
+        const was = meta.optimizerConfig[key];
+        const has = mine.optimizerConfig[key];
+        if (JSON.stringify(was) !== JSON.stringify(has)) throw mismatch(`optimizer ${key}`, was, has);
+      }
     }
     if (saved.variables.length !== this.variables.length) {
-      throw new StateError(`${fn}: checkpoint holds ${saved.variables.length} variables, this trainer has ${this.variables.length}`);
+      throw new StateError(`${fn}: checkpoint in ${dir} holds ${saved.variables.length} variables, this trainer has ${this.variables.length}`);
     }
     saved.variables.forEach((s, i) => {
       const v = this.variables[i]!;
@@ -425,15 +571,29 @@ export class Trainer {
         );
       }
     });
-    pruner.loadState(saved.pruner);
+    this.checkOptimizerState(fn, dir, saved);
+    try {
+      pruner.loadState(saved.pruner);
+    } catch (cause) {
+      throw new StateError(
+        `${fn}: checkpoint in ${dir} holds a pruner state this pruner refuses: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
     tf.tidy(() => {
       saved.variables.forEach((s, i) => this.variables[i]!.assign(tf.tensor(s.values, [...s.shape], s.dtype)));
     });
+    // setWeights() makes new slot variables and drops the old ones without disposing them.
+    const old = await optimizer.getWeights();
     const weights = saved.optimizerWeights.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, [...s.shape], s.dtype) }));
     try {
       await optimizer.setWeights(weights);
     } finally {
       tf.dispose(weights.map((w) => w.tensor));
+      const now = await optimizer.getWeights();
+      const live = new Set<tf.Tensor>(now.map((w) => w.tensor));
+      for (const w of old) if (!(w.tensor instanceof tf.Variable) || !live.has(w.tensor)) w.tensor.dispose();
+      for (const w of now) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
     }
     const fields = optimizer as unknown as Record<string, unknown>;
     for (const s of saved.optimizerFields) {
@@ -450,21 +610,64 @@ export class Trainer {
   }
 
   /**
+   * The optimizer state of a stock tfjs optimizer is the iteration count and
+   * then slots of the trainable variables' shapes, in their order: anything
+   * else would restore into variables of other shapes and fail (or worse,
+   * broadcast) at the next step.
+   */
+  private checkOptimizerState(fn: string, dir: string, saved: CheckpointData): void {
+    if (!STOCK_OPTIMIZERS.includes(this.options.optimizer.getClassName())) return;
+    const list = saved.optimizerWeights;
+    if (list.length === 0) return;
+    if (list[0]!.shape.length !== 0) {
+      throw new StateError(`${fn}: checkpoint in ${dir} holds optimizer state whose first tensor (${list[0]!.name}) is not the iteration count`);
+    }
+    const slots = list.slice(1);
+    const t = this.trainable.length;
+    if (slots.length % t !== 0) {
+      throw new StateError(
+        `${fn}: checkpoint in ${dir} holds ${slots.length} optimizer slots, not a multiple of this trainer's ${t} trainable variables`,
+      );
+    }
+    slots.forEach((s, j) => {
+      const v = this.trainable[j % t]!;
+      if (!tf.util.arraysEqual(s.shape as number[], v.shape)) {
+        throw new StateError(
+          `${fn}: checkpoint in ${dir} holds optimizer slot ${j} (${s.name}) of shape [${s.shape.join(', ')}], this trainer's trainable variable ${j % t} (${v.name}) has [${v.shape.join(', ')}]`,
+        );
+      }
+    });
+  }
+
+  /**
    * Train to the last epoch: from the checkpoint in `checkpointDir` if there
    * is one (and `resume` is not false), else from epoch 0.
    *
+   * With a `checkpointDir`, the directory is locked for the whole call (a
+   * lock file naming this process, {@link CHECKPOINT_LOCK_FILE}): a second
+   * trainer on it, in this process or another, is refused with a
+   * CheckpointLockError. The lock is released when the call ends — normally,
+   * by {@link stop} or by an error; a process killed outright leaves it, and
+   * the next run on this host takes it over once that process is gone.
+   *
    * @returns the reports of the epochs run, where training resumed, whether it was stopped.
    * @throws whatever the model, loss, data source or pruner throws (the last
-   *   checkpoint stays intact); CallOrderError if the pruner is out of step.
+   *   checkpoint stays intact, and no tensor is left behind); StateError if
+   *   the checkpoint does not fit this trainer (naming the setting and both
+   *   values); CheckpointLockError if another run holds `checkpointDir`;
+   *   CallOrderError if the pruner is out of step.
    */
   async fit(): Promise<TrainResult> {
-    if (this.running) throw new SetaError('Trainer.fit(): already running');
+    const fn = 'Trainer.fit()';
+    if (this.running) throw new SetaError(`${fn}: already running`);
     this.running = true;
     this.stopRequested = false;
+    const dir = this.options.checkpointDir;
     try {
+      if (dir !== undefined) this.lock = await lockCheckpointDir(dir, fn);
       let resumedFrom: number | null = null;
-      if (this.options.checkpointDir !== undefined && (this.options.resume ?? true)) {
-        resumedFrom = await this.restoreCheckpoint();
+      if (dir !== undefined && (this.options.resume ?? true)) {
+        resumedFrom = await this.restore(dir, fn);
       }
       const reports: EpochReport[] = [];
       while (this.epochIndex < this.epochs) {
@@ -473,7 +676,10 @@ export class Trainer {
       }
       return { epochs: reports, resumedFrom, stopped: this.stopRequested && this.epochIndex < this.epochs };
     } finally {
+      const lock = this.lock;
+      this.lock = null;
       this.running = false;
+      await lock?.release();
     }
   }
 
@@ -506,8 +712,8 @@ export class Trainer {
         const progress = this.progress(plan.indices.length, visited);
         if (this.schedule !== null) {
           const next = this.schedule(progress);
-          if (!Number.isFinite(next) || next < 0) {
-            throw new RangeError(`Trainer: the learning-rate schedule must return a finite number ≥ 0, got ${describeValue(next)}`);
+          if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
+            throw new RangeError(`Trainer.fit(): the learningRate schedule must return a finite number ≥ 0, got ${describeValue(next)}`);
           }
           if (next !== lr) {
             setLearningRate(optimizer, next);
@@ -518,6 +724,16 @@ export class Trainer {
         t = now();
         const batch = await data.batch(ids, { epoch, rng: this.rng });
         gatherMs += now() - t;
+        if (batch === null || typeof batch !== 'object' || !isTensors(batch.xs) || (batch.ys !== undefined && !isTensors(batch.ys))) {
+          tf.dispose(batch as unknown as tf.TensorContainer);
+          const which = batch !== null && typeof batch === 'object' && isTensors(batch.xs) ? 'ys' : 'xs';
+          const got = batch === null || typeof batch !== 'object' ? batch : (batch as unknown as Record<string, unknown>)[which];
+          throw new TypeError(
+            `Trainer.fit(): data.batch() must return { xs, ys? } with ${which} a tensor, an array or an object of tensors, got ${
+              batch === null || typeof batch !== 'object' ? describeValue(batch) : `${which} ${describeValue(got)}`
+            }`,
+          );
+        }
 
         t = now();
         let lossA: tf.Tensor1D | null = null;
@@ -527,8 +743,13 @@ export class Trainer {
         let weights: tf.Tensor1D | null = null;
         try {
           weights = b.weights === null ? null : tf.tensor1d(b.weights, 'float32');
-          cost = optimizer.minimize(
-            () => {
+          // optimizer.minimize() without its leak: when f throws, tfjs-core
+          // leaves the tensors its gradient tape saved undisposed. So f catches
+          // whatever the model or loss throws and returns a zero that depends on
+          // a variable, the tape completes and frees them, and nothing is applied.
+          let failure: { error: unknown } | null = null;
+          const { value, grads } = optimizer.computeGradients(() => {
+            try {
               const out = this.forward(batch.xs);
               const result = o.loss(out, batch.ys, { ids, epoch });
               const pair = Array.isArray(result) ? (result as readonly [tf.Tensor1D, tf.Tensor1D]) : null;
@@ -549,10 +770,19 @@ export class Trainer {
               const perSample = bb === null ? a : sumSign ? tf.add(a, bb) : tf.mul(tf.add(a, bb), 0.5);
               meanPerSample = tf.keep(tf.mean(perSample)) as tf.Scalar;
               return tf.mean(weights === null ? perSample : tf.mul(perSample, weights)) as tf.Scalar;
-            },
-            true,
-            this.trainable,
-          );
+            } catch (error) {
+              failure = { error };
+              return tf.mul(tf.sum(this.trainable[0]!), 0) as tf.Scalar;
+            }
+          }, this.trainable);
+          cost = value;
+          try {
+            if (failure !== null) throw (failure as { error: unknown }).error;
+            // As minimize() does: gradients in the order of the variable list, which fixes the order of the optimizer's slots.
+            optimizer.applyGradients(this.trainable.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+          } finally {
+            tf.dispose(Object.values(grads));
+          }
           stepMs += now() - t;
 
           t = now();
