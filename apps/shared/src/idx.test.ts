@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -36,6 +36,42 @@ const split = (prefix: string, n: number, gz = true) => {
   };
 };
 
+/**
+ * A gzip bomb: a valid IDX header declaring `dims`, then `mib` MiB of zeros,
+ * as that many gzip members of 1 MiB each (about 1 KB compressed apiece:
+ * 512 MiB inflate from ~0.5 MB).
+ */
+function bomb(dims: number[], mib: number): Uint8Array {
+  const first = new Uint8Array(1 << 20);
+  first.set(idx(dims, []));
+  const zeros = gzipSync(new Uint8Array(1 << 20), { level: 9 });
+  return Buffer.concat([gzipSync(first, { level: 9 }), ...Array.from({ length: mib - 1 }, () => zeros)]);
+}
+
+/** Peak resident memory of this process so far, MiB (never decreases). */
+const peakMiB = () => process.resourceUsage().maxRSS / 1024;
+
+describe('decodeIdx against a gzip bomb', () => {
+  // First in the file, so that the process's peak memory has not yet been set by a larger load.
+  it('stops inflating at the size the header declares: a 512 MiB bomb declared as 10 labels costs no memory', () => {
+    const bytes = bomb([10], 512);
+    expect(bytes.length).toBeLessThan(1 << 20);
+    const before = peakMiB();
+    const t0 = performance.now();
+    expect(() => decodeIdx(bytes, 'bomb.gz', 1)).toThrow(
+      new DatasetError('bomb.gz: inflates to more than the 18 bytes its header declares (8 bytes of header, 10 of data: 10); stopped inflating there'),
+    );
+    // Inflating it all takes ~1 GB and seconds; stopping at the declared size, a few KB and milliseconds.
+    expect(peakMiB() - before).toBeLessThan(64);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('refuses a file whose header declares more data than it can hold', () => {
+    const big = idx([65536, 65536, 65536], []);
+    expect(() => decodeIdx(gzipSync(big), 'huge.gz', 3)).toThrow(/huge\.gz: declares 281474976710656 bytes of data \(65536 × 65536 × 65536\), more than the 2147483647 this loader handles/);
+  });
+});
+
 describe('decodeIdx', () => {
   it('decodes raw and gzip’d files', () => {
     const raw = idx([3, 2, 2], pixels(3));
@@ -65,6 +101,14 @@ describe('decodeIdx', () => {
     const longer = new Uint8Array(full.length + 2);
     longer.set(full);
     expect(() => decodeIdx(longer, 'l.idx', 1)).toThrow(/2 unexpected bytes/);
+  });
+
+  it('checks the dimensions the caller expects, before inflating the data', () => {
+    const raw = idx([3, 3, 3], new Uint8Array(27));
+    expect(() => decodeIdx(gzipSync(raw), 'img.gz', 3, [undefined, 2, 2])).toThrow(
+      new DatasetError('img.gz: has dimensions 3 × 3 × 3, expected ? × 2 × 2'),
+    );
+    expect(decodeIdx(raw, 'img', 3, [3, 3, 3]).dims).toEqual([3, 3, 3]);
   });
 
   it('rejects a corrupt or truncated gzip stream', () => {
@@ -97,6 +141,40 @@ describe('loadSplit / loadDataset', () => {
     });
     expect(() => loadSplit(badLabel, 'train')).toThrow(/label 1 is 12, expected a class in 0 … 9/);
     expect(() => loadSplit(folder({}), 'train')).toThrow(/missing train-images-idx3-ubyte.gz/);
+  });
+
+  it('names the path of a directory where a file should be, and of a file it cannot read', () => {
+    const dir = folder(split('train', 2));
+    rmSync(join(dir, 'train-labels-idx1-ubyte.gz'));
+    mkdirSync(join(dir, 'train-labels-idx1-ubyte.gz'));
+    expect(() => loadSplit(dir, 'train')).toThrow(
+      new DatasetError(`${join(dir, 'train-labels-idx1-ubyte.gz')}: is a directory, expected an IDX file (raw or gzip'd)`),
+    );
+  });
+
+  it('refuses a raw file longer than its header declares without reading it, and a gzip file too long for its declared data', () => {
+    const dir = folder(split('train', 2, false));
+    const labels = join(dir, 'train-labels-idx1-ubyte');
+    writeFileSync(labels, Buffer.concat([idx([2], [0, 1]), new Uint8Array(1000)]));
+    expect(() => loadSplit(dir, 'train')).toThrow(
+      new DatasetError(`${labels}: 1000 unexpected bytes after the 2 bytes of data the header describes (2)`),
+    );
+    const gz = folder(split('train', 2));
+    const noisy = new Uint8Array(1 << 16).map((_, i) => (i * 2654435761) >>> 24);
+    writeFileSync(join(gz, 'train-labels-idx1-ubyte.gz'), Buffer.concat([gzipSync(idx([2], [0, 1])), noisy]));
+    expect(() => loadSplit(gz, 'train')).toThrow(/train-labels-idx1-ubyte\.gz: is \d+ bytes long, more than any gzip'd IDX file of 10 bytes \(what its header declares: 2\) could be/);
+  });
+
+  it('checks the image size the caller expects, naming both', () => {
+    const dir = folder(split('train', 3));
+    expect(loadSplit(dir, 'train', { imageSize: [2, 2] }).count).toBe(3);
+    expect(() => loadSplit(dir, 'train', { imageSize: [28, 28] })).toThrow(
+      `${join(dir, 'train-images-idx3-ubyte.gz')}: has dimensions 3 × 2 × 2, expected ? × 28 × 28`,
+    );
+    expect(() => loadDataset(dir, { imagesize: [2, 2] } as never)).toThrow(
+      'loadDataset(): unknown option "imagesize" (did you mean "imageSize"?)',
+    );
+    expect(() => loadSplit(dir, 'train', { classes: 0 })).toThrow('loadSplit(): classes must be an integer in [1, 256], got 0');
   });
 
   it('loads the shipped Fashion-MNIST files: 60,000 + 10,000 28×28 images of 10 balanced classes', () => {

@@ -4,7 +4,7 @@
  * summary statistics. Private to this repository; not published.
  */
 export { DatasetError, FASHION_MNIST_CLASSES, decodeIdx, fashionMnistDir, loadDataset, loadSplit } from './idx.js';
-export type { Dataset, IdxTensor, ImageSplit } from './idx.js';
+export type { Dataset, IdxTensor, ImageSplit, LoadOptions } from './idx.js';
 export { carveValidation, subset, symmetricLabelNoise } from './splits.js';
 export type { NoisyLabels } from './splits.js';
 export { plotFontFiles, renderPng, renderSvg, svgToPng } from './render.js';
