@@ -59,7 +59,7 @@ describe('options', () => {
   it('are validated, naming the option and the value', () => {
     expect(() => dynamicRandom({ size: 10, epochs: 2, pruneRatio: 1 })).toThrow('dynamicRandom(): pruneRatio must be in [0, 1), got 1');
     expect(() => staticRandom({ size: 10, epochs: 2, pruneRatio: -0.1 })).toThrow(RangeError);
-    expect(() => full({ size: -5, epochs: 2 })).toThrow('full(): size must be an integer in [1, 4294967295], got -5');
+    expect(() => full({ size: -5, epochs: 2 })).toThrow('full(): size must be an integer in [1, 2147483647], got -5');
     expect(() => full({ size: 5, epochs: 0 })).toThrow('full(): epochs must be an integer ≥ 1, got 0');
     expect(() => full({ size: 5, epochs: 2, delta: 2 })).toThrow('full(): delta must be in [0, 1], got 2');
     expect(() => full(undefined as never)).toThrow(TypeError);
@@ -71,5 +71,32 @@ describe('options', () => {
     runPruner(a, { epochs: 1 });
     expect(() => dynamicRandom({ size: 100, epochs: 3, pruneRatio: 0.4 }).loadState(a.saveState())).toThrow(/other options/);
     expect(() => staticRandom({ size: 100, epochs: 3, pruneRatio: 0.5 }).loadState(a.saveState())).toThrow(/other options/);
+  });
+});
+
+describe('baseline options', () => {
+  it('say which options are required when none are given (instead of a TypeError from inside)', () => {
+    expect(() => staticRandom(undefined as never)).toThrow(new TypeError('staticRandom(): options { size, epochs, pruneRatio } are required'));
+    expect(() => dynamicRandom(undefined as never)).toThrow(new TypeError('dynamicRandom(): options { size, epochs, pruneRatio } are required'));
+    expect(() => full(undefined as never)).toThrow(new TypeError('full(): options { size, epochs } are required'));
+    expect(() => staticRandom({ size: 10, epochs: 2 } as never)).toThrow(new TypeError('staticRandom(): pruneRatio must be a number, got undefined'));
+  });
+
+  it('refuse unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
+    expect(() => full({ size: 10, epochs: 2, pruneRatio: 0.3 } as never)).toThrow(
+      new TypeError('full(): unknown option "pruneRatio"; known options: size, epochs, seed, delta, nonFinite'),
+    );
+    expect(() => dynamicRandom({ size: 10, epochs: 2, pruneratio: 0.3 } as never)).toThrow(
+      /dynamicRandom\(\): unknown option "pruneratio" \(did you mean "pruneRatio"\?\); known options: size, epochs, seed, delta, nonFinite, pruneRatio/,
+    );
+    expect(() => staticRandom({ size: 10, epochs: 2, pruneRatio: 0.3, seed: null } as never)).toThrow(
+      new TypeError('staticRandom(): seed must not be null (omit it to use the default)'),
+    );
+  });
+
+  it('refuse sizes above MAX_SIZE at construction', () => {
+    expect(() => staticRandom({ size: 2 ** 32 - 1, epochs: 2, pruneRatio: 0.3 })).toThrow(
+      new RangeError('staticRandom(): size must be an integer in [1, 2147483647] (MAX_SIZE, 2^31 − 1), got 4294967295'),
+    );
   });
 });

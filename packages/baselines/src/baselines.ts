@@ -1,10 +1,9 @@
 import { annealStage, createPruner, downsampleStage, staticSubsetStage } from '@seta/core';
 import type { PipelinePruner, Stage } from '@seta/core';
 import { resolveBaseline, resolvePruneRatio } from './options.js';
-import type { BaselineOptions, RandomBaselineOptions } from './options.js';
+import type { BaselineOptions, RandomBaselineOptions, ResolvedBaseline } from './options.js';
 
-function build(name: string, options: BaselineOptions, extra: Stage[], fingerprint: object): PipelinePruner {
-  const o = resolveBaseline(`${name}()`, options);
+function build(name: string, o: ResolvedBaseline, extra: Stage[], fingerprint: object): PipelinePruner {
   const stages = o.delta < 1 ? [annealStage({ delta: o.delta }), ...extra] : extra;
   return createPruner({
     name,
@@ -23,7 +22,9 @@ function build(name: string, options: BaselineOptions, extra: Stage[], fingerpri
  *
  * @param options - `size`, `epochs`, `seed`.
  * @returns the pruner.
- * @throws RangeError or TypeError for bad options, naming the option and the value.
+ * @throws TypeError for missing options, an unknown option (naming the one it
+ *   most likely meant), a `null` one, or a value of the wrong kind;
+ *   RangeError for a value out of range, e.g. a `size` above `MAX_SIZE`.
  * @example
  * ```ts
  * const pruner = full({ size: 1000, epochs: 5 });
@@ -31,7 +32,7 @@ function build(name: string, options: BaselineOptions, extra: Stage[], fingerpri
  * ```
  */
 export function full(options: BaselineOptions): PipelinePruner {
-  return build('full', options, [], {});
+  return build('full', resolveBaseline('full()', options), [], {});
 }
 
 /**
@@ -41,7 +42,9 @@ export function full(options: BaselineOptions): PipelinePruner {
  *
  * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
  * @returns the pruner.
- * @throws RangeError or TypeError for bad options.
+ * @throws TypeError for missing options (`pruneRatio` is required), an
+ *   unknown or `null` option, or a value of the wrong kind; RangeError for a
+ *   value out of range, e.g. a `size` above `MAX_SIZE`.
  * @example
  * ```ts
  * const pruner = staticRandom({ size: 1000, epochs: 5, pruneRatio: 0.3 });
@@ -49,8 +52,9 @@ export function full(options: BaselineOptions): PipelinePruner {
  * ```
  */
 export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
+  const o = resolveBaseline('staticRandom()', options, ['pruneRatio']);
   const r = resolvePruneRatio('staticRandom()', options);
-  return build('staticRandom', options, [staticSubsetStage({ keep: 1 - r })], { pruneRatio: r });
+  return build('staticRandom', o, [staticSubsetStage({ keep: 1 - r })], { pruneRatio: r });
 }
 
 /**
@@ -60,7 +64,9 @@ export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
  *
  * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
  * @returns the pruner.
- * @throws RangeError or TypeError for bad options.
+ * @throws TypeError for missing options (`pruneRatio` is required), an
+ *   unknown or `null` option, or a value of the wrong kind; RangeError for a
+ *   value out of range, e.g. a `size` above `MAX_SIZE`.
  * @example
  * ```ts
  * const pruner = dynamicRandom({ size: 1000, epochs: 5, pruneRatio: 0.3 });
@@ -68,6 +74,7 @@ export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
  * ```
  */
 export function dynamicRandom(options: RandomBaselineOptions): PipelinePruner {
+  const o = resolveBaseline('dynamicRandom()', options, ['pruneRatio']);
   const r = resolvePruneRatio('dynamicRandom()', options);
-  return build('dynamicRandom', options, [downsampleStage({ keep: 1 - r })], { pruneRatio: r });
+  return build('dynamicRandom', o, [downsampleStage({ keep: 1 - r })], { pruneRatio: r });
 }

@@ -1,8 +1,8 @@
-import { checkInteger, checkNumber, checkOneOf, checkOptions } from '@seta/core';
+import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize } from '@seta/core';
 
 /** Options every baseline takes. */
 export interface BaselineOptions {
-  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1]. */
   readonly size: number;
   /** E, the number of epochs: an integer ≥ 1. */
   readonly epochs: number;
@@ -31,11 +31,15 @@ export interface ResolvedBaseline {
   readonly nonFinite: 'error' | 'skip';
 }
 
-export function resolveBaseline(fn: string, options: BaselineOptions | undefined): ResolvedBaseline {
+const BASELINE_KEYS = ['size', 'epochs', 'seed', 'delta', 'nonFinite'] as const;
+
+/** The options every baseline takes, checked; `extra` names the keys a baseline adds (required ones). */
+export function resolveBaseline(fn: string, options: BaselineOptions | undefined, extra: readonly string[] = []): ResolvedBaseline {
   checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
+  if (options === undefined) throw new TypeError(`${fn}: options { ${['size', 'epochs', ...extra].join(', ')} } are required`);
+  checkOptionKeys(fn, options, [...BASELINE_KEYS, ...extra]);
   return {
-    size: checkInteger(fn, 'size', options.size, 1, 0xffff_ffff),
+    size: checkSize(fn, 'size', options.size),
     epochs: checkInteger(fn, 'epochs', options.epochs, 1),
     seed: checkInteger(fn, 'seed', options.seed ?? 0, 0),
     delta: checkNumber(fn, 'delta', options.delta ?? 1, 0, 1),

@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions, compactSample } from '@seta/core';
+import { checkNumber, checkOptionKeys, checkOptions, compactSample } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
 
 /** Options of {@link belowMeanStage}. */
@@ -28,7 +28,8 @@ export function infobatchKeep(pruneRatio: number): number {
  *
  * @param options - `pruneRatio` r in [0, 1].
  * @returns the stage (it needs a score store).
- * @throws RangeError for a `pruneRatio` outside [0, 1].
+ * @throws RangeError for a `pruneRatio` outside [0, 1]; TypeError for
+ *   missing options, an unknown or `null` option, or a non-number.
  * @example
  * ```ts
  * createPruner({ name: 'mine', size, epochs, store: new LossStore(size),
@@ -38,7 +39,9 @@ export function infobatchKeep(pruneRatio: number): number {
 export function belowMeanStage(options: BelowMeanOptions): Stage {
   const fn = 'belowMeanStage()';
   checkOptions(fn, options);
-  const pruneRatio = checkNumber(fn, 'pruneRatio', options?.pruneRatio, 0, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { pruneRatio } are required`);
+  checkOptionKeys(fn, options, ['pruneRatio']);
+  const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio, 0, 1);
   const keep = infobatchKeep(pruneRatio);
   const upWeight = Math.fround(1 / keep);
   return {

@@ -1,9 +1,10 @@
-import { batchPlan } from '@seta/core';
+import { MAX_SIZE, batchPlan } from '@seta/core';
 import type { EpochPlan } from '@seta/core';
 import { assertSameRuns, checkResume, runPruner, syntheticLoss } from '@seta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { infobatch } from './infobatch.js';
+import { belowMeanStage } from './below-mean-stage.js';
 
 /** Losses equal to the id: after a full epoch the mean of ids 0 … N-1 is (N − 1) / 2. */
 const idLoss = (ids: Uint32Array) => Float32Array.from(ids);
@@ -285,5 +286,27 @@ describe('the below-mean test on float32 bit patterns', () => {
       expect(plans[1]!.indices.length).toBe(size - below.length + Math.floor(0.5 * below.length));
       for (let id = 0; id < size; id++) if (!(Math.fround(loss(id)) < mean)) expect(w.get(id)).toBe(1);
     }
+  });
+});
+
+describe('infobatch options', () => {
+  it('refuses unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
+    expect(() => infobatch({ size: 10, epochs: 2, prune_ratio: 0.9 } as never)).toThrow(
+      new TypeError('infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio, delta, seed, nonFinite'),
+    );
+    expect(() => infobatch({ size: 10, epochs: 2, pruneRatio: null } as never)).toThrow(
+      new TypeError('infobatch(): pruneRatio must not be null (omit it to use the default)'),
+    );
+    expect(() => infobatch({ size: 10, epochs: 2, detla: 0.5 } as never)).toThrow(/unknown option "detla" \(did you mean "delta"\?\)/);
+    expect(() => belowMeanStage({ pruneRatio: 0.5, keep: 0.5 } as never)).toThrow(/belowMeanStage\(\): unknown option "keep"; known options: pruneRatio/);
+    expect(() => belowMeanStage(undefined as never)).toThrow(new TypeError('belowMeanStage(): options { pruneRatio } are required'));
+  });
+
+  it('refuses sizes above MAX_SIZE at construction, and still builds at 10^8', () => {
+    expect(() => infobatch({ size: 2 ** 32 - 1, epochs: 2 })).toThrow(
+      new RangeError('infobatch(): size must be an integer in [1, 2147483647] (MAX_SIZE, 2^31 − 1), got 4294967295'),
+    );
+    expect(() => infobatch({ size: 2 ** 31, epochs: 2 })).toThrow(RangeError);
+    expect(MAX_SIZE).toBe(2 ** 31 - 1);
   });
 });

@@ -210,11 +210,11 @@ describe('LossStore()', () => {
 
   it('accepts sizes 1 … 2^32 − 1 and rejects others, naming the value', () => {
     expect(new LossStore(1).size).toBe(1);
-    expect(() => new LossStore(0)).toThrow(new RangeError('LossStore(): size must be an integer in [1, 4294967295], got 0'));
-    expect(() => new LossStore(2 ** 32)).toThrow(
-      new RangeError('LossStore(): size must be an integer in [1, 4294967295], got 4294967296'),
+    expect(() => new LossStore(0)).toThrow(new RangeError('LossStore(): size must be an integer in [1, 2147483647], got 0'));
+    expect(() => new LossStore(2 ** 32 - 1)).toThrow(
+      new RangeError('LossStore(): size must be an integer in [1, 2147483647] (MAX_SIZE, 2^31 − 1), got 4294967295'),
     );
-    expect(() => new LossStore(2.5)).toThrow(new RangeError('LossStore(): size must be an integer in [1, 4294967295], got 2.5'));
+    expect(() => new LossStore(2.5)).toThrow(new RangeError('LossStore(): size must be an integer in [1, 2147483647], got 2.5'));
     expect(() => new LossStore(Number.NaN)).toThrow(RangeError);
     expect(() => new LossStore('10' as unknown as number)).toThrow(
       new TypeError('LossStore(): size must be a number, got "10"'),
@@ -238,7 +238,11 @@ describe('LossStore()', () => {
       new RangeError('LossStore(): nonFinite must be one of "error", "skip", got "ignore"'),
     );
     expect(() => new LossStore(4, { emaa: 0.5 } as LossStoreOptions)).toThrow(
-      new TypeError('LossStore(): unknown option "emaa" (known: ema, trackEpochs, trackCounts, nonFinite)'),
+      new TypeError('LossStore(): unknown option "emaa" (did you mean "ema"?); known options: ema, trackEpochs, trackCounts, nonFinite'),
+    );
+    expect(() => new LossStore(4, { track_counts: true } as LossStoreOptions)).toThrow(/unknown option "track_counts" \(did you mean "trackCounts"\?\)/);
+    expect(() => new LossStore(4, { ema: null } as unknown as LossStoreOptions)).toThrow(
+      new TypeError('LossStore(): ema must not be null (omit it to use the default)'),
     );
     expect(() => new LossStore(4, null as unknown as LossStoreOptions)).toThrow(TypeError);
     expect(() => new LossStore(4, [] as unknown as LossStoreOptions)).toThrow(TypeError);
@@ -865,10 +869,12 @@ describe('LossStore.saveState() / loadState() / fromState()', () => {
       ['a bad skipped count', { progress: { seenCount: 1, skipped: 0.5, currentEpoch: 0 } }, 'skipped 0.5'],
       ['an unseen sample with an epoch', { epochs: Int32Array.from({ length: 40 }, (_, i) => (i === 3 ? 0 : i === 5 ? 2 : -1)) }, 'sample 5 is unseen but has the epoch 2'],
       ['a seen sample without an epoch', { epochs: new Int32Array(40).fill(-1) }, 'sample 3 is seen but its epoch is -1'],
+      ['a seen epoch after currentEpoch', { epochs: Int32Array.from({ length: 40 }, (_, i) => (i === 3 ? 5 : -1)) }, 'sample 3 was seen in epoch 5, after currentEpoch 0'],
+      ['options with a null value', { options: { ...options, ema: null } }, 'ema must not be null'],
       ['missing epochs', { epochs: null }, 'state has no "epochs" section'],
       ['counts its options do not track', { counts: new Uint32Array(40) }, 'it has counts, but its options say trackCounts: false'],
       ['scores of the wrong length', { scores: new Float32Array(39) }, 'state section "scores" holds 39 values, expected 40'],
-      ['options of a bad size', { options: { ...options, size: 0 } }, 'size must be an integer in [1, 4294967295], got 0'],
+      ['options of a bad size', { options: { ...options, size: 0 } }, 'size must be an integer in [1, 2147483647], got 0'],
       ['options with an unknown key', { options: { ...options, extra: 1 } }, 'unknown option "extra"'],
       ['options of a bad ema', { options: { ...options, ema: 2 } }, 'ema must be in [0, 1), got 2'],
     ])('%s', (_, edit, message) => {

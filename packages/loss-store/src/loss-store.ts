@@ -7,7 +7,9 @@ import {
   checkInteger,
   checkNumber,
   checkOneOf,
+  checkOptionKeys,
   checkOptions,
+  checkSize,
   describeValue,
 } from '@seta/core';
 
@@ -43,8 +45,6 @@ export interface ResolvedLossStoreOptions {
   readonly nonFinite: 'error' | 'skip';
 }
 
-/** Largest store: ids must fit in a Uint32Array. */
-const MAX_SIZE = 0xffff_ffff;
 /** Largest epoch: last-seen epochs are kept in an Int32Array, -1 meaning unseen. */
 const MAX_EPOCH = 0x7fff_ffff;
 /** Observation counts saturate here (Uint32Array). */
@@ -122,11 +122,13 @@ export class LossStore {
   /**
    * An empty store: every sample unseen. O(size) time and memory.
    *
-   * @param size - N, an integer in [1, 2^32 − 1]. On Node.js 20 a typed array
-   *   is limited to 4 GiB, so in practice `size ≤ 2^30`.
+   * @param size - N, an integer in [1, `MAX_SIZE` = 2^31 − 1] (of
+   *   `@seta/core`); the store takes 8.125 bytes per sample by default (see
+   *   the class's note), about 17 GB at that size.
    * @param options - see {@link LossStoreOptions}.
    * @throws TypeError if `size` is not a number, `options` is not an object,
-   *   has an unknown key or a value of the wrong kind.
+   *   has an unknown key (the message suggests the key most likely meant), a
+   *   `null` value or a value of the wrong kind.
    * @throws RangeError if `size` is not an integer in range, `ema` is not in
    *   [0, 1) or `nonFinite` is not `'error'` or `'skip'`.
    * @example
@@ -137,7 +139,7 @@ export class LossStore {
    */
   constructor(size: number, options?: LossStoreOptions) {
     const fn = 'LossStore()';
-    this.size = checkInteger(fn, 'size', size, 1, MAX_SIZE);
+    this.size = checkSize(fn, 'size', size);
     this.resolved = resolveOptions(fn, options);
     this.scoreArray = new Float32Array(size).fill(Number.NaN);
     this.scoreBits = new Uint32Array(this.scoreArray.buffer, 0, size);
@@ -678,12 +680,8 @@ export class LossStore {
 
 function resolveOptions(fn: string, options: LossStoreOptions | undefined): ResolvedLossStoreOptions {
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, OPTION_KEYS);
   const o = (options ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.includes(key)) {
-      throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (known: ${OPTION_KEYS.join(', ')})`);
-    }
-  }
   const ema = o.ema === undefined ? 0 : checkNumber(fn, 'ema', o.ema, 0, 1, { openMax: true });
   const flag = (name: string, byDefault: boolean): boolean => {
     const v = o[name];
@@ -794,7 +792,7 @@ function readState(bytes: Uint8Array, fn: string): ParsedState {
   let size: number;
   let options: ResolvedLossStoreOptions;
   try {
-    size = checkInteger('options', 'size', rawSize, 1, MAX_SIZE);
+    size = checkSize('options', 'size', rawSize);
     options = resolveOptions('options', rest as LossStoreOptions);
   } catch (cause) {
     throw new StateError(`${fn}: state is malformed (${(cause as Error).message})`, { cause });
@@ -823,6 +821,8 @@ function readState(bytes: Uint8Array, fn: string): ParsedState {
       seenTotal++;
       if (s - s !== 0) bad(`sample ${id} is seen but its score is ${s}`);
       if (epochs !== null && epochs[id]! < 0) bad(`sample ${id} is seen but its epoch is ${epochs[id]}`);
+      // currentEpoch is the largest epoch ever recorded.
+      if (epochs !== null && epochs[id]! > (currentEpoch as number)) bad(`sample ${id} was seen in epoch ${epochs[id]}, after currentEpoch ${currentEpoch as number}`);
       if (counts !== null && counts[id] === 0) bad(`sample ${id} is seen but its count is 0`);
     } else {
       if (s === s) bad(`sample ${id} is unseen but has the score ${s}`);

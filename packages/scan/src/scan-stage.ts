@@ -1,5 +1,5 @@
-import { StateReader, StateWriter, checkNumber, checkOneOf, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
-import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext } from '@seta/core';
+import { StateError, StateReader, StateWriter, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
+import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext, StageRestoreContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
 import { Scratch, combineMasks, extremeMasks, lowestBit, popcount } from './batch-extremes.js';
 import type { ExtremeRule } from './batch-extremes.js';
@@ -21,7 +21,7 @@ export interface ScanStageOptions {
   readonly mode?: ScanMode;
   /** Absolute threshold replacing `illRatio`: ill = { loss > maxLoss }. */
   readonly maxLoss?: number;
-  /** Absolute threshold replacing `redundantRatio`: red = { loss < minLoss }. */
+  /** Absolute threshold replacing `redundantRatio`: red = { loss < minLoss }; at most `maxLoss` when both are given. */
   readonly minLoss?: number;
 }
 
@@ -32,6 +32,19 @@ const KIND = 'stage:scan';
 const PENDING = 1 << 14;
 
 const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
+
+/**
+ * Throws unless `minLoss ≤ maxLoss` when both are given: above it, a sample
+ * between them would be redundant (loss < minLoss) and ill-matched
+ * (loss > maxLoss) at once.
+ *
+ * @internal
+ */
+export function checkLossThresholds(fn: string, minLoss: number | undefined, maxLoss: number | undefined): void {
+  if (typeof minLoss === 'number' && typeof maxLoss === 'number' && minLoss > maxLoss) {
+    throw new RangeError(`${fn}: minLoss must not exceed maxLoss, got minLoss ${minLoss} and maxLoss ${maxLoss}`);
+  }
+}
 
 /**
  * SCAN's schedule and candidate collection (docs/methods/scan.md) as one stage:
@@ -49,12 +62,16 @@ const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) &
  *
  * @param options - see {@link ScanStageOptions}.
  * @returns the stage.
- * @throws RangeError or TypeError for bad options.
+ * @throws TypeError for missing options, an unknown or `null` option, or a
+ *   value of the wrong kind; RangeError for a value out of range, ratios
+ *   summing above 1, or a `minLoss` above `maxLoss`.
  */
 export function scanStage(options: ScanStageOptions): Stage {
   const fn = 'scanStage()';
   checkOptions(fn, options);
-  const illRatio = checkNumber(fn, 'illRatio', options?.illRatio, 0, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { illRatio, redundantRatio } are required`);
+  checkOptionKeys(fn, options, ['illRatio', 'redundantRatio', 'mutationEpochs', 'warmupThreshold', 'mode', 'maxLoss', 'minLoss']);
+  const illRatio = checkNumber(fn, 'illRatio', options.illRatio, 0, 1);
   const redundantRatio = checkNumber(fn, 'redundantRatio', options.redundantRatio, 0, 1);
   if (illRatio + redundantRatio > 1) {
     throw new RangeError(`${fn}: illRatio + redundantRatio must be at most 1, got ${illRatio} + ${redundantRatio}`);
@@ -64,6 +81,7 @@ export function scanStage(options: ScanStageOptions): Stage {
   const mode = checkOneOf(fn, 'mode', options.mode ?? 'both', ['both', 'redundant', 'ill'] as const);
   const maxLoss = options.maxLoss === undefined ? null : checkNumber(fn, 'maxLoss', options.maxLoss, -Number.MAX_VALUE, Number.MAX_VALUE);
   const minLoss = options.minLoss === undefined ? null : checkNumber(fn, 'minLoss', options.minLoss, -Number.MAX_VALUE, Number.MAX_VALUE);
+  checkLossThresholds(fn, options.minLoss, options.maxLoss);
 
   // State, all of it saved.
   let previousLoss: number | null = null; // L_prev of the warm-up
@@ -251,16 +269,43 @@ export function scanStage(options: ScanStageOptions): Stage {
       return w.finish();
     },
 
-    loadState(state: Uint8Array): void {
-      const r = StateReader.open(state, KIND, 1, 'scanStage.loadState()');
-      const s = r.json<{ previousLoss: number | null; cycleStart: number | null }>('schedule');
-      if (s.cycleStart !== null && !(Number.isInteger(s.cycleStart) && s.cycleStart >= 0)) {
-        throw new RangeError(`scanStage.loadState(): bad cycle start ${describeValue(s.cycleStart)}`);
+    loadState(state: Uint8Array, ctx?: StageRestoreContext): void {
+      const lfn = 'scanStage.loadState()';
+      const inconsistent = (what: string): never => {
+        throw new StateError(`${lfn}: state is inconsistent (${what})`);
+      };
+      const r = StateReader.open(state, KIND, 1, lfn);
+      const s = r.json<Record<string, unknown> | null>('schedule');
+      if (s === null || typeof s !== 'object' || Array.isArray(s)) inconsistent(`schedule must be an object, got ${describeValue(s)}`);
+      const { previousLoss: loss, cycleStart: start } = s!;
+      if (loss !== null && !(typeof loss === 'number' && Number.isFinite(loss))) {
+        inconsistent(`previousLoss must be null or a finite number, got ${describeValue(loss)}`);
       }
-      previousLoss = s.previousLoss;
-      cycleStart = s.cycleStart;
-      red = r.has('red') ? r.uint32('red') : null;
-      ill = r.has('ill') ? r.uint32('ill') : null;
+      // endEpoch sets cycleStart to the next epoch at the latest.
+      const latest = ctx?.nextEpoch ?? Number.MAX_SAFE_INTEGER;
+      if (start !== null && !(typeof start === 'number' && Number.isInteger(start) && start >= 0 && start <= latest)) {
+        inconsistent(`cycleStart must be null or an integer in [0, ${latest}], got ${describeValue(start)}`);
+      }
+      if (start !== null && loss === null) inconsistent('a cycle has started, so previousLoss must be a number');
+      const savedRed = r.has('red') ? r.uint32('red') : null;
+      const savedIll = r.has('ill') ? r.uint32('ill') : null;
+      if ((savedRed === null) !== (savedIll === null)) inconsistent('red and ill must be both present or both absent');
+      if (savedRed !== null && savedIll !== null) {
+        // Bitmaps are made by the first plan of a cycle, at epoch cycleStart or later.
+        if (start === null) inconsistent('candidate bitmaps exist before any cycle has started');
+        if (ctx !== undefined) {
+          const words = Math.ceil(ctx.size / 32);
+          const tail = ctx.size % 32;
+          for (const [name, bits] of [['red', savedRed], ['ill', savedIll]] as const) {
+            if (bits.length !== words) inconsistent(`${name} must hold ${words} words (${ctx.size} samples), got ${bits.length}`);
+            if (tail !== 0 && bits[words - 1]! >>> tail !== 0) inconsistent(`${name} has bits set past the last sample`);
+          }
+        }
+      }
+      previousLoss = loss as number | null;
+      cycleStart = start as number | null;
+      red = savedRed;
+      ill = savedIll;
       pendingRed = 0; // queued marks belonged to the state replaced
       pendingIll = PENDING;
       collecting = false;

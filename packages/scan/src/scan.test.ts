@@ -1,4 +1,4 @@
-import { Random, batchPlan, setWasmKernels, wasmKernelsEnabled } from '@seta/core';
+import { Random, StateError, StateReader, StateWriter, batchPlan, setWasmKernels, wasmKernelsEnabled } from '@seta/core';
 import type { EpochPlan, Pruner } from '@seta/core';
 import { checkResume, runPruner, syntheticLossPairs } from '@seta/core/testing';
 import fc from 'fast-check';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Scratch, classifyLosses, combineDirections, combineMasks, extremes, maskPositions, positionsMask, sortedPositions } from './batch-extremes.js';
 import { BOUNDS, Classifier, classifierAvailable } from './wasm-classify.js';
 import { scan } from './scan.js';
+import { scanStage } from './scan-stage.js';
 
 /** Run epochs with losses given per (id, epoch); returns plans. */
 function drive(p: Pruner, epochs: number, loss: (id: number, e: number) => number, batchSize = 10, lossB?: (id: number, e: number) => number): EpochPlan[] {
@@ -427,5 +428,78 @@ describe('scanStage paths', () => {
     const b = runPruner(make(true), { losses: syntheticLossPairs });
     expect(a.plans.some((p) => p.phase === 'prune' && p.indices.length < 5000)).toBe(true);
     a.plans.forEach((plan, e) => expect(Array.from(b.plans[e]!.indices)).toEqual(Array.from(plan.indices)));
+  });
+});
+
+describe('scan options and state', () => {
+  it('refuses unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
+    expect(() => scan({ size: 10, epochs: 2, delta: 0.875 } as never)).toThrow(
+      new TypeError(
+        'scan(): unknown option "delta"; known options: size, epochs, pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss, minLoss, seed, nonFinite',
+      ),
+    );
+    expect(() => scan({ size: 10, epochs: 2, mutation_epochs: 2 } as never)).toThrow(/unknown option "mutation_epochs" \(did you mean "mutationEpochs"\?\)/);
+    expect(() => scan({ size: 10, epochs: 2, maxLoss: null } as never)).toThrow(new TypeError('scan(): maxLoss must not be null (omit it to use the default)'));
+    expect(() => scanStage({ illRatio: 0.1, redundantRatio: 0.1, mode: 'both', delta: 1 } as never)).toThrow(/scanStage\(\): unknown option "delta"/);
+    expect(() => scanStage(undefined as never)).toThrow(new TypeError('scanStage(): options { illRatio, redundantRatio } are required'));
+    expect(() => scan({ size: 2 ** 32 - 1, epochs: 2 })).toThrow(/scan\(\): size must be an integer in \[1, 2147483647\] \(MAX_SIZE/);
+  });
+
+  it('refuses minLoss above maxLoss (a sample would be redundant and ill-matched at once), by name', () => {
+    expect(() => scan({ size: 10, epochs: 2, minLoss: 5, maxLoss: 1 })).toThrow(
+      new RangeError('scan(): minLoss must not exceed maxLoss, got minLoss 5 and maxLoss 1'),
+    );
+    expect(() => scanStage({ illRatio: 0.1, redundantRatio: 0.1, minLoss: 2, maxLoss: 1.5 })).toThrow(
+      new RangeError('scanStage(): minLoss must not exceed maxLoss, got minLoss 2 and maxLoss 1.5'),
+    );
+    expect(() => scan({ size: 10, epochs: 2, minLoss: 1, maxLoss: 1 })).not.toThrow();
+    expect(() => scan({ size: 10, epochs: 2, minLoss: 1 })).not.toThrow();
+  });
+
+  it('refuses candidate bitmaps and schedules that do not fit the pruner, with StateError', () => {
+    // Warm-up ends at once (threshold huge), so after 4 epochs the bitmaps exist.
+    const make = () => scan({ size: 100, epochs: 8, seed: 1, warmupThreshold: 1e9, mutationEpochs: 2 });
+    const p = make();
+    runPruner(p, { epochs: 4, losses: syntheticLossPairs, batchSize: 10 });
+    const r = StateReader.open(p.saveState(), 'pruner', 1, 't');
+    const s = StateReader.open(r.rawBytes('stage.0'), 'stage:scan', 1, 't');
+    const schedule = s.json<{ previousLoss: number; cycleStart: number }>('schedule');
+    const red = s.uint32('red');
+    const ill = s.uint32('ill');
+    expect(red.length).toBe(4);
+    const forged = (sched: unknown, bitmaps: [Uint32Array, Uint32Array] | [Uint32Array] | null) => {
+      const w = new StateWriter('stage:scan', 1).json('schedule', sched);
+      if (bitmaps !== null) {
+        w.uint32('red', bitmaps[0]);
+        if (bitmaps[1] !== undefined) w.uint32('ill', bitmaps[1]);
+      }
+      return new StateWriter('pruner', 1)
+        .json('fingerprint', r.json('fingerprint'))
+        .json('progress', r.json('progress'))
+        .uint32('rng', r.uint32('rng'))
+        .bytes('stage.0', w.finish())
+        .finish();
+    };
+    expect(() => make().loadState(forged(schedule, [red, ill]))).not.toThrow();
+    const tail = red.slice();
+    tail[3] = tail[3]! | (1 << 10); // id 106 of 100
+    const cases: [Uint8Array, string][] = [
+      [forged(schedule, [red.slice(0, 3), ill.slice(0, 3)]), 'scanStage.loadState(): state is inconsistent (red must hold 4 words (100 samples), got 3)'],
+      [forged(schedule, [new Uint32Array(5), ill]), 'red must hold 4 words (100 samples), got 5'],
+      [forged(schedule, [tail, ill]), 'red has bits set past the last sample'],
+      [forged(schedule, [red]), 'red and ill must be both present or both absent'],
+      [forged({ ...schedule, cycleStart: 5 }, [red, ill]), 'cycleStart must be null or an integer in [0, 4], got 5'],
+      [forged({ ...schedule, cycleStart: -1 }, [red, ill]), 'cycleStart must be null or an integer in [0, 4], got -1'],
+      [forged({ ...schedule, previousLoss: 'x' }, [red, ill]), 'previousLoss must be null or a finite number, got "x"'],
+      [forged({ previousLoss: null, cycleStart: schedule.cycleStart }, [red, ill]), 'a cycle has started, so previousLoss must be a number'],
+      [forged({ previousLoss: schedule.previousLoss, cycleStart: null }, [red, ill]), 'candidate bitmaps exist before any cycle has started'],
+      [forged(null, [red, ill]), 'schedule must be an object, got null'],
+    ];
+    for (const [bytes, message] of cases) {
+      const q = make();
+      expect(() => q.loadState(bytes), message).toThrow(StateError);
+      expect(() => q.loadState(bytes), message).toThrow(message);
+      expect(q.nextEpoch).toBe(0);
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { StateReader, StateWriter, checkInteger, checkNumber, checkOneOf, checkOptions, describeValue, shuffleInPlace } from '@seta/core';
-import type { Selection, Stage, StageContext } from '@seta/core';
+import { StateError, StateReader, StateWriter, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, describeValue, shuffleInPlace } from '@seta/core';
+import type { Selection, Stage, StageContext, StageRestoreContext } from '@seta/core';
 import { Kmeans1dWorkspace, kmeans1d } from '@seta/kmeans1d';
 import { windowRange } from '@seta/window';
 import type { GroupRange, WindowOrder, WindowVariant } from '@seta/window';
@@ -41,7 +41,8 @@ const KIND = 'stage:clusterWindow';
  *
  * @param options - see {@link ClusterWindowOptions}.
  * @returns the stage (it needs a score store).
- * @throws RangeError or TypeError for bad options.
+ * @throws TypeError for missing options, an unknown or `null` option, or a
+ *   value of the wrong kind; RangeError for a value out of range.
  * @example
  * ```ts
  * // SeTa's clustering, but always dropping the hardest of 5 groups
@@ -51,7 +52,9 @@ const KIND = 'stage:clusterWindow';
 export function clusterWindowStage(options: ClusterWindowOptions): Stage {
   const fn = 'clusterWindowStage()';
   checkOptions(fn, options);
-  const groups = checkInteger(fn, 'groups', options?.groups, 1);
+  if (options === undefined) throw new TypeError(`${fn}: options { groups } are required`);
+  checkOptionKeys(fn, options, ['groups', 'windowScale', 'order', 'variant', 'window']);
+  const groups = checkInteger(fn, 'groups', options.groups, 1);
   const custom = options.window;
   if (custom !== undefined && typeof custom !== 'function') {
     throw new TypeError(`${fn}: window must be a function (step, groups) => { start, end }, got ${describeValue(custom)}`);
@@ -168,9 +171,14 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
     saveState(): Uint8Array {
       return new StateWriter(KIND, 1).json('steps', steps).finish();
     },
-    loadState(state: Uint8Array): void {
-      const s = StateReader.open(state, KIND, 1, 'clusterWindowStage.loadState()').json<number>('steps');
-      if (!Number.isInteger(s) || s < 0) throw new RangeError(`clusterWindowStage.loadState(): bad step count ${describeValue(s)}`);
+    loadState(state: Uint8Array, ctx?: StageRestoreContext): void {
+      const lfn = 'clusterWindowStage.loadState()';
+      const s = StateReader.open(state, KIND, 1, lfn).json<unknown>('steps');
+      // A step is taken per epoch planned, so never more than the epochs finished.
+      const most = ctx?.nextEpoch ?? Number.MAX_SAFE_INTEGER;
+      if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > most) {
+        throw new StateError(`${lfn}: state is inconsistent (steps must be an integer in [0, ${most}], got ${describeValue(s)})`);
+      }
       steps = s;
     },
   };

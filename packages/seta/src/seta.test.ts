@@ -1,4 +1,4 @@
-import { Random, annealStage, createPruner, downsampleStage } from '@seta/core';
+import { Random, StateError, StateReader, StateWriter, annealStage, createPruner, downsampleStage } from '@seta/core';
 import type { ScoreStore, Selection, StageContext } from '@seta/core';
 import { assertSameRuns, checkResume, runPruner } from '@seta/core/testing';
 import { belowMeanStage } from '@seta/infobatch';
@@ -290,5 +290,43 @@ describe('clusterWindowStage paths', () => {
       expect(Array.from(b.plans[e]!.indices)).toEqual(Array.from(plan.indices));
       if (b.plans[e]!.weights !== null) expect(b.plans[e]!.weights!.every((w) => w === 1)).toBe(true);
     });
+  });
+});
+
+describe('seta options and state', () => {
+  it('refuses unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
+    expect(() => seta({ size: 10, epochs: 2, window_scale: 0.5 } as never)).toThrow(
+      /seta\(\): unknown option "window_scale" \(did you mean "windowScale"\?\); known options: size, epochs, pruneRatio, groups, windowScale, delta, order, variant, seed, nonFinite/,
+    );
+    expect(() => seta({ size: 10, epochs: 2, groups: null } as never)).toThrow(new TypeError('seta(): groups must not be null (omit it to use the default)'));
+    expect(() => clusterWindowStage({ groups: 3, windowscale: 0.5 } as never)).toThrow(/clusterWindowStage\(\): unknown option "windowscale" \(did you mean "windowScale"\?\)/);
+    expect(() => clusterWindowStage(undefined as never)).toThrow(new TypeError('clusterWindowStage(): options { groups } are required'));
+    expect(() => seta({ size: 2 ** 32 - 1, epochs: 2 })).toThrow(/seta\(\): size must be an integer in \[1, 2147483647\] \(MAX_SIZE, 2\^31 − 1\), got 4294967295/);
+  });
+
+  it('refuses a window step count beyond the epochs finished, with StateError', () => {
+    const make = () => seta({ size: 60, epochs: 6, seed: 2 });
+    const p = make();
+    runPruner(p, { epochs: 2 });
+    const r = StateReader.open(p.saveState(), 'pruner', 1, 't');
+    const forged = (steps: unknown) =>
+      new StateWriter('pruner', 1)
+        .json('fingerprint', r.json('fingerprint'))
+        .json('progress', r.json('progress'))
+        .uint32('rng', r.uint32('rng'))
+        .bytes('store', r.rawBytes('store'))
+        .bytes('stage.2', new StateWriter('stage:clusterWindow', 1).json('steps', steps).finish())
+        .finish();
+    expect(() => make().loadState(forged(2))).not.toThrow();
+    for (const [steps, message] of [
+      [3, 'clusterWindowStage.loadState(): state is inconsistent (steps must be an integer in [0, 2], got 3)'],
+      [-1, 'clusterWindowStage.loadState(): state is inconsistent (steps must be an integer in [0, 2], got -1)'],
+      [null, 'clusterWindowStage.loadState(): state is inconsistent (steps must be an integer in [0, 2], got null)'],
+    ] as const) {
+      const q = make();
+      expect(() => q.loadState(forged(steps))).toThrow(StateError);
+      expect(() => q.loadState(forged(steps))).toThrow(message);
+      expect(q.nextEpoch).toBe(0);
+    }
   });
 });

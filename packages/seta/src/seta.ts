@@ -1,4 +1,4 @@
-import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptions, createPruner, downsampleStage } from '@seta/core';
+import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner, downsampleStage } from '@seta/core';
 import type { PipelinePruner } from '@seta/core';
 import { LossStore } from '@seta/loss-store';
 import type { WindowOrder, WindowVariant } from '@seta/window';
@@ -6,7 +6,7 @@ import { clusterWindowStage } from './cluster-window-stage.js';
 
 /** Options of {@link seta}. */
 export interface SetaOptions {
-  /** N, the dataset size: an integer in [1, 2^32 − 1]. */
+  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1] (memory: see the function's note). */
   readonly size: number;
   /** E, the number of epochs: an integer ≥ 1. */
   readonly epochs: number;
@@ -28,6 +28,8 @@ export interface SetaOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
+const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'delta', 'order', 'variant', 'seed', 'nonFinite'] as const;
+
 /**
  * SeTa (Zhou, Gao & Wang, "Scale Efficient Training for Large Datasets",
  * CVPR 2025), as docs/methods/seta.md states it. Each epoch before `floor(δ · E)`
@@ -45,12 +47,17 @@ export interface SetaOptions {
  * samples always kept instead of scored 3.0; fallback chunks of near-equal
  * size (torch.chunk can return fewer than k).
  *
- * Memory: 4.125 bytes per sample of scores and seen bitmap; `plan` is
- * O(N log N) (the sort inside k-means).
+ * Memory: 4.125 bytes per sample of scores and seen bitmap kept between
+ * epochs; `plan` is O(N log N) (the sort inside k-means), and its k-means
+ * workspace, temporaries and the plan bring the peak to about 38 bytes per
+ * sample (3.8 GB resident at N = 10^8, measured), so about 82 GB at the
+ * largest size, `MAX_SIZE` = 2^31 − 1.
  *
  * @param options - see {@link SetaOptions}.
  * @returns the pruner.
- * @throws RangeError or TypeError for bad options, naming the option and the value.
+ * @throws TypeError for missing options, an unknown option (naming the one it
+ *   most likely meant), a `null` one, or a value of the wrong kind;
+ *   RangeError for a value out of range, e.g. a `size` above `MAX_SIZE`.
  * @example
  * ```ts
  * const pruner = seta({ size: 50_000, epochs: 200, pruneRatio: 0.1, groups: 5, windowScale: 0.9 });
@@ -60,7 +67,8 @@ export function seta(options: SetaOptions): PipelinePruner {
   const fn = 'seta()';
   checkOptions(fn, options);
   if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  const size = checkInteger(fn, 'size', options.size, 1, 0xffff_ffff);
+  checkOptionKeys(fn, options, OPTION_KEYS);
+  const size = checkSize(fn, 'size', options.size);
   const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
   const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.1, 0, 1);
   const groups = checkInteger(fn, 'groups', options.groups ?? 5, 1);
