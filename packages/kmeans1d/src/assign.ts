@@ -14,8 +14,9 @@ import { checkArrayLike, describeValue } from './validate.js';
  * @param values - the numbers to label: an array or typed array, no NaN.
  * @param result - a result of `kmeans1d` or `kmeans1dSorted` (only `bounds` is read).
  * @returns a Uint32Array of cluster indices, `labels[i]` for `values[i]`.
- * @throws TypeError if `values` is not an array or typed array or holds a non-number, or `result.bounds` is missing.
- * @throws RangeError if a value is NaN.
+ * @throws TypeError if `values` is not an array or typed array or holds a
+ *   non-number, or `result.bounds` is missing or holds a non-number.
+ * @throws RangeError if a value is NaN, or the bounds are not ascending.
  *
  * @example
  * ```ts
@@ -32,6 +33,15 @@ export function assign(values: ArrayLike<number>, result: Pick<Kmeans1dResult, '
   checkArrayLike(fn, 'result.bounds', bounds);
   const b = bounds as ArrayLike<number>;
   const k = b.length;
+  // Binary search needs ascending bounds; others would label silently wrong. O(k).
+  for (let j = 0; j < k; j++) {
+    const x = b[j];
+    if (typeof x !== 'number') throw new TypeError(`${fn}: result.bounds[${j}] must be a number, got ${describeValue(x)}`);
+    const before = j === 0 ? -Infinity : b[j - 1]!;
+    if (!(x >= before)) {
+      throw new RangeError(`${fn}: result.bounds must be ascending without NaN, got bounds[${j}] = ${describeValue(x)}${j === 0 ? '' : ` after ${describeValue(before)}`}`);
+    }
+  }
   const n = values.length;
   const labels = new Uint32Array(n);
   for (let i = 0; i < n; i++) {

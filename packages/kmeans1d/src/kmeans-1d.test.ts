@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assign } from './assign.js';
 import { kmeans1d, kmeans1dSorted } from './kmeans-1d.js';
+import { setSortKernel } from './wasm-sort.js';
 import type { Kmeans1dResult } from './kmeans-1d.js';
 import { bruteForceSse, close, distinctCount, segmentSse } from './test-oracle.js';
 
@@ -305,5 +306,34 @@ describe('kmeans1dSorted', () => {
     const result = kmeans1dSorted(values, 2);
     expect(result.centroids[0]).toBeCloseTo(4 / 3, 15);
     expect(result.centroids[1]).toBe(8.5);
+  });
+});
+
+describe('argument checks of the exports', () => {
+  it('kmeans1d and kmeans1dSorted refuse unknown and null options, suggesting the one meant', () => {
+    expect(() => kmeans1d([1, 2, 3], 2, { metod: 'lloyd' } as never)).toThrow(
+      new TypeError('kmeans1d(): unknown option "metod" (did you mean "method"?); known options: method, workspace'),
+    );
+    expect(() => kmeans1d([1, 2, 3], 2, { Method: 'lloyd' } as never)).toThrow(/unknown option "Method" \(did you mean "method"\?\)/);
+    expect(() => kmeans1d([1, 2, 3], 2, { k: 2 } as never)).toThrow(new TypeError('kmeans1d(): unknown option "k"; known options: method, workspace'));
+    expect(() => kmeans1d([1, 2, 3], 2, { method: null } as never)).toThrow(
+      new TypeError('kmeans1d(): method must not be null (omit it to use the default)'),
+    );
+    expect(() => kmeans1dSorted([1, 2, 3], 2, { workspace: null } as never)).toThrow(
+      new TypeError('kmeans1dSorted(): workspace must not be null (omit it to use the default)'),
+    );
+  });
+
+  it('assign refuses bounds that are not ascending numbers (labels would be silently wrong)', () => {
+    expect(() => assign([1, 2], { bounds: ['a'] } as never)).toThrow(new TypeError('assign(): result.bounds[0] must be a number, got "a"'));
+    expect(() => assign([1, 2], { bounds: Float64Array.of(2, 1) })).toThrow(
+      new RangeError('assign(): result.bounds must be ascending without NaN, got bounds[1] = 1 after 2'),
+    );
+    expect(() => assign([1, 2], { bounds: Float64Array.of(Number.NaN) })).toThrow(RangeError);
+    expect(Array.from(assign([1, 5], { bounds: Float64Array.of(2) }))).toEqual([0, 1]);
+  });
+
+  it('setSortKernel takes a boolean', () => {
+    expect(() => setSortKernel('off' as never)).toThrow(new TypeError('setSortKernel(): on must be a boolean, got "off"'));
   });
 });

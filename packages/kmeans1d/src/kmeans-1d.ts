@@ -3,7 +3,7 @@ import { optimalEnds } from './optimal.js';
 import { buildResult } from './result.js';
 import { sortedFiniteCopy } from './sort.js';
 import type { SortSpare } from './sort.js';
-import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptions, describeValue } from './validate.js';
+import { checkArrayLike, checkInteger, checkNotEmpty, checkOneOf, checkOptionKeys, checkOptions, describeValue } from './validate.js';
 import { checkSortedFinite, weightedValues } from './weighted.js';
 import type { WeightedValues } from './weighted.js';
 import { Kmeans1dWorkspace } from './workspace.js';
@@ -53,6 +53,7 @@ const METHODS: readonly Kmeans1dMethod[] = ['optimal', 'lloyd'];
 
 function readOptions(fn: string, options: unknown): { method: Kmeans1dMethod; workspace: Kmeans1dWorkspace | undefined } {
   checkOptions(fn, options);
+  checkOptionKeys(fn, options, ['method', 'workspace']);
   const o = options as Kmeans1dOptions | undefined;
   const method = o?.method === undefined ? 'optimal' : checkOneOf(fn, 'options.method', o.method, METHODS);
   const workspace = o?.workspace;

@@ -68,6 +68,36 @@ export function checkOptions(fn: string, options: unknown): void {
   }
 }
 
+/** Whether `a` becomes `b` by at most one insertion, deletion or substitution. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/**
+ * Throws a TypeError for a key of `options` not in `known` (naming the known
+ * key it most likely meant: the same but for case, `_` and `-`, or one edit
+ * away) and for a `null` value. A minimal form of `@seta/core`'s
+ * `checkOptionKeys`, with the same messages, for this dependency-free package.
+ */
+export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined || options === null || typeof options !== 'object') return;
+  const plain = (s: string): string => s.replace(/[_-]/g, '').toLowerCase();
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const hint = known.find((k) => plain(k) === plain(key)) ?? known.find((k) => withinOneEdit(plain(k), plain(key)));
+      const did = hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`;
+      throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)}${did}; known options: ${known.join(', ')}`);
+    }
+    if ((options as Record<string, unknown>)[key] === null) {
+      throw new TypeError(`${fn}: ${key} must not be null (omit it to use the default)`);
+    }
+  }
+}
+
 /** Throws unless `value` is one of `allowed`: a TypeError if not a string, a RangeError otherwise. */
 export function checkOneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;

@@ -18,6 +18,7 @@
  * one.
  */
 import type { Kmeans1dWorkspace } from './workspace.js';
+import { describeValue } from './validate.js';
 
 /** Byte offsets: key range, low-bit histogram (1,024 words), 4 pass histograms (1,024 words each), data. */
 const RANGE = 0;
@@ -252,6 +253,7 @@ export const SORT_LAYOUT = { RANGE, LOW, HIST, DATA } as const;
  *
  * @param on - whether the kernel may run.
  * @returns the previous setting.
+ * @throws TypeError if `on` is not a boolean.
  * @example
  * ```ts
  * const before = setSortKernel(false); // JavaScript sort from here on
@@ -259,6 +261,7 @@ export const SORT_LAYOUT = { RANGE, LOW, HIST, DATA } as const;
  * ```
  */
 export function setSortKernel(on: boolean): boolean {
+  if (typeof on !== 'boolean') throw new TypeError(`setSortKernel(): on must be a boolean, got ${describeValue(on)}`);
   const previous = enabled;
   enabled = on;
   return previous;

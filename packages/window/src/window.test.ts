@@ -101,3 +101,14 @@ describe('windowRange', () => {
     expect(() => windowRange(1, 5, 0.9, { variant: 'wrap' as 'cyclic' })).toThrow(/options.variant/);
   });
 });
+
+describe('windowRange options', () => {
+  it('refuses unknown and null options, suggesting the one meant', () => {
+    expect(() => windowRange(1, 5, 0.9, { oder: 'hard-to-easy' } as never)).toThrow(
+      new TypeError('windowRange(): unknown option "oder" (did you mean "order"?); known options: order, variant'),
+    );
+    expect(() => windowRange(1, 5, 0.9, { variant: null } as never)).toThrow(
+      new TypeError('windowRange(): variant must not be null (omit it to use the default)'),
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { checkInteger, checkNumber, checkOneOf, checkOptions } from '@seta/core';
+import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions } from '@seta/core';
 import { roundHalfEven } from './round-half-even.js';
 
 /** Which way the window walks over the loss groups. */
@@ -63,7 +63,9 @@ export function windowSize(groups: number, windowScale: number): number {
  * @param options - `order` and `variant`.
  * @returns the selected groups as a range of ascending-centroid group
  *   numbers (0 = easiest), end exclusive.
- * @throws RangeError or TypeError for bad arguments.
+ * @throws RangeError for a bad `step`, `groups`, `windowScale`, `order` or
+ *   `variant`; TypeError for a value of the wrong kind, or an unknown or
+ *   `null` option (naming the one it most likely meant).
  * @example
  * ```ts
  * windowRange(0, 5, 0.9); // { start: 0, end: 5 }  all groups at step 0
@@ -77,6 +79,7 @@ export function windowRange(step: number, groups: number, windowScale: number, o
   checkInteger('windowRange()', 'groups', groups, 1);
   checkNumber('windowRange()', 'windowScale', windowScale, 0, 1, { openMin: true });
   checkOptions('windowRange()', options);
+  checkOptionKeys('windowRange()', options, ['order', 'variant']);
   const order = checkOneOf('windowRange()', 'options.order', options.order ?? 'easy-to-hard', [
     'easy-to-hard',
     'hard-to-easy',
