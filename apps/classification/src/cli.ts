@@ -9,14 +9,20 @@
  * run also checkpoints after every epoch), then the report and plots are
  * rebuilt from all records in the output folder.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@seta/tfjs-trainer';
-import { runExperiment } from './experiment.js';
-import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds, readRunRecords } from '@seta-apps/shared';
+import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds } from '@seta-apps/shared';
+import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary, totalVisits } from './evidence.js';
+import { equalVisitsSection, evidenceReport, writeEvidencePlots } from './evidence-report.js';
+import { runId, runMatrix, workerMain } from './matrix.js';
+import type { WorkerSetup } from './matrix.js';
 import { writePlots } from './plots.js';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
+import { readRecordsIn, writeFileAtomic } from './record-io.js';
 import { markdownReport } from './report.js';
 import { LEVELS, STRATEGIES, strategyOptions } from './strategies.js';
 
@@ -39,11 +45,21 @@ export const PROFILES: Record<string, Profile> = {
   quick: { model: 'mlp', strategies: ['full', 'dynamicRandom', 'infobatch', 'seta'], levels: ['L2'], seeds: [0], epochs: 10, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
   /** The whole matrix: every strategy at every level, three seeds. */
   full: { model: 'mlp', strategies: [...STRATEGIES], levels: [...LEVELS], seeds: [0, 1, 2], epochs: 12, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
+  /**
+   * The evidence study (src/evidence.ts): 55,000 / 5,000 / 10,000, full data at
+   * six visit budgets and seven pruned arms per seed over a 30-epoch horizon,
+   * five clean seeds and three with 20 % label noise.
+   */
+  evidence: { model: 'mlp', strategies: [...new Set(EVIDENCE_ARMS.map((a) => a.strategy))], levels: ['L1', 'L2'], seeds: [0, 1, 2, 3, 4], epochs: 30, batchSize: 256, learningRate: 1e-3, trainSize: 55_000, testSize: 10_000 },
 };
+
+/** The evidence profile's label-noise setting. */
+const EVIDENCE_NOISE = { rate: 0.2, seeds: [0, 1, 2] };
+const EVIDENCE_VALIDATION = 5_000;
 
 const USAGE = `Usage: seta-classification [options]
 
-  --profile tiny|quick|full   preset (default quick)
+  --profile tiny|quick|full|evidence   preset (default quick)
   --model mlp|cnn             model (default: the profile's)
   --strategies a,b,…          ${STRATEGIES.join(', ')}
   --levels L1,L2,L3           pruning levels (≈ 30, 50, 70 % of visits saved)
@@ -53,17 +69,37 @@ const USAGE = `Usage: seta-classification [options]
   --data-dir DIR              a directory of MNIST-format files (default: the shipped Fashion-MNIST)
   --backend wasm|cpu|tensorflow   force a backend (default: the fastest that works)
   --out DIR                   output folder (default runs/<profile>)
+  --jobs N                    runs in parallel worker processes (default 1)
+  --noise-seeds 0,1,2         evidence profile: seeds of the label-noise setting (default 0,1,2; "none" to skip)
+  --validation-size N         evidence profile: examples held out of training for validation (default 5000)
   --notes FILE                Markdown appended to the report (e.g. the reading of the results)
   --no-progress               no progress bars
   --help`;
 
-export function runId(c: Pick<RunConfig, 'model' | 'strategy' | 'level' | 'seed' | 'labelNoise'>): string {
-  return `${c.model}-${c.strategy}-${c.level}-seed${c.seed}${c.labelNoise > 0 ? `-noise${c.labelNoise}` : ''}`;
+export { runId };
+
+/** Read every readable run record in `dir/runs` (unreadable ones are reported on stderr). */
+export function readRecords(dir: string): RunRecord[] {
+  const { records, unreadable } = readRecordsIn(dir);
+  for (const reason of unreadable) console.error(`skipped: ${reason}`);
+  return records;
 }
 
-/** Read every run record in `dir/runs`. */
-export function readRecords(dir: string): RunRecord[] {
-  return readRunRecords<RunRecord>(dir);
+/** The commit the code runs at, and whether the tree had changes; "unknown" outside a git checkout. */
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty === '' ? sha : `${sha} (with uncommitted changes)`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function loadSetting(setup: WorkerSetup) {
+  const dataset = loadDataset(setup.dataDir);
+  const { name: backend, tried } = await selectBackend(setup.prefer === undefined ? {} : { prefer: setup.prefer as ('tensorflow' | 'wasm' | 'cpu')[] });
+  return { dataset, backend, tried };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -85,12 +121,20 @@ export async function main(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       out: { type: 'string' },
       notes: { type: 'string' },
+      jobs: { type: 'string' },
+      'noise-seeds': { type: 'string' },
+      'validation-size': { type: 'string' },
+      worker: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values.worker !== undefined) {
+    await workerMain(values.worker, loadSetting);
     return 0;
   }
   const base = PROFILES[values.profile!];
@@ -112,14 +156,59 @@ export async function main(argv: string[]): Promise<number> {
   const appDir = resolve(import.meta.dirname, '..');
   const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
   const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
-  const progress = values['no-progress'] ? false : 'auto';
+
+  const jobs = parsePositive(values.jobs, 'jobs') ?? 1;
+  const progress: boolean | 'auto' = values['no-progress'] || jobs > 1 ? false : 'auto';
+  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
+  const command = `node apps/classification/dist/cli.js ${argv.join(' ')}`.trim();
 
   const t0 = performance.now();
-  const dataset = loadDataset(dataDir);
   const prefer = values.backend === undefined ? undefined : (parseList(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
-  const { name: backend, tried } = await selectBackend(prefer === undefined ? {} : { prefer });
+  const setup: WorkerSetup = { dataDir, prefer };
+  const { dataset, backend, tried } = await loadSetting(setup);
   console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
   console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  const matrix = { out, jobs, dataset, backend, workerScript: join(appDir, 'dist', 'cli.js'), workerSetup: setup, progress };
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.version}, TensorFlow.js backend ${backend}`;
+
+  if (values.profile === 'evidence') {
+    const validationSize = parsePositive(values['validation-size'], 'validation-size') ?? EVIDENCE_VALIDATION;
+    if (validationSize >= dataset.train.count) {
+      throw new RangeError(`--validation-size: must be below the ${dataset.train.count} training examples, got ${validationSize}`);
+    }
+    const noiseSeeds = values['noise-seeds'] === 'none' ? [] : (parseSeeds(values['noise-seeds'], 'noise-seeds') ?? EVIDENCE_NOISE.seeds);
+    const configs = evidenceConfigs({
+      model: profile.model,
+      epochs: profile.epochs,
+      batchSize: profile.batchSize,
+      learningRate: profile.learningRate,
+      trainSize: Math.min(profile.trainSize, dataset.train.count - validationSize),
+      validationSize,
+      testSize: Math.min(profile.testSize, dataset.test.count),
+      budgets: EVIDENCE_BUDGETS,
+      arms: EVIDENCE_ARMS.filter((a) => profile.strategies.includes(a.strategy) && profile.levels.includes(a.level)),
+      seeds: profile.seeds,
+      noiseSeeds,
+      labelNoise: EVIDENCE_NOISE.rate,
+    });
+    await runMatrix(configs, matrix);
+    rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
+    const wanted = new Set(configs.map(runId));
+    const records = readRecords(out).filter((r) => wanted.has(runId(r.config)));
+    const summary = evidenceSummary(records, { command, commit: gitCommit(), horizon: profile.epochs });
+    writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    const report = evidenceReport(summary, {
+      title: `Fashion-MNIST, ${profile.model.toUpperCase()}: visits saved at equal accuracy, against full data of equal compute`,
+      machine,
+      ...(notes === undefined ? {} : { notes }),
+    });
+    writeFileAtomic(join(out, 'report.md'), report);
+    console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).slice(0, 24).join('\n')}`);
+    for (const p of await writeEvidencePlots(records, summary, join(out, 'plots'))) console.log(`plot: ${p}`);
+    console.log(`\nreport: ${join(out, 'report.md')}\nsummary: ${join(out, 'summary.json')}\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return 0;
+  }
 
   const configs: RunConfig[] = [];
   for (const seed of profile.seeds) {
@@ -141,47 +230,31 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   }
-  mkdirSync(join(out, 'runs'), { recursive: true });
-  let index = 0;
-  for (const config of configs) {
-    index++;
-    const id = runId(config);
-    const file = join(out, 'runs', `${id}.json`);
-    if (existsSync(file)) {
-      console.log(`[${index}/${configs.length}] ${id}: already done, skipped`);
-      continue;
-    }
-    console.log(`[${index}/${configs.length}] ${id}: ${JSON.stringify(config.strategyOptions)}`);
-    const checkpointDir = join(out, 'checkpoints', id);
-    const record = await runExperiment(config, {
-      dataset,
-      backend,
-      progress,
-      checkpointDir,
-      onEpoch: (e) => {
-        if (progress === false || !process.stderr.isTTY) {
-          console.log(
-            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, loss ${e.trainLoss.toFixed(4)}, test ${(e.testAccuracy * 100).toFixed(2)} %, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
-          );
-        }
-      },
-    });
-    writeFileSync(file, JSON.stringify(record, null, 1) + '\n');
-    rmSync(checkpointDir, { recursive: true, force: true });
-    console.log(
-      `  → accuracy ${(record.finalAccuracy * 100).toFixed(2)} %, saved ${(record.savedRatio * 100).toFixed(1)} % of visits, ${(record.trainTimeMs / 1000).toFixed(1)} s training`,
-    );
+  await runMatrix(configs, matrix);
+  // Each pruned run beside full data trained for the same visits, from the
+  // same initial weights: the comparison that says whether pruning beat
+  // simply training shorter.
+  const pruned = readRecords(out).filter((r) => configs.some((c) => runId(c) === runId(r.config)) && r.config.strategy !== 'full');
+  const matched = pruned.map((r) => {
+    const budgetEpochs = Math.round((totalVisits(r) / r.config.trainSize) * 1000) / 1000;
+    return { ...r.config, strategy: 'full' as const, level: 'none' as const, strategyOptions: {}, epochs: Math.ceil(budgetEpochs - 1e-9), budgetEpochs };
+  });
+  const uniqueMatched = [...new Map(matched.map((c) => [runId(c), c])).values()];
+  if (profile.strategies.includes('full') && uniqueMatched.length > 0) {
+    console.log(`\nfull data at each pruned run's visits (${uniqueMatched.length} runs):`);
+    await runMatrix(uniqueMatched, matrix);
   }
   rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
 
-  const records = readRecords(out).filter((r) => r.config.model === profile.model);
-  const command = `node apps/classification/dist/cli.js ${argv.join(' ')}`.trim();
-  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
+  const all = readRecords(out).filter((r) => r.config.model === profile.model);
+  const records = all.filter((r) => r.config.budgetEpochs === undefined);
   const title = `Fashion-MNIST, ${profile.model.toUpperCase()}: pruning strategies compared${labelNoise > 0 ? ` (label noise ${labelNoise * 100} %)` : ''}`;
-  const report = markdownReport(records, { title, command, ...(notes === undefined ? {} : { notes }) });
-  writeFileSync(join(out, 'report.md'), report);
+  const report = markdownReport(records, { title, command, machine, ...(notes === undefined ? {} : { notes }) });
+  const equal = equalVisitsSection(all);
+  const text = equal.length === 0 ? report : `${report.trimEnd()}\n\n${equal.join('\n')}\n`;
+  writeFileAtomic(join(out, 'report.md'), text);
   // The report's tables, for the terminal (the full text is in report.md).
-  console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
+  console.log(`\n${text.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
   const plots = await writePlots(records, join(out, 'plots'), { model: profile.model, levels: profile.levels });
   console.log(`\nreport: ${join(out, 'report.md')}`);
   for (const p of plots) console.log(`plot: ${p}`);
