@@ -35,6 +35,7 @@ const guide: DefaultTheme.SidebarItem[] = [
   { text: 'Backends and GPU', link: '/guide/backends' },
   { text: 'Data-parallel training', link: '/data-parallel' },
   { text: 'Checkpoint and resume', link: '/guide/checkpoints' },
+  { text: 'Errors', link: '/guide/errors' },
 ];
 
 const methods: DefaultTheme.SidebarItem[] = [
