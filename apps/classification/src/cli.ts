@@ -28,6 +28,8 @@ import { LEVELS, STRATEGIES, strategyOptions } from './strategies.js';
 
 interface Profile {
   model: ModelName;
+  /** Also train full data at each pruned run's visits, and report the pair (the quick comparison's equal-compute baseline). */
+  equalVisits: boolean;
   strategies: StrategyName[];
   levels: Exclude<Level, 'none'>[];
   seeds: number[];
@@ -40,17 +42,17 @@ interface Profile {
 
 export const PROFILES: Record<string, Profile> = {
   /** A smoke test: seconds. */
-  tiny: { model: 'mlp', strategies: [...STRATEGIES], levels: ['L2'], seeds: [0], epochs: 2, batchSize: 64, learningRate: 1e-3, trainSize: 600, testSize: 200 },
+  tiny: { model: 'mlp', equalVisits: true, strategies: [...STRATEGIES], levels: ['L2'], seeds: [0], epochs: 2, batchSize: 64, learningRate: 1e-3, trainSize: 600, testSize: 200 },
   /** `pnpm start`: full, dynamic random, InfoBatch and SeTa at one level, one seed. */
-  quick: { model: 'mlp', strategies: ['full', 'dynamicRandom', 'infobatch', 'seta'], levels: ['L2'], seeds: [0], epochs: 10, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
+  quick: { model: 'mlp', equalVisits: true, strategies: ['full', 'dynamicRandom', 'infobatch', 'seta'], levels: ['L2'], seeds: [0], epochs: 10, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
   /** The whole matrix: every strategy at every level, three seeds. */
-  full: { model: 'mlp', strategies: [...STRATEGIES], levels: [...LEVELS], seeds: [0, 1, 2], epochs: 12, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
+  full: { model: 'mlp', equalVisits: false, strategies: [...STRATEGIES], levels: [...LEVELS], seeds: [0, 1, 2], epochs: 12, batchSize: 256, learningRate: 1e-3, trainSize: 60_000, testSize: 10_000 },
   /**
    * The evidence study (src/evidence.ts): 55,000 / 5,000 / 10,000, full data at
    * six visit budgets and seven pruned arms per seed over a 30-epoch horizon,
    * five clean seeds and three with 20 % label noise.
    */
-  evidence: { model: 'mlp', strategies: [...new Set(EVIDENCE_ARMS.map((a) => a.strategy))], levels: ['L1', 'L2'], seeds: [0, 1, 2, 3, 4], epochs: 30, batchSize: 256, learningRate: 1e-3, trainSize: 55_000, testSize: 10_000 },
+  evidence: { model: 'mlp', equalVisits: false, strategies: [...new Set(EVIDENCE_ARMS.map((a) => a.strategy))], levels: ['L1', 'L2'], seeds: [0, 1, 2, 3, 4], epochs: 30, batchSize: 256, learningRate: 1e-3, trainSize: 55_000, testSize: 10_000 },
 };
 
 /** The evidence profile's label-noise setting. */
@@ -240,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
     return { ...r.config, strategy: 'full' as const, level: 'none' as const, strategyOptions: {}, epochs: Math.ceil(budgetEpochs - 1e-9), budgetEpochs };
   });
   const uniqueMatched = [...new Map(matched.map((c) => [runId(c), c])).values()];
-  if (profile.strategies.includes('full') && uniqueMatched.length > 0) {
+  if (profile.equalVisits && profile.strategies.includes('full') && uniqueMatched.length > 0) {
     console.log(`\nfull data at each pruned run's visits (${uniqueMatched.length} runs):`);
     await runMatrix(uniqueMatched, matrix);
   }
