@@ -10,7 +10,9 @@
  *   - TypeScript (node16 resolution, strict) finds its type declarations
  *     through both the `import` and the `require` condition;
  *   - the first ```js example of its README runs and prints exactly the output
- *     the README shows in `// ` comment lines.
+ *     the README shows in `// ` comment lines (optional peer dependencies the
+ *     example imports, such as a TensorFlow.js backend, are installed first,
+ *     at the version the package is developed against).
  *
  * Usage: node scripts/pack-check.mjs [package-dir-name …]
  */
@@ -60,6 +62,20 @@ function readmeExample(readme) {
   return { code, expected };
 }
 
+/**
+ * The optional peer dependencies that a README example imports (npm installs
+ * required peers itself), as `name@version`: the devDependency version the
+ * package is tested with, else the peer range.
+ */
+function examplePeers(pkg, example) {
+  if (example === null) return [];
+  const specifiers = [...example.code.matchAll(/(?:from\s+|import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  const names = new Set(specifiers.map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')));
+  return [...names]
+    .filter((n) => pkg.peerDependencies?.[n] !== undefined && pkg.peerDependenciesMeta?.[n]?.optional === true)
+    .map((n) => `${n}@${pkg.devDependencies?.[n] ?? pkg.peerDependencies[n]}`);
+}
+
 /** What a publishable manifest must say (STYLE.md, Packaging); returns the problems found. */
 function manifestProblems(pkg, dir) {
   const problems = [];
@@ -103,7 +119,8 @@ for (const [name, dir] of manifests) {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }));
   try {
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...closure(name)].map((n) => tarballs.get(n))], app);
+    const peers = examplePeers(pkg, readmeExample(readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8')));
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...closure(name)].map((n) => tarballs.get(n)), ...peers], app);
     const installed = join(app, 'node_modules', ...name.split('/'));
     for (const f of ['README.md', 'LICENSE', 'package.json']) {
       if (!existsSync(join(installed, f))) throw new Error(`the tarball lacks ${f}`);

@@ -1,14 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/register-kernels.ts'],
+  // `@seta/tfjs-trainer/register-kernels` is src/wasm-training.ts: the wasm
+  // training kernels' functions, re-exported from @seta/tfjs-wasm-training.
+  entry: { index: 'src/index.ts', 'register-kernels': 'src/wasm-training.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  // tfjs-core's gradient functions exist only in its ES module files, which
-  // Node cannot load from that CommonJS package: bundle them (and what they
-  // import from tfjs-core's own files); keep the package entry points external.
-  noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
 });

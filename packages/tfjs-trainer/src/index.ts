@@ -2,14 +2,15 @@
 export { selectBackend } from './select-backend.js';
 export type { BackendAttempt, BackendKind, SelectBackendOptions, SelectBackendResult } from './select-backend.js';
 
-// Kernel and gradient registration (the package's only registry side effects, on call)
+// Kernel and gradient registration, from @seta/tfjs-wasm-training (registry side effects on call only)
 export {
   registerGradients,
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsRegistered,
   WASM_TRAINING_KERNELS,
-} from './register-kernels.js';
+  WasmTrainingError,
+} from '@seta/tfjs-wasm-training';
 
 // Per-sample losses
 export {

@@ -13,7 +13,7 @@ import {
   momentumUpdate,
   softmaxCrossEntropy,
 } from './losses.js';
-import { registerGradients } from './register-kernels.js';
+import { registerGradients } from '@seta/tfjs-wasm-training';
 import { randomValues } from './test-utils.js';
 
 beforeAll(async () => {

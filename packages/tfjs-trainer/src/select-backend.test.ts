@@ -3,7 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selectBackend } from './select-backend.js';
-import { unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from './register-kernels.js';
+import { unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from '@seta/tfjs-wasm-training';
 
 /** What Node says when a package is not installed. */
 function notFound(specifier: string): Error {

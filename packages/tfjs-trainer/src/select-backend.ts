@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SetaError, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
-import { registerGradients, registerWasmTrainingKernels } from './register-kernels.js';
+import { registerGradients, registerWasmTrainingKernels } from '@seta/tfjs-wasm-training';
 
 /** A family of backends `selectBackend` can be asked for. */
 export type BackendKind = 'tensorflow' | 'wasm' | 'cpu';

@@ -18,7 +18,7 @@ import { lockCheckpointDir } from './checkpoint-lock.js';
 import type { CheckpointLock } from './checkpoint-lock.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';
-import { registerGradients } from './register-kernels.js';
+import { registerGradients } from '@seta/tfjs-wasm-training';
 import type { LearningRateSchedule, TrainingProgress } from './schedule.js';
 
 /** Model inputs or outputs: one tensor, several, or several by name. */

@@ -239,7 +239,7 @@ type ApplyGradients = (this: AdamOptimizer, variableGradients: NamedTensorMap | 
 interface PatchState {
   stock: ApplyGradients | null;
 }
-const PATCH_KEY = Symbol.for('@seta/tfjs-trainer/fused-adam');
+const PATCH_KEY = Symbol.for('@seta/tfjs-wasm-training/fused-adam');
 function patchState(): PatchState {
   const g = globalThis as unknown as Record<symbol, PatchState | undefined>;
   return (g[PATCH_KEY] ??= { stock: null });

@@ -1,7 +1,8 @@
 /*
  * The only file of this package that changes TensorFlow.js's global
- * registries (listed in package.json `sideEffects`). Nothing happens on import:
- * each registration is a function the caller (or `selectBackend`) invokes.
+ * registries. Nothing happens on import (the package is `"sideEffects": false`):
+ * each registration is a function the caller (or `@seta/tfjs-trainer`'s
+ * `selectBackend`) invokes.
  */
 import {
   backend_util,
@@ -14,7 +15,6 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import type { DataId, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { SetaError } from '@seta/core';
 import {
   col2imAdd,
   depthwiseConv2dBackpropFilterImpl,
@@ -29,6 +29,7 @@ import {
 import type { ConvGeometry } from './conv-kernels.js';
 import { FUSED_ADAM_KERNEL, fusedAdamKernelConfig, installFusedAdam, uninstallFusedAdam } from './fused-adam.js';
 import { gradientConfigs } from './gradient-configs.js';
+import { WasmTrainingError } from './errors.js';
 
 /** What the kernels need of the wasm backend (structural, so the wasm package stays an optional peer). */
 interface WasmBackendLike {
@@ -45,7 +46,7 @@ interface RegistryState {
   /** The wasm backend's own configs we replaced (undefined: it had none), by kernel name. */
   originals: Map<string, KernelConfig | undefined> | null;
 }
-const STATE_KEY = Symbol.for('@seta/tfjs-trainer/wasm-training-kernels');
+const STATE_KEY = Symbol.for('@seta/tfjs-wasm-training/kernels');
 function registryState(): RegistryState {
   const g = globalThis as unknown as Record<symbol, RegistryState | undefined>;
   return (g[STATE_KEY] ??= { originals: null });
@@ -74,7 +75,7 @@ const IM2COL_CHUNK = 1 << 24;
 function original(name: string): KernelConfig {
   const config = registryState().originals?.get(name) ?? getKernel(name, 'wasm');
   if (config === undefined) {
-    throw new SetaError(`wasm training kernels: the wasm backend has no ${name} kernel to build on`);
+    throw new WasmTrainingError(`wasm training kernels: the wasm backend has no ${name} kernel to build on`);
   }
   return config;
 }
@@ -569,31 +570,35 @@ const KERNELS: Record<string, KernelFunc> = {
 
 /**
  * Register, for the `wasm` backend, the training kernels it lacks or runs
- * slowly: `BatchMatMul` and `_FusedMatMul` with transposed operands routed
- * through the fast untransposed kernel (every dense layer's backward pass),
- * `Conv2DBackpropFilter` (im2col + fast matMul), the two depthwise-conv
- * backprops and `UnsortedSegmentSum` (the gradient of `gather`). The wasm
- * backend's own kernels are kept and restored by
- * {@link unregisterWasmTrainingKernels}. Idempotent. `selectBackend` calls it
- * when it settles on wasm. O(number of kernels).
+ * slowly: `BatchMatMul` and `_FusedMatMul` with transposed or batched operands
+ * routed through the fast untransposed kernel (every dense layer's backward
+ * pass), `Conv2DBackpropFilter` and `Conv2DBackpropInput` (im2col / col2im +
+ * fast matMul), the two depthwise-conv backprops, `MaxPoolGrad`, `Tile`,
+ * `UnsortedSegmentSum` (the gradient of `gather`), convolutions with numeric
+ * padding or non-square `'same'` filters, and Adam's update as one kernel
+ * (`AdamOptimizer.applyGradients` on wasm). The wasm backend's own kernels
+ * are kept and restored by {@link unregisterWasmTrainingKernels}. Other
+ * backends are untouched. Idempotent. `@seta/tfjs-trainer`'s `selectBackend`
+ * calls it when it settles on wasm. O(number of kernels).
  *
- * Call it after importing `@tensorflow/tfjs-backend-wasm`, before or after
+ * Call it after importing `@tensorflow/tfjs-backend-wasm` (or
+ * `@tensorflow/tfjs` and the wasm backend), before or after
  * `tf.setBackend('wasm')`.
  *
  * @returns the names of the kernels now registered ({@link WASM_TRAINING_KERNELS}).
- * @throws SetaError if the wasm backend package is not loaded.
+ * @throws WasmTrainingError if the wasm backend package is not loaded.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
  * registerWasmTrainingKernels();
- * // ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', …]
+ * // ['BatchMatMul', '_FusedMatMul', 'Conv2D', …, 'UnsortedSegmentSum']
  * ```
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   const state = registryState();
   if (state.originals !== null) return WASM_TRAINING_KERNELS;
   if (getKernel('BatchMatMul', 'wasm') === undefined || getKernel('Transpose', 'wasm') === undefined) {
-    throw new SetaError(
+    throw new WasmTrainingError(
       'registerWasmTrainingKernels(): the wasm backend is not loaded; import "@tensorflow/tfjs-backend-wasm" first',
     );
   }
