@@ -177,6 +177,9 @@ export function timeToAccuracySpec(records: readonly RunRecord[], s: SettingSumm
   const title = x === 'visits' ? 'Sample visits (share of full data over the horizon)' : 'Process CPU time of training (s)';
   const lines = timeToAccuracyPoints(records, s.labelNoise, horizon);
   const best = Math.max(...lines.map((p) => p.accuracy), ...curvePoints(s).map((p) => p.accuracy));
+  // Early epochs lie far below the interesting range; cut them (and say so in the axis) rather than squash it.
+  const floor = best - 3;
+  const shown = lines.filter((p) => p.accuracy >= floor);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width: 560,
@@ -184,12 +187,12 @@ export function timeToAccuracySpec(records: readonly RunRecord[], s: SettingSumm
     title: `Time to accuracy${s.labelNoise > 0 ? ` (label noise ${s.labelNoise * 100} %)` : ''}: mean over seeds ${s.seeds.join(', ')}`,
     layer: [
       {
-        data: { values: lines },
-        mark: { type: 'line', point: { size: 12 } },
+        data: { values: shown },
+        mark: { type: 'line', point: { size: 12 }, clip: true },
         encoding: {
-          x: { field: x, type: 'quantitative', title, ...(x === 'visits' ? { axis: { format: '.0%' } } : {}) },
-          y: { field: 'accuracy', type: 'quantitative', title: 'Test accuracy (%)', scale: { zero: false, domain: [best - 3, best + 0.3] } },
-          color: { field: 'method', type: 'nominal', title: 'Method' },
+          x: { field: x, type: 'quantitative', title, axis: { tickCount: 6, ...(x === 'visits' ? { format: '.0%' } : {}) } },
+          y: { field: 'accuracy', type: 'quantitative', title: `Test accuracy (%, from ${floor.toFixed(1)})`, scale: { zero: false, domain: [floor, best + 0.3] } },
+          color: { field: 'method', type: 'nominal', title: 'Method (black dots: full data at each budget)', legend: { labelLimit: 320, titleLimit: 400 } },
         },
       },
       {
