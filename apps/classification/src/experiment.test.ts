@@ -121,23 +121,25 @@ describe('runExperiment after a crash', () => {
   const c = config({ strategy: 'seta', level: 'L2', strategyOptions: strategyOptions('seta', 'L2'), epochs: 4, labelNoise: 0.2 });
   const strip = (r: Awaited<ReturnType<typeof runExperiment>>) =>
     r.epochs.map(({ wallTimeMs: _w, cpuMs: _c, ...rest }) => rest);
+  /** Run `c` in `dir` and crash once epoch `epoch`'s records and checkpoint are written. */
+  const crashAfter = (epoch: number, dir: string) =>
+    expect(
+      runExperiment(c, {
+        dataset,
+        backend,
+        progress: false,
+        checkpointDir: dir,
+        onEpoch: (e) => {
+          if (e.epoch === epoch) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
 
   it('resumes from the checkpoint and ends with the record of an uninterrupted run: all epochs, times summed', async () => {
     const uninterrupted = await runExperiment(c, { dataset, backend, progress: false });
     const dir = mkdtempSync(join(tmpdir(), 'cls-resume-'));
     try {
-      // Crash after epoch 1's records and checkpoint are written.
-      await expect(
-        runExperiment(c, {
-          dataset,
-          backend,
-          progress: false,
-          checkpointDir: dir,
-          onEpoch: (e) => {
-            if (e.epoch === 1) throw new Error('killed');
-          },
-        }),
-      ).rejects.toThrow('killed');
+      await crashAfter(1, dir);
       const before = tf.memory().numTensors;
       const resumed = await runExperiment(c, { dataset, backend, progress: false, checkpointDir: dir });
       expect(tf.memory().numTensors).toBe(before);
@@ -158,17 +160,7 @@ describe('runExperiment after a crash', () => {
     const uninterrupted = await runExperiment(c, { dataset, backend, progress: false });
     const dir = mkdtempSync(join(tmpdir(), 'cls-resume-'));
     try {
-      await expect(
-        runExperiment(c, {
-          dataset,
-          backend,
-          progress: false,
-          checkpointDir: dir,
-          onEpoch: (e) => {
-            if (e.epoch === 1) throw new Error('killed');
-          },
-        }),
-      ).rejects.toThrow('killed');
+      await crashAfter(1, dir);
       // As if the process died between writing epoch 2's records and its checkpoint.
       const file = join(dir, 'epochs.json');
       const progress = JSON.parse(readFileSync(file, 'utf8')) as { epochs: { epoch: number; testAccuracy: number }[] };
