@@ -99,7 +99,8 @@ function gitCommit(): string {
 }
 
 async function loadSetting(setup: WorkerSetup) {
-  const dataset = loadDataset(setup.dataDir);
+  // The models take 28×28 images: a data directory of another size is refused by the loader, naming the file.
+  const dataset = loadDataset(setup.dataDir, { imageSize: [28, 28] });
   const { name: backend, tried } = await selectBackend(setup.prefer === undefined ? {} : { prefer: setup.prefer as ('tensorflow' | 'wasm' | 'cpu')[] });
   return { dataset, backend, tried };
 }
