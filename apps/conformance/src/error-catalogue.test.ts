@@ -53,7 +53,7 @@ const examples: Record<string, () => unknown> = {
   'bad value': () => seta({ size: 10, epochs: 2, windowScale: 1.5 }),
   'size too large': () => infobatch({ size: 2 ** 32 - 1, epochs: 2 }),
   'scan thresholds': () => scan({ size: 10, epochs: 2, minLoss: 5, maxLoss: 1 }),
-  'helper argument': () => shuffledRange(1.5),
+  'helper argument': () => (shuffledRange as (n: number) => unknown)(1.5),
   'helper kind': () => crc32('abc' as never),
   'observe id': () => {
     const p = dynamicRandom({ size: 4, epochs: 2, pruneRatio: 0.5 });
