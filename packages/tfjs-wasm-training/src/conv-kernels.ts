@@ -223,7 +223,12 @@ export function unsortedSegmentSumImpl(
  * Input gradient of 2-D max pooling (NHWC): each output's `dy` goes to the
  * first maximum of its window in row-major order (the rule of TensorFlow.js's
  * cpu backend; padding never wins). `out` is overwritten.
- * O(B · OH · OW · C · filterH · filterW) time.
+ * O(B · OH · OW · C · filterH · filterW) time, O(C) scratch memory.
+ *
+ * The channel loop is innermost: each window's taps are visited once, each as
+ * one contiguous run of `C` values shared by all channels, keeping a running
+ * maximum per channel — instead of walking the window once per channel with
+ * stride `C`, which touches every input value `C` times out of order.
  */
 export function maxPoolBackpropImpl(
   dy: Float32Array,
@@ -232,31 +237,41 @@ export function maxPoolBackpropImpl(
   out: Float32Array,
 ): Float32Array {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = g;
+  const { top, left } = g.padInfo;
+  const best = new Float32Array(C);
+  const at = new Int32Array(C);
   out.fill(0);
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < OH; oy++) {
-      const y0 = oy * g.strideHeight - g.padInfo.top;
+      const y0 = oy * SH - top;
       for (let ox = 0; ox < OW; ox++) {
-        const x0 = ox * g.strideWidth - g.padInfo.left;
-        const yo = ((b * OH + oy) * OW + ox) * C;
+        const x0 = ox * SW - left;
         for (let c = 0; c < C; c++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let fy = 0; fy < g.filterHeight; fy++) {
-            const iy = y0 + fy * g.dilationHeight;
-            if (iy < 0 || iy >= H) continue;
-            for (let fx = 0; fx < g.filterWidth; fx++) {
-              const ix = x0 + fx * g.dilationWidth;
-              if (ix < 0 || ix >= W) continue;
-              const i = ((b * H + iy) * W + ix) * C + c;
-              const v = x[i]!;
-              if (v > best) {
-                best = v;
-                at = i;
+          best[c] = -Infinity;
+          at[c] = -1;
+        }
+        // Taps in row-major order and a strict `>`: the first maximum wins, as on cpu.
+        for (let fy = 0; fy < FH; fy++) {
+          const iy = y0 + fy * DH;
+          if (iy < 0 || iy >= H) continue;
+          for (let fx = 0; fx < FW; fx++) {
+            const ix = x0 + fx * DW;
+            if (ix < 0 || ix >= W) continue;
+            const base = ((b * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[base + c]!;
+              if (v > best[c]!) {
+                best[c] = v;
+                at[c] = base + c;
               }
             }
           }
-          if (at >= 0) out[at]! += dy[yo + c]!;
+        }
+        const yo = ((b * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) {
+          const i = at[c]!;
+          if (i >= 0) out[i]! += dy[yo + c]!;
         }
       }
     }

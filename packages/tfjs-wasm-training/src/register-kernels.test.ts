@@ -514,6 +514,30 @@ describe('MaxPoolGrad on wasm', () => {
     expect(Array.from(stock)).not.toEqual(Array.from(cpu)); // the defect this kernel fixes
     expect(Array.from(await valuesOn('wasm', grad))).toEqual(Array.from(cpu));
   });
+  it('matches the cpu backend with many channels, overlapping windows and ties (the channel-innermost loop)', async () => {
+    const rng = new Random(21);
+    const cases: { xShape: [number, number, number, number]; filterSize: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+      { xShape: [3, 28, 28, 16], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }, // the app's CNN, first block
+      { xShape: [2, 14, 14, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }, // and second
+      { xShape: [2, 9, 7, 13], filterSize: [3, 3], strides: [1, 2], pad: 'same' },
+      { xShape: [1, 8, 11, 24], filterSize: [3, 2], strides: [2, 1], pad: 'valid' },
+      { xShape: [2, 5, 5, 7], filterSize: [4, 4], strides: [3, 3], pad: 'same' },
+    ];
+    for (const [k, { xShape, filterSize, strides, pad }] of cases.entries()) {
+      const n = xShape.reduce((a, b) => a * b, 1);
+      // Odd cases: small integers, so windows often hold equal maxima and the first one must win.
+      const x = k % 2 ? randomValues(rng, n).map((v) => Math.round(v * 2)) : randomValues(rng, n);
+      const info = tf.backend_util.computePool2DInfo(xShape, filterSize, strides, 1, pad);
+      const dy = randomValues(rng, info.outShape.reduce((a, b) => a * b, 1));
+      const output = await valuesOn('cpu', () => tf.maxPool(tf.tensor4d(x, xShape), filterSize, strides, pad));
+      const { error } = await compareKernel(
+        'MaxPoolGrad',
+        { dy: { values: dy, shape: info.outShape }, input: { values: x, shape: xShape }, output: { values: output, shape: info.outShape } },
+        { filterSize, strides, pad },
+      );
+      expect(error, `MaxPoolGrad x ${xShape} filter ${filterSize} stride ${strides} ${pad}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
 });
 
 describe('the other kernels a small CNN trains with on wasm', () => {

@@ -1,0 +1,129 @@
+// Side-by-side CNN training-step benchmark: this package's build (../dist)
+// against another build of it (e.g. the kernels as they were at an earlier
+// commit), in alternating child processes so that both see the same machine
+// state. The model is the classification app's CNN at batch 64 with Adam
+// (the same as bench/train-step.mjs). Each child times `--steps` steps after a
+// warm-up step and profiles one step per kernel (tf.profile).
+//   git worktree add /tmp/wt-base <commit>      # then build it there (tsup)
+//   node bench/cnn-compare.mjs --base /tmp/wt-base/packages/tfjs-wasm-training/dist [--rounds 4] [--steps 10] [--out file]
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const here = path.dirname(fileURLToPath(import.meta.url));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const BATCH = 64;
+
+if (args.includes('--child')) {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-wasm');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const dist = flag('--child');
+  const { registerGradients, registerWasmTrainingKernels } = await import(pathToFileURL(path.join(dist, 'index.js')).href);
+  registerGradients();
+  await tf.setBackend('wasm');
+  registerWasmTrainingKernels();
+  // The same seeded data and model as bench/train-step.mjs.
+  let a = 1;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const x = tf.tensor(Float32Array.from({ length: BATCH * 28 * 28 }, () => rand() * 2 - 1), [BATCH, 28, 28, 1]);
+  const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: BATCH }, () => Math.floor(rand() * 10)), 'int32'), 10);
+  const init = (layer) => tfl.initializers.glorotUniform({ seed: 100 + layer });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }),
+      tfl.layers.batchNormalization(),
+      tfl.layers.activation({ activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(2) }),
+      tfl.layers.batchNormalization(),
+      tfl.layers.activation({ activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dropout({ rate: 0.25 }),
+      tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(3) }),
+      tfl.layers.dense({ units: 10, kernelInitializer: init(4) }),
+    ],
+  });
+  const optimizer = tf.train.adam(1e-3);
+  const step = () => {
+    const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
+    cost.dataSync();
+    cost.dispose();
+  };
+  step();
+  const times = [];
+  for (let i = 0; i < Number(flag('--steps', '10')); i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  const info = await tf.profile(step);
+  const kernels = {};
+  for (const k of info.kernels) {
+    if (k.name.endsWith('__op')) continue; // custom-gradient ops: their time includes their kernels'
+    kernels[k.name] = (kernels[k.name] ?? 0) + (await k.kernelTimeMs);
+  }
+  process.stdout.write(JSON.stringify({ times, kernels }));
+} else {
+  const base = flag('--base');
+  if (!base) throw new Error('cnn-compare: --base <dist directory of the build to compare against> is required');
+  const rounds = Number(flag('--rounds', '4'));
+  const steps = flag('--steps', '10');
+  const builds = { base: path.resolve(base), current: path.resolve(here, '../dist') };
+  const runs = { base: [], current: [] };
+  const loadBefore = os.loadavg();
+  for (let r = 0; r < rounds; r++) {
+    for (const name of r % 2 ? ['current', 'base'] : ['base', 'current']) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', builds[name], '--steps', steps], {
+        encoding: 'utf8',
+        cwd: here,
+        maxBuffer: 1 << 24,
+      });
+      runs[name].push(JSON.parse(out));
+      console.error(`round ${r + 1} ${name}: median ${round(median(runs[name].at(-1).times))} ms`);
+    }
+  }
+  const summary = (list) => {
+    const times = list.flatMap((l) => l.times);
+    const kernels = {};
+    for (const l of list) for (const [k, ms] of Object.entries(l.kernels)) kernels[k] = (kernels[k] ?? 0) + ms / list.length;
+    const kernelMs = Object.values(kernels).reduce((s, v) => s + v, 0);
+    const top = Object.entries(kernels)
+      .sort((p, q) => q[1] - p[1])
+      .map(([kernel, ms]) => ({ kernel, ms: round(ms), share: round(ms / kernelMs, 3) }));
+    const ms = median(times);
+    return { ms: round(ms), msPerSample: round(ms / BATCH, 4), steps: times.length, profileKernelMs: round(kernelMs), profile: top };
+  };
+  const b = summary(runs.base);
+  const c = summary(runs.current);
+  const result = {
+    command: `node bench/cnn-compare.mjs ${args.join(' ')}`,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: `${os.cpus()[0]?.model} × ${os.cpus().length}`,
+    loadAverageBefore: loadBefore.map((l) => round(l)),
+    loadAverageAfter: os.loadavg().map((l) => round(l)),
+    note: `medians over ${rounds} alternating child processes per build, ${steps} steps each after a warm-up step; profile: tf.profile of one step per process, kernel time averaged over processes`,
+    base: { dist: builds.base, ...b },
+    current: { dist: builds.current, ...c },
+    speedup: round(b.ms / c.ms),
+  };
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  if (flag('--out')) writeFileSync(flag('--out'), json);
+  process.stdout.write(json);
+}
