@@ -14,7 +14,7 @@ import {
   unregisterKernel,
   util,
 } from '@tensorflow/tfjs-core';
-import type { DataId, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, DataType, GradConfig, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   col2imAdd,
   depthwiseConv2dBackpropFilterImpl,
@@ -29,6 +29,12 @@ import {
 import type { ConvGeometry } from './conv-kernels.js';
 import { FUSED_ADAM_KERNEL, fusedAdamKernelConfig, installFusedAdam, uninstallFusedAdam } from './fused-adam.js';
 import { gradientConfigs } from './gradient-configs.js';
+import {
+  BATCH_NORM_GRAD_SUMS_KERNEL,
+  batchNormGradSumsKernelConfig,
+  installBatchNormGrad,
+  uninstallBatchNormGrad,
+} from './batch-norm-grad.js';
 import { WasmTrainingError } from './errors.js';
 
 /** What the kernels need of the wasm backend (structural, so the wasm package stays an optional peer). */
@@ -45,6 +51,8 @@ type Args = Parameters<KernelFunc>[0];
 interface RegistryState {
   /** The wasm backend's own configs we replaced (undefined: it had none), by kernel name. */
   originals: Map<string, KernelConfig | undefined> | null;
+  /** The `FusedBatchNorm` gradient replaced by the fast one (undefined: none was registered). */
+  batchNormGrad?: GradConfig | undefined;
 }
 const STATE_KEY = Symbol.for('@seta/tfjs-wasm-training/kernels');
 function registryState(): RegistryState {
@@ -617,6 +625,10 @@ export function registerWasmTrainingKernels(): readonly string[] {
   // Adam's elementwise chain as one kernel (bit-identical results; see fused-adam.ts).
   if (getKernel(FUSED_ADAM_KERNEL, 'wasm') === undefined) registerKernel(fusedAdamKernelConfig);
   installFusedAdam();
+  // The batch-norm gradient from two per-channel sums (see batch-norm-grad.ts); it defers to the
+  // replaced gradient off wasm, so other backends see no change.
+  if (getKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm') === undefined) registerKernel(batchNormGradSumsKernelConfig);
+  state.batchNormGrad = installBatchNormGrad(gradientConfigs.find((c) => c.kernelName === 'FusedBatchNorm')!);
   return WASM_TRAINING_KERNELS;
 }
 
@@ -640,6 +652,9 @@ export function unregisterWasmTrainingKernels(): void {
   }
   uninstallFusedAdam();
   if (getKernel(FUSED_ADAM_KERNEL, 'wasm') !== undefined) unregisterKernel(FUSED_ADAM_KERNEL, 'wasm');
+  uninstallBatchNormGrad(state.batchNormGrad);
+  state.batchNormGrad = undefined;
+  if (getKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm') !== undefined) unregisterKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm');
   state.originals = null;
 }
 
