@@ -107,7 +107,9 @@ if (args.includes('--child')) {
       .sort((p, q) => q[1] - p[1])
       .map(([kernel, ms]) => ({ kernel, ms: round(ms), share: round(ms / kernelMs, 3) }));
     const ms = median(times);
-    return { ms: round(ms), msPerSample: round(ms / BATCH, 4), steps: times.length, profileKernelMs: round(kernelMs), profile: top };
+    // Each process's median too: on a shared VM whole processes can run slow, which the pooled median hides.
+    const processMedians = list.map((l) => round(median(l.times)));
+    return { ms: round(ms), msPerSample: round(ms / BATCH, 4), steps: times.length, processMedians, profileKernelMs: round(kernelMs), profile: top };
   };
   const b = summary(runs.base);
   const c = summary(runs.current);
