@@ -72,11 +72,10 @@ export function checkNumber(
  * paths rely on (the plan's two-valued weights ride in an id's top bit;
  * bit tricks on ids use signed 32-bit operators), and every per-sample
  * typed array stays within what every JavaScript engine allocates. Memory
- * runs out long before: measured at 10^8, InfoBatch peaks at 2.6 GB, SeTa
- * at 3.8 GB and SCAN at 0.9 GB of resident memory, growing linearly — about
- * 56, 82 and 19 GB at this maximum. Without a bound, a size like 2^32 − 1
- * was accepted and failed minutes later, in a bare `RangeError` or the
- * kernel's out-of-memory killer. See docs/decisions/0001-maximum-size.md.
+ * usually runs out before this size (the strategies' READMEs give the
+ * memory per sample); refusing larger sizes up front turns an allocation
+ * failure minutes into a run into a named error at construction. See
+ * docs/decisions/0001-maximum-size.md.
  */
 export const MAX_SIZE = 0x7fff_ffff;
 
