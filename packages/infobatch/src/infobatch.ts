@@ -38,8 +38,8 @@ const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite
  *
  * Memory: 4.125 bytes per sample of scores and seen bitmap kept between
  * epochs; `plan` is O(N) and its temporaries and the plan bring the peak to
- * about 26 bytes per sample (2.6 GB resident at N = 10^8, measured), so
- * about 56 GB at the largest size, `MAX_SIZE` = 2^31 − 1.
+ * about 26 bytes per sample (the README gives the measurement), which sets
+ * the largest size a machine can hold well below `MAX_SIZE` = 2^31 − 1.
  *
  * @param options - see {@link InfoBatchOptions}.
  * @returns the pruner.

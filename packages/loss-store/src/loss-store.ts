@@ -124,7 +124,7 @@ export class LossStore {
    *
    * @param size - N, an integer in [1, `MAX_SIZE` = 2^31 − 1] (of
    *   `@seta/core`); the store takes 8.125 bytes per sample by default (see
-   *   the class's note), about 17 GB at that size.
+   *   the class's note).
    * @param options - see {@link LossStoreOptions}.
    * @throws TypeError if `size` is not a number, `options` is not an object,
    *   has an unknown key (the message suggests the key most likely meant), a

@@ -56,8 +56,8 @@ const OPTION_KEYS = [
  *
  * Memory: 0.25 bytes per sample of candidate bitmaps kept between epochs;
  * `plan` is O(N), and its temporaries and the plan bring the peak to about
- * 9 bytes per sample (0.9 GB resident at N = 10^8, measured), so about
- * 19 GB at the largest size, `MAX_SIZE` = 2^31 − 1.
+ * 9 bytes per sample (the README gives the measurement), which sets the
+ * largest size a machine can hold below `MAX_SIZE` = 2^31 − 1.
  *
  * @param options - see {@link ScanOptions}.
  * @returns the pruner.

@@ -50,8 +50,8 @@ const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'd
  * Memory: 4.125 bytes per sample of scores and seen bitmap kept between
  * epochs; `plan` is O(N log N) (the sort inside k-means), and its k-means
  * workspace, temporaries and the plan bring the peak to about 38 bytes per
- * sample (3.8 GB resident at N = 10^8, measured), so about 82 GB at the
- * largest size, `MAX_SIZE` = 2^31 − 1.
+ * sample (the README gives the measurement), which sets the largest size a
+ * machine can hold well below `MAX_SIZE` = 2^31 − 1.
  *
  * @param options - see {@link SetaOptions}.
  * @returns the pruner.
