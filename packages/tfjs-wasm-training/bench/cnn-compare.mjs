@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cnn } from './cnn.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -42,23 +43,7 @@ if (args.includes('--child')) {
   };
   const x = tf.tensor(Float32Array.from({ length: BATCH * 28 * 28 }, () => rand() * 2 - 1), [BATCH, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: BATCH }, () => Math.floor(rand() * 10)), 'int32'), 10);
-  const init = (layer) => tfl.initializers.glorotUniform({ seed: 100 + layer });
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }),
-      tfl.layers.batchNormalization(),
-      tfl.layers.activation({ activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(2) }),
-      tfl.layers.batchNormalization(),
-      tfl.layers.activation({ activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dropout({ rate: 0.25 }),
-      tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(3) }),
-      tfl.layers.dense({ units: 10, kernelInitializer: init(4) }),
-    ],
-  });
+  const model = cnn(tfl, 1);
   const optimizer = tf.train.adam(1e-3);
   const step = () => {
     const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);

@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { cnn as cnnOf } from './cnn.mjs';
 import { registerGradients, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -148,26 +149,7 @@ for (const r of mlpRuns) log(`MLP (${r.optimizer}): stock ${r.wasmStockMs} ms, k
 
 // ---------------------------------------------------------------- 2. the classification app's CNN
 const CNN_BATCH = 64;
-/** apps/classification/src/models.ts `cnn(seed)`, layer for layer. */
-function cnn(seed) {
-  const init = (layer) => tfl.initializers.glorotUniform({ seed: seed * 100 + layer });
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }),
-      tfl.layers.batchNormalization(),
-      tfl.layers.activation({ activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(2) }),
-      tfl.layers.batchNormalization(),
-      tfl.layers.activation({ activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dropout({ rate: 0.25 }),
-      tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(3) }),
-      tfl.layers.dense({ units: 10, kernelInitializer: init(4) }),
-    ],
-  });
-}
+const cnn = (seed) => cnnOf(tfl, seed);
 const cnnX = randomTensor([CNN_BATCH, 28, 28, 1]);
 const cnnY = labels(CNN_BATCH);
 
