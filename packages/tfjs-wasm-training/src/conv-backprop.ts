@@ -1,0 +1,301 @@
+/*
+ * Convolution kernels for the wasm backend: the gradients it lacks
+ * (Conv2DBackpropFilter, the depthwise ones) or runs slowly
+ * (Conv2DBackpropInput), and forward convolutions with paddings its own
+ * kernels get wrong. The typed-array loops are in conv-kernels.ts.
+ */
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  col2imAdd,
+  depthwiseConv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropInputImpl,
+  dyToRows,
+  im2colTransposed,
+} from './conv-kernels.js';
+import type { ConvGeometry } from './conv-kernels.js';
+import { transposeLastTwo } from './matmul-kernels.js';
+import { original, run } from './registry.js';
+import type { WasmBackendLike } from './registry.js';
+
+/** Elements of the im2col matrix per chunk (64 MiB of float32). */
+const IM2COL_CHUNK = 1 << 24;
+
+type Padding = Parameters<typeof backend_util.computeConv2DInfo>[4];
+type Pair = number | [number, number];
+
+/**
+ * Conv2D / FusedConv2D / DepthwiseConv2dNative / FusedDepthwiseConv2D with a
+ * numeric or explicit padding, or `'same'` with a non-square filter, which
+ * the stock wasm kernels get wrong:
+ * - TensorFlow.js sizes the output of a numeric padding with the filter's
+ *   height on both axes (`computeOutputShape2D`), so for a non-square filter
+ *   it allocates fewer or more columns than the wasm kernel writes, which
+ *   then writes past its output and corrupts the heap (measured: `pad: 0`,
+ *   input [3, 4, 8, 4], filter [4, 2, 4, 5]);
+ * - `'same'` with a filter of size 1 along one axis only (e.g. 3×1) gives
+ *   wrong values (168 of 972 shapes with filters up to 3×3 and strides up to
+ *   3, all of them such filters).
+ * Here the input is padded explicitly (wasm PadV2), convolved with `'valid'`,
+ * and cut (wasm Slice) to the shape TensorFlow.js expects — what the cpu
+ * backend computes. O(size of the padded input) extra; square `'same'` and
+ * `'valid'` convolutions go straight to the stock kernel.
+ */
+function withoutRounding(attrs: NamedAttrMap | undefined): NamedAttrMap {
+  const { dimRoundingMode: _, ...rest } = attrs ?? {};
+  return rest;
+}
+
+export function explicitPadding(name: 'Conv2D' | 'FusedConv2D' | 'DepthwiseConv2dNative' | 'FusedDepthwiseConv2D'): KernelFunc {
+  const depthwise = name.includes('Depthwise');
+  return (args) => {
+    const plain = original(name);
+    const attrs = args.attrs as unknown as {
+      pad: Padding;
+      strides: Pair;
+      dilations?: Pair;
+      dataFormat?: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const x = args.inputs['x']!;
+    const filter = args.inputs['filter']!;
+    if (attrs.pad === 'valid' || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || x.shape.length !== 4 || filter.shape.length !== 4) {
+      return plain.kernelFunc(args);
+    }
+    const g = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      depthwise,
+    );
+    if (attrs.pad === 'same' && g.effectiveFilterHeight === g.effectiveFilterWidth) return plain.kernelFunc(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { top, left } = g.padInfo;
+    // Enough padding below and right for the expected output, and at least the requested one.
+    const bottom = Math.max(g.padInfo.bottom, (g.outHeight - 1) * g.strideHeight + g.effectiveFilterHeight - g.inHeight - top);
+    const right = Math.max(g.padInfo.right, (g.outWidth - 1) * g.strideWidth + g.effectiveFilterWidth - g.inWidth - left);
+    const padded = run('PadV2', { x }, backend, {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    });
+    let out: TensorInfo;
+    try {
+      out = plain.kernelFunc({
+        inputs: { ...args.inputs, x: padded },
+        backend: args.backend,
+        attrs: { ...withoutRounding(args.attrs), pad: 'valid' },
+      }) as TensorInfo;
+    } finally {
+      backend.disposeData(padded.dataId);
+    }
+    if (out.shape[1] === g.outHeight && out.shape[2] === g.outWidth) return out;
+    try {
+      return run('Slice', { x: out }, backend, { begin: [0, 0, 0, 0], size: [g.batchSize, g.outHeight, g.outWidth, g.outChannels] });
+    } finally {
+      backend.disposeData(out.dataId);
+    }
+  };
+}
+
+/**
+ * Conv2DBackpropFilter, which the wasm backend lacks: `dW = im2colᵀ(x) × dy`,
+ * the im2col matrix written transposed by a typed-array kernel so that the
+ * product is the backend's fast, untransposed matrix multiply; chunked over
+ * the batch so the matrix stays under 64 MiB. Accepts optional `dilations`
+ * (TensorFlow.js never passes them; the gradient of a dilated conv2d is not
+ * defined there). O(K · P) copy + O(K · P · outC) flops, K = filterH ·
+ * filterW · inC, P = batch · outH · outW.
+ */
+export const conv2dBackpropFilter: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const dy = args.inputs['dy']!;
+  const attrs = args.attrs as unknown as {
+    strides: Pair;
+    pad: Padding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+    dilations?: Pair;
+  };
+  const g = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  const K = g.filterHeight * g.filterWidth * g.inChannels;
+  const plane = g.outHeight * g.outWidth;
+  const CO = g.outChannels;
+  const perChunk = Math.max(1, Math.floor(IM2COL_CHUNK / Math.max(1, K * plane)));
+  let result: TensorInfo | null = null;
+  for (let b0 = 0; b0 < g.batchSize; b0 += perChunk) {
+    const nb = Math.min(perChunk, g.batchSize - b0);
+    const P = nb * plane;
+    const cols = backend.makeOutput([1, K, P], 'float32');
+    const rows = dyRows(dy, g, b0, nb, backend);
+    try {
+      // Views only after every allocation: an allocation may grow (and detach) the heap.
+      im2colTransposed(backend.typedArrayFromHeap(x) as Float32Array, g, b0, nb, backend.typedArrayFromHeap(cols) as Float32Array);
+      const part = run('BatchMatMul', { a: cols, b: rows.info }, backend, { transposeA: false, transposeB: false });
+      if (result === null) {
+        result = part;
+      } else {
+        const total = backend.typedArrayFromHeap(result) as Float32Array;
+        const pv = backend.typedArrayFromHeap(part) as Float32Array;
+        for (let i = 0; i < total.length; i++) total[i]! += pv[i]!;
+        backend.disposeData(part.dataId);
+      }
+    } finally {
+      backend.disposeData(cols.dataId);
+      if (rows.owned) backend.disposeData(rows.info.dataId);
+    }
+  }
+  if (result === null) {
+    // Empty batch: a zero gradient.
+    result = backend.makeOutput([1, K, CO], 'float32');
+    (backend.typedArrayFromHeap(result) as Float32Array).fill(0);
+  }
+  return { dataId: result.dataId, shape: [...g.filterShape], dtype: 'float32' };
+};
+
+/**
+ * `dy` of batches `b0 …` as `[1, P, outC]` rows: a view on `dy` itself when
+ * it is NHWC and whole (no copy), else a fresh copy the caller disposes.
+ */
+function dyRows(
+  dy: TensorInfo,
+  g: ConvGeometry,
+  b0: number,
+  nb: number,
+  backend: WasmBackendLike,
+): { info: TensorInfo; owned: boolean } {
+  const P = nb * g.outHeight * g.outWidth;
+  if (g.dataFormat === 'channelsLast' && b0 === 0 && nb === g.batchSize) {
+    return { info: { dataId: dy.dataId, shape: [1, P, g.outChannels], dtype: 'float32' }, owned: false };
+  }
+  const rows = backend.makeOutput([1, P, g.outChannels], 'float32');
+  dyToRows(backend.typedArrayFromHeap(dy) as Float32Array, g, b0, nb, backend.typedArrayFromHeap(rows) as Float32Array);
+  return { info: rows, owned: true };
+}
+
+/**
+ * Conv2DBackpropInput, which the stock wasm backend computes with a direct
+ * loop (about 20 ms for a 32×14×14×16 input and a 3×3×8×16 filter): instead
+ * `cols = dy × Wᵀ` with the fast untransposed matMul (`Wᵀ` materialised, it
+ * is small), then the typed-array col2im adds each column into the input
+ * gradient. Chunked over the batch like Conv2DBackpropFilter. O(P · K ·
+ * outC) flops + O(P · K) adds.
+ */
+export const conv2dBackpropInput: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dy = args.inputs['dy']!;
+  const filter = args.inputs['filter']!;
+  const attrs = args.attrs as unknown as {
+    strides: Pair;
+    pad: Padding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+    dilations?: Pair;
+  };
+  const g = backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  const K = g.filterHeight * g.filterWidth * g.inChannels;
+  const plane = g.outHeight * g.outWidth;
+  const out = backend.makeOutput([...g.inShape], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  // Wᵀ: [outC, K].
+  const filterT = transposeLastTwo({ dataId: filter.dataId, shape: [K, g.outChannels], dtype: 'float32' }, backend);
+  try {
+    const wT: TensorInfo = { dataId: filterT.dataId, shape: [1, g.outChannels, K], dtype: 'float32' };
+    const perChunk = Math.max(1, Math.floor(IM2COL_CHUNK / Math.max(1, K * plane)));
+    for (let b0 = 0; b0 < g.batchSize; b0 += perChunk) {
+      const nb = Math.min(perChunk, g.batchSize - b0);
+      const rows = dyRows(dy, g, b0, nb, backend);
+      let cols: TensorInfo | null = null;
+      try {
+        cols = run('BatchMatMul', { a: rows.info, b: wT }, backend, { transposeA: false, transposeB: false });
+        col2imAdd(backend.typedArrayFromHeap(cols) as Float32Array, g, b0, nb, backend.typedArrayFromHeap(out) as Float32Array);
+      } finally {
+        if (cols !== null) backend.disposeData(cols.dataId);
+        if (rows.owned) backend.disposeData(rows.info.dataId);
+      }
+    }
+  } finally {
+    backend.disposeData(filterT.dataId);
+  }
+  return out;
+};
+
+
+function depthwiseGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: Pair; dilations?: Pair; pad: Padding; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+): ConvGeometry {
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
+}
+
+/** DepthwiseConv2dNativeBackpropFilter, which the wasm backend lacks (typed-array kernel, dilations supported). */
+export const depthwiseBackpropFilter: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const dy = args.inputs['dy']!;
+  const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { filterShape: number[] };
+  const g = depthwiseGeometry(x.shape, attrs.filterShape, attrs);
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  depthwiseConv2dBackpropFilterImpl(
+    backend.typedArrayFromHeap(x) as Float32Array,
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    g,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+};
+
+/** DepthwiseConv2dNativeBackpropInput, which the wasm backend lacks (typed-array kernel, dilations supported). */
+export const depthwiseBackpropInput: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dy = args.inputs['dy']!;
+  const filter = args.inputs['filter']!;
+  const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { inputShape: number[] };
+  const g = depthwiseGeometry(attrs.inputShape, filter.shape, attrs);
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  depthwiseConv2dBackpropInputImpl(
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    backend.typedArrayFromHeap(filter) as Float32Array,
+    g,
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+};
+
