@@ -1,10 +1,5 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.preset';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+// `@seta/core/testing` is a subpath of its own so that pruner code never loads
+// the test tools.
+export default packageBuild({ entry: ['src/index.ts', 'src/testing.ts'] });
