@@ -1,6 +1,7 @@
 import { annealStage, createPruner, downsampleStage, staticSubsetStage } from '@seta/core';
 import type { PipelinePruner, Stage } from '@seta/core';
-import { resolveBaseline, resolvePruneRatio } from './options.js';
+import { resolveBaseline } from './options.js';
+import { resolvePruneRatio } from './saved-ratio.js';
 import type { BaselineOptions, RandomBaselineOptions, ResolvedBaseline } from './options.js';
 
 function build(name: string, o: ResolvedBaseline, extra: Stage[], fingerprint: object): PipelinePruner {
@@ -40,7 +41,8 @@ export function full(options: BaselineOptions): PipelinePruner {
  * drawn once at epoch 0 and visited (in a fresh order) every epoch
  * (docs/methods/baselines.md). Static pruning's classic baseline. `plan` is O(N).
  *
- * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
+ * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1) or
+ *   `targetSavedRatio` (see `optionsForSavedRatio`), `seed`, `delta`.
  * @returns the pruner.
  * @throws TypeError for missing options (`pruneRatio` is required), an
  *   unknown or `null` option, or a value of the wrong kind; RangeError for a
@@ -52,8 +54,8 @@ export function full(options: BaselineOptions): PipelinePruner {
  * ```
  */
 export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
-  const o = resolveBaseline('staticRandom()', options, ['pruneRatio']);
-  const r = resolvePruneRatio('staticRandom()', options);
+  const o = resolveBaseline('staticRandom()', options, ['pruneRatio'], ['targetSavedRatio']);
+  const r = resolvePruneRatio('staticRandom()', options, o);
   return build('staticRandom', o, [staticSubsetStage({ keep: 1 - r })], { pruneRatio: r });
 }
 
@@ -62,7 +64,8 @@ export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
  * ids every epoch (docs/methods/baselines.md) — what any dynamic method must beat at
  * the same ratio. `plan` is O(N).
  *
- * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1), `seed`, `delta`.
+ * @param options - `size`, `epochs`, `pruneRatio` r in [0, 1) or
+ *   `targetSavedRatio` (see `optionsForSavedRatio`), `seed`, `delta`.
  * @returns the pruner.
  * @throws TypeError for missing options (`pruneRatio` is required), an
  *   unknown or `null` option, or a value of the wrong kind; RangeError for a
@@ -74,7 +77,7 @@ export function staticRandom(options: RandomBaselineOptions): PipelinePruner {
  * ```
  */
 export function dynamicRandom(options: RandomBaselineOptions): PipelinePruner {
-  const o = resolveBaseline('dynamicRandom()', options, ['pruneRatio']);
-  const r = resolvePruneRatio('dynamicRandom()', options);
+  const o = resolveBaseline('dynamicRandom()', options, ['pruneRatio'], ['targetSavedRatio']);
+  const r = resolvePruneRatio('dynamicRandom()', options, o);
   return build('dynamicRandom', o, [downsampleStage({ keep: 1 - r })], { pruneRatio: r });
 }

@@ -17,10 +17,16 @@ export interface BaselineOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-/** Options of the random baselines. */
+/** Options of the random baselines: `pruneRatio` or `targetSavedRatio` is required. */
 export interface RandomBaselineOptions extends BaselineOptions {
-  /** Fraction of the data dropped each epoch, in [0, 1): `floor((1 − r) · N)` ids are kept. */
-  readonly pruneRatio: number;
+  /** r, the fraction of the data dropped each pruning epoch, in [0, 1): `floor((1 − r) · N)` ids are kept. */
+  readonly pruneRatio?: number;
+  /**
+   * Instead of `pruneRatio`: the share of sample visits to save over the run,
+   * in [0, floor(δ · E) / E); sets `pruneRatio = target · E / floor(δ · E)`
+   * (see `optionsForSavedRatio`). Not together with `pruneRatio`.
+   */
+  readonly targetSavedRatio?: number;
 }
 
 export interface ResolvedBaseline {
@@ -33,11 +39,15 @@ export interface ResolvedBaseline {
 
 const BASELINE_KEYS = ['size', 'epochs', 'seed', 'delta', 'nonFinite'] as const;
 
-/** The options every baseline takes, checked; `extra` names the keys a baseline adds (required ones). */
-export function resolveBaseline(fn: string, options: BaselineOptions | undefined, extra: readonly string[] = []): ResolvedBaseline {
+/**
+ * The options every baseline takes, checked; `extra` names the keys a
+ * baseline adds that the message about missing options lists, `optional`
+ * the others it accepts.
+ */
+export function resolveBaseline(fn: string, options: BaselineOptions | undefined, extra: readonly string[] = [], optional: readonly string[] = []): ResolvedBaseline {
   checkOptions(fn, options);
   if (options === undefined) throw new TypeError(`${fn}: options { ${['size', 'epochs', ...extra].join(', ')} } are required`);
-  checkOptionKeys(fn, options, [...BASELINE_KEYS, ...extra]);
+  checkOptionKeys(fn, options, [...BASELINE_KEYS, ...extra, ...optional]);
   return {
     size: checkSize(fn, 'size', options.size),
     epochs: checkInteger(fn, 'epochs', options.epochs, 1),
@@ -45,8 +55,4 @@ export function resolveBaseline(fn: string, options: BaselineOptions | undefined
     delta: checkNumber(fn, 'delta', options.delta ?? 1, 0, 1),
     nonFinite: checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const),
   };
-}
-
-export function resolvePruneRatio(fn: string, options: RandomBaselineOptions): number {
-  return checkNumber(fn, 'pruneRatio', options.pruneRatio, 0, 1, { openMax: true });
 }
