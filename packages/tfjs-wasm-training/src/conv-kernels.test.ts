@@ -6,12 +6,12 @@ import {
   depthwiseConv2dBackpropInputImpl,
   dyToRows,
   im2colTransposed,
-  maxPoolBackpropImpl,
   tileImpl,
   transposeLastTwoImpl,
   unsortedSegmentSumImpl,
 } from './conv-kernels.js';
 import type { ConvGeometry } from './conv-kernels.js';
+import { maxPoolBackpropImpl, maxPoolBackpropOverlapping } from './pool-kernels.js';
 
 /** A random convolution geometry with TensorFlow's output size for explicit padding. */
 const geometry = (depthwise: boolean) =>
@@ -199,6 +199,25 @@ describe('transposeLastTwoImpl', () => {
 });
 
 describe('tileImpl', () => {
+  it('repeats x whole when only leading axes of size 1 are tiled (the broadcastTo case)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 3, maxLength: 3 }),
+        (ones, rest, leadingReps) => {
+          const shape = [...new Array<number>(ones).fill(1), ...rest];
+          const reps = shape.map((_, i) => (i < ones ? leadingReps[i]! : 1));
+          const size = shape.reduce((a, b) => a * b, 1);
+          const x = Float32Array.from({ length: size }, (_, i) => i + 0.5);
+          const total = size * reps.reduce((a, b) => a * b, 1);
+          const out = tileImpl(x, shape, reps, new Float32Array(total).fill(NaN));
+          return out.every((v, i) => v === x[i % size]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
   it('equals tiling by definition: out[i] = x[i mod shape] on every axis', () => {
     fc.assert(
       fc.property(
@@ -281,6 +300,38 @@ describe('maxPoolBackpropImpl', () => {
         return Array.from(dx).every((v, i) => close(v, expected[i]!, 1));
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('maxPoolBackpropImpl with disjoint windows', () => {
+  it('writes each gradient once and agrees bit for bit with the general loop (ties, NaN, padding)', () => {
+    fc.assert(
+      fc.property(geometry(true), fc.integer({ min: 0, max: 2 }), ({ g, seed }, extra) => {
+        // Strides at least the dilated window (plus up to 2): windows never overlap.
+        const effH = (g.filterHeight - 1) * g.dilationHeight + 1;
+        const effW = (g.filterWidth - 1) * g.dilationWidth + 1;
+        const pad = { top: Math.min(g.padInfo.top, effH - 1), left: Math.min(g.padInfo.left, effW - 1) };
+        const strideHeight = effH + extra;
+        const strideWidth = effW + (extra > 0 ? extra - 1 : 0);
+        const pool: ConvGeometry = {
+          ...g,
+          outChannels: g.inChannels,
+          strideHeight,
+          strideWidth,
+          padInfo: pad,
+          outHeight: Math.max(1, Math.floor((g.inHeight + pad.top - effH) / strideHeight) + 1),
+          outWidth: Math.max(1, Math.floor((g.inWidth + pad.left - effW) / strideWidth) + 1),
+          dataFormat: 'channelsLast',
+        };
+        const n = pool.batchSize * pool.inHeight * pool.inWidth * pool.inChannels;
+        const x = values(seed, n).map((v, i) => (i % 7 === 3 ? NaN : Math.round(v * 2)));
+        const dy = values(seed + 1, pool.batchSize * pool.outHeight * pool.outWidth * pool.inChannels);
+        const fast = maxPoolBackpropImpl(dy, x, pool, new Float32Array(n).fill(NaN));
+        const general = maxPoolBackpropOverlapping(dy, x, pool, new Float32Array(n).fill(NaN));
+        return fast.every((v, i) => Object.is(v, general[i]));
+      }),
+      { numRuns: 300 },
     );
   });
 });

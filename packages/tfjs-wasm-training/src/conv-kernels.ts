@@ -220,66 +220,6 @@ export function unsortedSegmentSumImpl(
 }
 
 /**
- * Input gradient of 2-D max pooling (NHWC): each output's `dy` goes to the
- * first maximum of its window in row-major order (the rule of TensorFlow.js's
- * cpu backend; padding never wins). `out` is overwritten.
- * O(B · OH · OW · C · filterH · filterW) time, O(C) scratch memory.
- *
- * The channel loop is innermost: each window's taps are visited once, each as
- * one contiguous run of `C` values shared by all channels, keeping a running
- * maximum per channel — instead of walking the window once per channel with
- * stride `C`, which touches every input value `C` times out of order.
- */
-export function maxPoolBackpropImpl(
-  dy: Float32Array,
-  x: Float32Array,
-  g: ConvGeometry,
-  out: Float32Array,
-): Float32Array {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = g;
-  const { top, left } = g.padInfo;
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
-  out.fill(0);
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const y0 = oy * SH - top;
-      for (let ox = 0; ox < OW; ox++) {
-        const x0 = ox * SW - left;
-        for (let c = 0; c < C; c++) {
-          best[c] = -Infinity;
-          at[c] = -1;
-        }
-        // Taps in row-major order and a strict `>`: the first maximum wins, as on cpu.
-        for (let fy = 0; fy < FH; fy++) {
-          const iy = y0 + fy * DH;
-          if (iy < 0 || iy >= H) continue;
-          for (let fx = 0; fx < FW; fx++) {
-            const ix = x0 + fx * DW;
-            if (ix < 0 || ix >= W) continue;
-            const base = ((b * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) {
-              const v = x[base + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                at[c] = base + c;
-              }
-            }
-          }
-        }
-        const yo = ((b * OH + oy) * OW + ox) * C;
-        for (let c = 0; c < C; c++) {
-          const i = at[c]!;
-          if (i >= 0) out[i]! += dy[yo + c]!;
-        }
-      }
-    }
-  }
-  return out;
-}
-
-/**
  * The adjoint of {@link im2colTransposed}, accumulating: for batches
  * `batchStart …`, adds `cols[p, k]` (rows `p = (b · outH + oy) · outW + ox`,
  * columns `k = (fy · filterW + fx) · inC + c`) to the input pixel that filter
@@ -342,6 +282,18 @@ export function tileImpl<T extends Float32Array | Int32Array | Uint8Array>(
   const r = shape.length;
   if (r === 0) {
     out[0] = x[0]!;
+    return out;
+  }
+  // x as a whole, repeated: leading axes of size 1 tiled, the rest not (e.g.
+  // `broadcastTo` of per-channel values to a batch). Copies of doubling length,
+  // at memory speed, instead of one short row at a time.
+  let k = 0;
+  while (k < r && shape[k] === 1) k++;
+  if (reps.every((n, i) => i < k || n === 1)) {
+    const total = out.length;
+    if (total === 0) return out;
+    out.set(x, 0);
+    for (let filled = x.length; filled < total; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, total - filled));
     return out;
   }
   const L = shape[r - 1]!;

@@ -5,7 +5,8 @@
  */
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
-import { maxPoolBackpropImpl, tileImpl, unsortedSegmentSumImpl } from './conv-kernels.js';
+import { tileImpl, unsortedSegmentSumImpl } from './conv-kernels.js';
+import { maxPoolBackpropImpl } from './pool-kernels.js';
 import { original } from './registry.js';
 import type { WasmBackendLike } from './registry.js';
 
@@ -91,3 +92,30 @@ export const unsortedSegmentSum: KernelFunc = (args) => {
   return out;
 };
 
+
+/**
+ * Identity without a copy: the output shares the input's memory, counted by
+ * the backend's reference count — what the cpu backend does, and what the
+ * wasm backend's own Reshape does. The stock wasm kernel copies, and
+ * TensorFlow.js runs Identity whenever the tape saves a tensor or a tensor is
+ * cloned (85 times per step of the app's CNN). Sound because no wasm kernel
+ * writes into its inputs. Strings keep the stock kernel.
+ */
+export const identity: KernelFunc = (args) => {
+  const x = args.inputs['x']!;
+  if (x.dtype === 'string') return original('Identity').kernelFunc(args);
+  (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
+/**
+ * Cast to the dtype a tensor already has (e.g. `tf.moments` casting a float32
+ * input to float32) shares its memory like {@link identity}; real
+ * conversions keep the stock kernel.
+ */
+export const cast: KernelFunc = (args) => {
+  const x = args.inputs['x']!;
+  const { dtype } = args.attrs as unknown as { dtype: string };
+  if (dtype !== x.dtype || x.dtype === 'string' || x.dtype === 'complex64') return original('Cast').kernelFunc(args);
+  return identity(args);
+};

@@ -15,7 +15,8 @@ import {
   installBatchNormGrad,
   uninstallBatchNormGrad,
 } from './batch-norm-grad.js';
-import { maxPoolGrad, tile, unsortedSegmentSum } from './layout-kernels.js';
+import { cast, identity, maxPoolGrad, tile, unsortedSegmentSum } from './layout-kernels.js';
+import { installMeanGrad, perChannelReduction, uninstallMeanGrad } from './reduce-kernels.js';
 import { fastMatMul } from './matmul-kernels.js';
 import { registryState } from './registry.js';
 import { WasmTrainingError } from './errors.js';
@@ -35,6 +36,10 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   'MaxPoolGrad',
   'Tile',
   'UnsortedSegmentSum',
+  'Identity',
+  'Cast',
+  'Mean',
+  'Sum',
 ];
 
 /** Elements of the im2col matrix per chunk (64 MiB of float32). */
@@ -52,6 +57,10 @@ const KERNELS: Record<string, KernelFunc> = {
   MaxPoolGrad: maxPoolGrad,
   Tile: tile,
   UnsortedSegmentSum: unsortedSegmentSum,
+  Identity: identity,
+  Cast: cast,
+  Mean: perChannelReduction('Mean'),
+  Sum: perChannelReduction('Sum'),
 };
 
 /**
@@ -107,6 +116,8 @@ export function registerWasmTrainingKernels(): readonly string[] {
   // replaced gradient off wasm, so other backends see no change.
   if (getKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm') === undefined) registerKernel(batchNormGradSumsKernelConfig);
   state.batchNormGrad = installBatchNormGrad(gradientConfigs.find((c) => c.kernelName === 'FusedBatchNorm')!);
+  // Mean's gradient without a full-size tensor of ones (see reduce-kernels.ts); likewise wasm only.
+  state.meanGrad = installMeanGrad(gradientConfigs.find((c) => c.kernelName === 'Mean')!);
   return WASM_TRAINING_KERNELS;
 }
 
@@ -132,6 +143,8 @@ export function unregisterWasmTrainingKernels(): void {
   if (getKernel(FUSED_ADAM_KERNEL, 'wasm') !== undefined) unregisterKernel(FUSED_ADAM_KERNEL, 'wasm');
   uninstallBatchNormGrad(state.batchNormGrad);
   state.batchNormGrad = undefined;
+  uninstallMeanGrad(state.meanGrad);
+  state.meanGrad = undefined;
   if (getKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm') !== undefined) unregisterKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm');
   state.originals = null;
 }

@@ -14,6 +14,7 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
 }
 
 export type Args = Parameters<KernelFunc>[0];
@@ -24,6 +25,8 @@ export interface RegistryState {
   originals: Map<string, KernelConfig | undefined> | null;
   /** The `FusedBatchNorm` gradient replaced by the fast one (undefined: none was registered). */
   batchNormGrad?: GradConfig | undefined;
+  /** The `Mean` gradient replaced by the fast one (undefined: none was registered). */
+  meanGrad?: GradConfig | undefined;
 }
 const STATE_KEY = Symbol.for('@seta/tfjs-wasm-training/kernels');
 export function registryState(): RegistryState {
