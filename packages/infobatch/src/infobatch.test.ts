@@ -292,7 +292,7 @@ describe('the below-mean test on float32 bit patterns', () => {
 describe('infobatch options', () => {
   it('refuses unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
     expect(() => infobatch({ size: 10, epochs: 2, prune_ratio: 0.9 } as never)).toThrow(
-      new TypeError('infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio, delta, seed, nonFinite'),
+      new TypeError('infobatch(): unknown option "prune_ratio" (did you mean "pruneRatio"?); known options: size, epochs, pruneRatio, delta, seed, nonFinite, targetSavedRatio'),
     );
     expect(() => infobatch({ size: 10, epochs: 2, pruneRatio: null } as never)).toThrow(
       new TypeError('infobatch(): pruneRatio must not be null (omit it to use the default)'),

@@ -2,6 +2,7 @@ import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, ch
 import type { PipelinePruner } from '@seta/core';
 import { LossStore } from '@seta/loss-store';
 import { belowMeanStage } from './below-mean-stage.js';
+import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link infobatch}. */
 export interface InfoBatchOptions {
@@ -11,6 +12,12 @@ export interface InfoBatchOptions {
   readonly epochs: number;
   /** r, the fraction of the below-mean samples dropped, in [0, 1] (default 0.5); keep = clamp(1 − r, 0.1, 1). */
   readonly pruneRatio?: number;
+  /**
+   * Instead of `pruneRatio`: the share of sample visits to save over the run;
+   * sets `pruneRatio` by the rule of `optionsForSavedRatio` (an estimate that
+   * assumes 1 − 1/e of the samples are below the mean loss). Not together with `pruneRatio`.
+   */
+  readonly targetSavedRatio?: number;
   /** δ: full-data annealing from epoch `floor(δ · E)`, in [0, 1] (default 0.875). */
   readonly delta?: number;
   /** Seed of the pruner's generator (default 0). */
@@ -19,7 +26,7 @@ export interface InfoBatchOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite'] as const;
+const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 /**
  * InfoBatch (Qin et al., "InfoBatch: Lossless Training Speed Up by Unbiased
@@ -30,7 +37,9 @@ const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite
  * weight 1. From `floor(δ · E)` on: every sample, weight 1.
  *
  * The realised saved ratio is well below `r` — only below-mean samples are
- * candidates — so read `savedRatio` or the epoch summaries, never `r`.
+ * candidates — so read `savedRatio` or the epoch summaries, never `r`;
+ * `expectedSavedRatio(options)` estimates it beforehand, and
+ * `targetSavedRatio` asks for a saving instead of giving `r`.
  *
  * Deliberate difference from the reference code: it starts every score at 3.0
  * and counts those in the mean; here unseen samples are kept and left out of
@@ -59,7 +68,8 @@ export function infobatch(options: InfoBatchOptions): PipelinePruner {
   checkOptionKeys(fn, options, OPTION_KEYS);
   const size = checkSize(fn, 'size', options.size);
   const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
-  const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.5, 0, 1);
+  const pruneRatio =
+    options.targetSavedRatio === undefined ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.5, 0, 1) : pruneRatioForTarget(fn, options);
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
   const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
   const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
