@@ -67,7 +67,7 @@ export function pruneRatioForTarget(fn: string, options: InfoBatchOptions, assum
   if (!(target! <= reach)) {
     const pct = (run.share * 100).toFixed(1);
     throw new RangeError(
-      `${fn}: targetSavedRatio must be at most ${reach} (keep is at least 0.1, only the samples below the mean loss — assumed ${pct} % — are pruned, and only in ${run.pruning} of ${run.epochs} epochs), got ${describeValue(target)}`,
+      `${fn}: targetSavedRatio must be at most ${Math.floor(reach * 10_000) / 10_000} (keep is at least 0.1, only the samples below the mean loss — assumed ${pct} % — are pruned, and only in ${run.pruning} of ${run.epochs} epochs), got ${describeValue(target)}`,
     );
   }
   return Math.min(0.9, (target! * run.epochs) / (run.share * run.pruning));
