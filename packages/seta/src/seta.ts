@@ -3,6 +3,7 @@ import type { PipelinePruner } from '@seta/core';
 import { LossStore } from '@seta/loss-store';
 import type { WindowOrder, WindowVariant } from '@seta/window';
 import { clusterWindowStage } from './cluster-window-stage.js';
+import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link seta}. */
 export interface SetaOptions {
@@ -12,6 +13,12 @@ export interface SetaOptions {
   readonly epochs: number;
   /** r, the random-downsampling drop fraction, in [0, 1] (default 0.1, the CIFAR recipe; ImageNet uses 0); keep = clamp(1 − r, 0.1, 1). */
   readonly pruneRatio?: number;
+  /**
+   * Instead of `pruneRatio`: the share of sample visits to save over the run;
+   * sets `pruneRatio` by the rule of `optionsForSavedRatio` (an estimate that
+   * assumes equal-sized loss groups). Not together with `pruneRatio`.
+   */
+  readonly targetSavedRatio?: number;
   /** k, the number of loss groups: an integer in [1, size] (default 5). */
   readonly groups?: number;
   /** ws, the window's share of the groups, in (0, 1] (default 0.9, CIFAR; ImageNet uses 0.6). */
@@ -28,7 +35,7 @@ export interface SetaOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'delta', 'order', 'variant', 'seed', 'nonFinite'] as const;
+const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'delta', 'order', 'variant', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 /**
  * SeTa (Zhou, Gao & Wang, "Scale Efficient Training for Large Datasets",
@@ -41,6 +48,9 @@ const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'd
  *    `t mod (k − w + 1)` (all groups at `t = 0`);
  * 4. the plan is the window's groups plus the unseen sampled ids, no weights.
  * From `floor(δ · E)` on, partial annealing: a random `floor(keep · N)` ids.
+ *
+ * `expectedSavedRatio(options)` estimates the share of visits a run saves,
+ * and `targetSavedRatio` asks for a saving instead of giving `pruneRatio`.
  *
  * Deliberate differences from the reference code: optimal k-means instead of
  * a Lloyd heuristic (never a worse partition, and deterministic); unseen
@@ -70,7 +80,8 @@ export function seta(options: SetaOptions): PipelinePruner {
   checkOptionKeys(fn, options, OPTION_KEYS);
   const size = checkSize(fn, 'size', options.size);
   const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
-  const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.1, 0, 1);
+  const pruneRatio =
+    options.targetSavedRatio === undefined ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.1, 0, 1) : pruneRatioForTarget(fn, options);
   const groups = checkInteger(fn, 'groups', options.groups ?? 5, 1);
   if (groups > size) throw new RangeError(`${fn}: groups must not exceed size ${size}, got ${groups}`);
   const windowScale = checkNumber(fn, 'windowScale', options.windowScale ?? 0.9, 0, 1, { openMin: true });
