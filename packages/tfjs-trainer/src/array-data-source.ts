@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkArrayLike, checkInteger, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
-import type { Batch, BatchContext, DataSource } from './trainer.js';
+import type { Batch, BatchContext, DataSource } from './data-source.js';
 
 /** A dense array of N samples, row-major: sample i is `values[i · rowSize … (i+1) · rowSize)`. */
 export interface ArrayData {

@@ -39,20 +39,10 @@ export type { LearningRateSchedule, ScheduleClock, ScheduleOptions, TrainingProg
 
 // The training loop
 export { Trainer, train } from './trainer.js';
-export type {
-  Batch,
-  BatchContext,
-  BatchReport,
-  DataSource,
-  EpochReport,
-  EpochTimings,
-  LayersModelLike,
-  ModelFunction,
-  PerSampleLoss,
-  Tensors,
-  TrainerOptions,
-  TrainResult,
-} from './trainer.js';
+export type { TrainerOptions } from './trainer-options.js';
+export type { BatchReport, EpochReport, EpochTimings, TrainResult } from './reports.js';
+export type { LayersModelLike, ModelFunction, PerSampleLoss } from './model.js';
+export type { Batch, BatchContext, DataSource, Tensors } from './data-source.js';
 export { arrayDataSource } from './array-data-source.js';
 export type { ArrayData, ArrayDataSourceOptions } from './array-data-source.js';
 

@@ -15,7 +15,9 @@ import { clipLoss, cosineMomentum, mocoV3Loss, momentumUpdate, softmaxCrossEntro
 import { cosineSchedule } from './schedule.js';
 import { TestPruner, deadPid, randomValues } from './test-utils.js';
 import { Trainer } from './trainer.js';
-import type { BatchReport, DataSource, EpochReport, TrainerOptions } from './trainer.js';
+import type { DataSource } from './data-source.js';
+import type { BatchReport, EpochReport } from './reports.js';
+import type { TrainerOptions } from './trainer-options.js';
 
 let dirs: string[] = [];
 async function tempDir(): Promise<string> {
