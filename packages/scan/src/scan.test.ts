@@ -435,7 +435,7 @@ describe('scan options and state', () => {
   it('refuses unknown, misspelled and null options, naming the key and suggesting the one meant', () => {
     expect(() => scan({ size: 10, epochs: 2, delta: 0.875 } as never)).toThrow(
       new TypeError(
-        'scan(): unknown option "delta"; known options: size, epochs, pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss, minLoss, seed, nonFinite',
+        'scan(): unknown option "delta"; known options: size, epochs, pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss, minLoss, seed, nonFinite, targetSavedRatio',
       ),
     );
     expect(() => scan({ size: 10, epochs: 2, mutation_epochs: 2 } as never)).toThrow(/unknown option "mutation_epochs" \(did you mean "mutationEpochs"\?\)/);

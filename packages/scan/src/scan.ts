@@ -2,6 +2,7 @@ import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, c
 import type { PipelinePruner } from '@seta/core';
 import { checkLossThresholds, scanStage } from './scan-stage.js';
 import type { ScanMode } from './scan-stage.js';
+import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -11,6 +12,13 @@ export interface ScanOptions {
   readonly epochs: number;
   /** ρ, the average fraction pruned, in (0, 0.5] (default 0.3; 0.35 for MoCo). */
   readonly pruneRatio?: number;
+  /**
+   * Instead of `pruneRatio`: the share of sample visits to save over the run;
+   * sets `pruneRatio` by the rule of `optionsForSavedRatio` (which assumes
+   * warm-up ends as early as it can, after epoch 1). Not together with
+   * `pruneRatio`, `illRatio`, `redundantRatio`, `maxLoss` or `minLoss`.
+   */
+  readonly targetSavedRatio?: number;
   /** ρ_ill, the share of each batch taken as ill-matched (default ρ). */
   readonly illRatio?: number;
   /** ρ_red, the share of each batch taken as redundant (default ρ). */
@@ -32,7 +40,7 @@ export interface ScanOptions {
 }
 
 const OPTION_KEYS = [
-  'size', 'epochs', 'pruneRatio', 'illRatio', 'redundantRatio', 'mutationEpochs', 'warmupThreshold', 'mode', 'maxLoss', 'minLoss', 'seed', 'nonFinite',
+  'size', 'epochs', 'pruneRatio', 'illRatio', 'redundantRatio', 'mutationEpochs', 'warmupThreshold', 'mode', 'maxLoss', 'minLoss', 'seed', 'nonFinite', 'targetSavedRatio',
 ] as const;
 
 /**
@@ -44,7 +52,9 @@ const OPTION_KEYS = [
  * reconciled by the 90 % intersection rule — and `T` mutation epochs pruning
  * a cosine-growing share (0.25, 0.75, 1 for T = 3) of the candidates. The
  * average pruning over a cycle is ρ with the default `mode: 'both'`; a single
- * mode halves it.
+ * mode halves it. `expectedSavedRatio(options)` gives what a run saves (warm-up
+ * epochs count as full), and `targetSavedRatio` asks for a saving instead of
+ * giving `pruneRatio`.
  *
  * Report losses in both directions, `observe(ids, lossesA, lossesB)`; with
  * one loss, it stands for both.
@@ -77,7 +87,10 @@ export function scan(options: ScanOptions): PipelinePruner {
   checkOptionKeys(fn, options, OPTION_KEYS);
   const size = checkSize(fn, 'size', options.size);
   const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
-  const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.3, 0, 0.5, { openMin: true });
+  const pruneRatio =
+    options.targetSavedRatio === undefined
+      ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.3, 0, 0.5, { openMin: true })
+      : pruneRatioForTarget(fn, options);
   const illRatio = checkNumber(fn, 'illRatio', options.illRatio ?? pruneRatio, 0, 1);
   const redundantRatio = checkNumber(fn, 'redundantRatio', options.redundantRatio ?? pruneRatio, 0, 1);
   const mutationEpochs = checkInteger(fn, 'mutationEpochs', options.mutationEpochs ?? 3, 1);
