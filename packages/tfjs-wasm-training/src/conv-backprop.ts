@@ -201,6 +201,8 @@ function dyRows(
  */
 export const conv2dBackpropInput: KernelFunc = (args) => {
   const backend = args.backend as unknown as WasmBackendLike;
+  const viaConv = backpropInputAsConv(args);
+  if (viaConv !== null) return viaConv;
   const dy = args.inputs['dy']!;
   const filter = args.inputs['filter']!;
   const attrs = args.attrs as unknown as {
@@ -298,4 +300,93 @@ export const depthwiseBackpropInput: KernelFunc = (args) => {
   );
   return out;
 };
+
+
+/**
+ * `out[i, j, o, c] = w[fh − 1 − i, fw − 1 − j, c, o]`: a [fh, fw, inC, outC]
+ * filter turned half a turn with its channel axes swapped, so that a forward
+ * convolution with it is the adjoint of one with `w`. O(size of w).
+ */
+export function flipFilterImpl(w: Float32Array, fh: number, fw: number, inC: number, outC: number, out: Float32Array): Float32Array {
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const src = ((fh - 1 - i) * fw + (fw - 1 - j)) * inC * outC;
+      const dst = (i * fw + j) * outC * inC;
+      for (let c = 0; c < inC; c++) for (let o = 0; o < outC; o++) out[dst + o * inC + c] = w[src + c * outC + o]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Conv2DBackpropInput with stride 1 and no dilation (NHWC) as the forward
+ * convolution it is: `dx = conv2d(dy, flip(w))` with padding `filter − 1 −
+ * pad` on each side, on the wasm backend's XNNPACK convolution — no col2im
+ * pass and no intermediate `[P, K]` matrix. Returns null where it does not
+ * apply (strides, dilations, NCHW, or a padding wider than the filter), for
+ * the im2col path.
+ */
+function backpropInputAsConv(args: Parameters<KernelFunc>[0]): TensorInfo | null {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dy = args.inputs['dy']!;
+  const filter = args.inputs['filter']!;
+  const attrs = args.attrs as unknown as {
+    strides: Pair;
+    pad: Padding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+    dilations?: Pair;
+  };
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const g = backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  if (g.strideHeight !== 1 || g.strideWidth !== 1 || g.dilationHeight !== 1 || g.dilationWidth !== 1) return null;
+  const { filterHeight: fh, filterWidth: fw, inChannels: inC, outChannels: outC } = g;
+  const top = fh - 1 - g.padInfo.top;
+  const left = fw - 1 - g.padInfo.left;
+  // Rows and columns after the last output so that the result has the input's size.
+  const bottom = g.inHeight - 1 + fh - g.outHeight - top;
+  const right = g.inWidth - 1 + fw - g.outWidth - left;
+  if (Math.min(top, left, bottom, right) < 0 || g.batchSize * g.inHeight * g.inWidth * inC === 0) return null;
+  const flipped = backend.makeOutput([fh, fw, outC, inC], 'float32');
+  // Views only after the allocation: an allocation may grow (and detach) the heap.
+  flipFilterImpl(
+    backend.typedArrayFromHeap(filter) as Float32Array,
+    fh,
+    fw,
+    inC,
+    outC,
+    backend.typedArrayFromHeap(flipped) as Float32Array,
+  );
+  try {
+    // Paddings the stock kernel takes as they are ('valid', or 'same' with a square odd filter), else explicit.
+    const half = (fh - 1) / 2;
+    const padding =
+      top === 0 && bottom === 0 && left === 0 && right === 0
+        ? 'valid'
+        : fh === fw && fh % 2 === 1 && [top, bottom, left, right].every((p) => p === half)
+          ? 'same'
+          : [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ];
+    // Our Conv2D: it pads explicitly where the stock kernel would get the padding wrong.
+    return explicitPadding('Conv2D')({
+      inputs: { x: dy, filter: flipped },
+      backend: args.backend,
+      attrs: { strides: 1, pad: padding, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap,
+    }) as TensorInfo;
+  } finally {
+    backend.disposeData(flipped.dataId);
+  }
+}
 

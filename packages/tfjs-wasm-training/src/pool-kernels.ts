@@ -8,8 +8,8 @@ import type { ConvGeometry } from './conv-kernels.js';
 /**
  * Input gradient of 2-D max pooling (NHWC): each output's `dy` goes to the
  * first maximum of its window in row-major order (the rule of TensorFlow.js's
- * cpu backend; padding never wins). `out` is overwritten. Any windows,
- * overlapping or not.
+ * cpu backend; padding never wins). `out` is overwritten. Any window,
+ * stride, padding and dilation.
  * O(B · OH · OW · C · filterH · filterW) time, O(C) scratch memory.
  *
  * The channel loop is innermost: each window's taps are visited once, each as
@@ -67,44 +67,47 @@ function maxPoolBackpropOverlapping(
 }
 
 /**
- * {@link maxPoolBackpropImpl} for windows that do not overlap (stride at least
- * the dilated window, as in the usual 2×2 pooling with stride 2): every input
- * value belongs to at most one window, so its gradient is written, not
- * accumulated, and each window's running maximum stays in locals, one
- * channel at a time (the window's few rows of `C` values stay in cache
- * across channels). Same rule and result as the general loop.
+ * {@link maxPoolBackpropImpl} for the usual pooling: 2×2 windows, stride 2,
+ * no padding, no dilation. Windows do not overlap, so every input value is
+ * written exactly once (its gradient or 0) and `out` needs no clearing unless
+ * a last row or column is left out; each window's four values are compared
+ * in locals. Same rule and result as the general loop, about twice as fast.
  */
-function maxPoolBackpropDisjoint(dy: Float32Array, x: Float32Array, g: ConvGeometry, out: Float32Array): Float32Array {
+function maxPool2x2Backprop(dy: Float32Array, x: Float32Array, g: ConvGeometry, out: Float32Array): Float32Array {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = g;
-  const { top, left } = g.padInfo;
-  out.fill(0);
+  if (H !== 2 * OH || W !== 2 * OW) out.fill(0);
+  const rowStride = W * C;
+  let yo = 0;
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < OH; oy++) {
-      const y0 = oy * SH - top;
-      // The window's rows inside the image.
-      const fy0 = y0 < 0 ? Math.ceil(-y0 / DH) : 0;
-      const fy1 = Math.min(FH, Math.ceil((H - y0) / DH));
-      for (let ox = 0; ox < OW; ox++) {
-        const x0 = ox * SW - left;
-        const fx0 = x0 < 0 ? Math.ceil(-x0 / DW) : 0;
-        const fx1 = Math.min(FW, Math.ceil((W - x0) / DW));
-        const yo = ((b * OH + oy) * OW + ox) * C;
+      let r0 = (b * H + 2 * oy) * rowStride;
+      for (let ox = 0; ox < OW; ox++, r0 += 2 * C, yo += C) {
+        const r1 = r0 + rowStride;
         for (let c = 0; c < C; c++) {
-          let best = -Infinity;
-          let at = -1;
-          // Taps in row-major order and a strict `>`: the first maximum wins, as on cpu.
-          for (let fy = fy0; fy < fy1; fy++) {
-            const row = ((b * H + y0 + fy * DH) * W + x0) * C + c;
-            for (let fx = fx0; fx < fx1; fx++) {
-              const i = row + fx * DW * C;
-              const v = x[i]!;
-              if (v > best) {
-                best = v;
-                at = i;
-              }
-            }
+          const i0 = r0 + c;
+          const i1 = i0 + C;
+          const i2 = r1 + c;
+          const i3 = i2 + C;
+          const v0 = x[i0]!;
+          const v1 = x[i1]!;
+          const v2 = x[i2]!;
+          const v3 = x[i3]!;
+          out[i0] = 0;
+          out[i1] = 0;
+          out[i2] = 0;
+          out[i3] = 0;
+          // Row-major order and a strict `>`: the first maximum wins, as on cpu; NaN never does.
+          let best = v0 === v0 ? v0 : -Infinity;
+          let at = v0 === v0 ? i0 : -1;
+          if (v1 > best) {
+            best = v1;
+            at = i1;
           }
+          if (v2 > best) {
+            best = v2;
+            at = i2;
+          }
+          if (v3 > best) at = i3;
           if (at >= 0) out[at] = dy[yo + c]!;
         }
       }
@@ -120,10 +123,12 @@ function maxPoolBackpropDisjoint(dy: Float32Array, x: Float32Array, g: ConvGeome
  * overwritten. O(B · OH · OW · C · filterH · filterW) time.
  */
 export function maxPoolBackpropImpl(dy: Float32Array, x: Float32Array, g: ConvGeometry, out: Float32Array): Float32Array {
-  const disjoint =
-    g.strideHeight >= (g.filterHeight - 1) * g.dilationHeight + 1 && g.strideWidth >= (g.filterWidth - 1) * g.dilationWidth + 1;
-  return disjoint ? maxPoolBackpropDisjoint(dy, x, g, out) : maxPoolBackpropOverlapping(dy, x, g, out);
+  const usual =
+    g.filterHeight === 2 && g.filterWidth === 2 && g.strideHeight === 2 && g.strideWidth === 2 &&
+    g.dilationHeight === 1 && g.dilationWidth === 1 && g.padInfo.top === 0 && g.padInfo.left === 0 &&
+    2 * g.outHeight <= g.inHeight && 2 * g.outWidth <= g.inWidth;
+  return usual ? maxPool2x2Backprop(dy, x, g, out) : maxPoolBackpropOverlapping(dy, x, g, out);
 }
 
-/** The general loop, exported for tests that check the disjoint-window path against it. */
+/** The general loop, exported for tests that check the 2×2 path against it. */
 export { maxPoolBackpropOverlapping };

@@ -283,6 +283,25 @@ describe('Conv2DBackpropInput on wasm', () => {
     }
   });
 
+  it('matches the cpu backend with stride 1 (the forward-convolution path) on any filter and padding', async () => {
+    const rng = new Random(16);
+    for (let c = 0; c < 40; c++) {
+      let { xShape, filterShape, stride, pad, outShape } = convCase(rng);
+      if (stride !== 1) {
+        stride = 1;
+        outShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, 1, 1, pad).outShape;
+      }
+      const w = randomValues(rng, filterShape.reduce((a, b) => a * b, 1));
+      const dy = randomValues(rng, outShape.reduce((a, b) => a * b, 1));
+      const { error } = await compareKernel(
+        'Conv2DBackpropInput',
+        { dy: { values: dy, shape: outShape }, filter: { values: w, shape: filterShape } },
+        { strides: 1, pad, dataFormat: 'NHWC', inputShape: xShape },
+      );
+      expect(error, `case ${c}: x ${xShape} filter ${filterShape} pad ${pad}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
   it('matches a brute-force oracle (one-hot inputs through cpu conv2d) with dilations', async () => {
     const rng = new Random(15);
     for (let c = 0; c < 4; c++) {
