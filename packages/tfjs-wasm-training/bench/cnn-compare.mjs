@@ -52,10 +52,14 @@ if (args.includes('--child')) {
   };
   step();
   const times = [];
+  const cpuTimes = [];
   for (let i = 0; i < Number(flag('--steps', '10')); i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     step();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
   }
   const info = await tf.profile(step);
   const kernels = {};
@@ -63,7 +67,7 @@ if (args.includes('--child')) {
     if (k.name.endsWith('__op')) continue; // custom-gradient ops: their time includes their kernels'
     kernels[k.name] = (kernels[k.name] ?? 0) + (await k.kernelTimeMs);
   }
-  process.stdout.write(JSON.stringify({ times, kernels }));
+  process.stdout.write(JSON.stringify({ times, cpuTimes, kernels }));
 } else {
   const base = flag('--base');
   if (!base) throw new Error('cnn-compare: --base <dist directory of the build to compare against> is required');
@@ -80,7 +84,8 @@ if (args.includes('--child')) {
         maxBuffer: 1 << 24,
       });
       runs[name].push(JSON.parse(out));
-      console.error(`round ${r + 1} ${name}: median ${round(median(runs[name].at(-1).times))} ms`);
+      const last = runs[name].at(-1);
+      console.error(`round ${r + 1} ${name}: median ${round(median(last.times))} ms wall, ${round(median(last.cpuTimes))} ms CPU`);
     }
   }
   const summary = (list) => {
@@ -92,9 +97,21 @@ if (args.includes('--child')) {
       .sort((p, q) => q[1] - p[1])
       .map(([kernel, ms]) => ({ kernel, ms: round(ms), share: round(ms / kernelMs, 3) }));
     const ms = median(times);
+    // Process CPU time per step: on a shared machine, less sensitive than wall time to other processes.
+    const cpuMs = median(list.flatMap((l) => l.cpuTimes));
     // Each process's median too: on a shared VM whole processes can run slow, which the pooled median hides.
     const processMedians = list.map((l) => round(median(l.times)));
-    return { ms: round(ms), msPerSample: round(ms / BATCH, 4), steps: times.length, processMedians, profileKernelMs: round(kernelMs), profile: top };
+    return {
+      ms: round(ms),
+      msPerSample: round(ms / BATCH, 4),
+      cpuMs: round(cpuMs),
+      cpuMsPerSample: round(cpuMs / BATCH, 4),
+      steps: times.length,
+      processMedians,
+      processCpuMedians: list.map((l) => round(median(l.cpuTimes))),
+      profileKernelMs: round(kernelMs),
+      profile: top,
+    };
   };
   const b = summary(runs.base);
   const c = summary(runs.current);
@@ -105,10 +122,11 @@ if (args.includes('--child')) {
     cpu: `${os.cpus()[0]?.model} × ${os.cpus().length}`,
     loadAverageBefore: loadBefore.map((l) => round(l)),
     loadAverageAfter: os.loadavg().map((l) => round(l)),
-    note: `medians over ${rounds} alternating child processes per build, ${steps} steps each after a warm-up step; profile: tf.profile of one step per process, kernel time averaged over processes`,
+    note: `medians over ${rounds} alternating child processes per build, ${steps} steps each after a warm-up step; wall and process CPU time per step (ms: wall; cpuMs: user + system of the process, which includes V8's helper threads); profile: tf.profile of one step per process, kernel time averaged over processes`,
     base: { dist: builds.base, ...b },
     current: { dist: builds.current, ...c },
     speedup: round(b.ms / c.ms),
+    cpuSpeedup: round(b.cpuMs / c.cpuMs),
   };
   const json = `${JSON.stringify(result, null, 2)}\n`;
   if (flag('--out')) writeFileSync(flag('--out'), json);
