@@ -10,19 +10,19 @@
  * rebuilt from all records in the output folder.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@seta/tfjs-trainer';
-import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds } from '@seta-apps/shared';
+import { COMMON_OPTIONS, commandLine, fashionMnistDir, loadDataset, logSetting, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, reportTables, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
 import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary, totalVisits } from './evidence.js';
 import { equalVisitsSection, evidenceReport, writeEvidencePlots } from './evidence-report.js';
 import { runId, runMatrix, workerMain } from './matrix.js';
 import type { WorkerSetup } from './matrix.js';
 import { writePlots } from './plots.js';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
-import { readRecordsIn, writeFileAtomic } from './record-io.js';
+import { readRecordsIn } from './record-io.js';
 import { markdownReport } from './report.js';
 import { LEVELS, STRATEGIES, strategyOptions } from './strategies.js';
 
@@ -101,35 +101,22 @@ function gitCommit(): string {
 async function loadSetting(setup: WorkerSetup) {
   // The models take 28×28 images: a data directory of another size is refused by the loader, naming the file.
   const dataset = loadDataset(setup.dataDir, { imageSize: [28, 28] });
-  const { name: backend, tried } = await selectBackend(setup.prefer === undefined ? {} : { prefer: setup.prefer as ('tensorflow' | 'wasm' | 'cpu')[] });
-  return { dataset, backend, tried };
+  const backend = await selectBackend(setup.prefer === undefined ? {} : { prefer: setup.prefer as ('tensorflow' | 'wasm' | 'cpu')[] });
+  return { dataset, backend: backend.name, choice: backend };
 }
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      profile: { type: 'string', default: 'quick' },
+      ...COMMON_OPTIONS,
       model: { type: 'string' },
-      strategies: { type: 'string' },
       levels: { type: 'string' },
-      seeds: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      'train-size': { type: 'string' },
-      'test-size': { type: 'string' },
       'label-noise': { type: 'string' },
-      'data-dir': { type: 'string' },
-      backend: { type: 'string' },
-      out: { type: 'string' },
-      notes: { type: 'string' },
       jobs: { type: 'string' },
       'noise-seeds': { type: 'string' },
       'validation-size': { type: 'string' },
       worker: { type: 'string' },
-      'no-progress': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -140,8 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     await workerMain(values.worker, loadSetting);
     return 0;
   }
-  const base = PROFILES[values.profile!];
-  if (base === undefined) throw new RangeError(`--profile: unknown profile "${values.profile}"; expected one of ${Object.keys(PROFILES).join(', ')}`);
+  const base = pickProfile(PROFILES, values.profile);
   const profile: Profile = {
     ...base,
     model: (parseList(values.model, ['mlp', 'cnn'] as const, 'model')?.[0] ?? base.model) as ModelName,
@@ -158,19 +144,17 @@ export async function main(argv: string[]): Promise<number> {
   if (!(labelNoise >= 0 && labelNoise < 1)) throw new RangeError(`--label-noise: expected a rate in [0, 1), got "${values['label-noise']}"`);
   const appDir = resolve(import.meta.dirname, '..');
   const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
-  const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
+  const out = resolve(values.out ?? join(appDir, 'runs', values.profile));
 
   const jobs = parsePositive(values.jobs, 'jobs') ?? 1;
   const progress: boolean | 'auto' = values['no-progress'] || jobs > 1 ? false : 'auto';
-  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
-  const command = `node apps/classification/dist/cli.js ${argv.join(' ')}`.trim();
+  const notes = readNotes(values.notes);
+  const command = commandLine('classification', argv);
 
   const t0 = performance.now();
-  const prefer = values.backend === undefined ? undefined : (parseList(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
-  const setup: WorkerSetup = { dataDir, prefer };
-  const { dataset, backend, tried } = await loadSetting(setup);
-  console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
-  console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);
+  const setup: WorkerSetup = { dataDir, prefer: parseBackend(values.backend) };
+  const { dataset, backend, choice } = await loadSetting(setup);
+  logSetting(choice, dataDir, dataset);
   mkdirSync(join(out, 'runs'), { recursive: true });
   const matrix = { out, jobs, dataset, backend, workerScript: join(appDir, 'dist', 'cli.js'), workerSetup: setup, progress };
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.version}, TensorFlow.js backend ${backend}`;
@@ -207,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(notes === undefined ? {} : { notes }),
     });
     writeFileAtomic(join(out, 'report.md'), report);
-    console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).slice(0, 24).join('\n')}`);
+    console.log(`\n${reportTables(report).slice(0, 24).join('\n')}`);
     for (const p of await writeEvidencePlots(records, summary, join(out, 'plots'))) console.log(`plot: ${p}`);
     console.log(`\nreport: ${join(out, 'report.md')}\nsummary: ${join(out, 'summary.json')}\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     return 0;
@@ -255,22 +239,8 @@ export async function main(argv: string[]): Promise<number> {
   const report = markdownReport(records, { title, command, machine, ...(notes === undefined ? {} : { notes }) });
   const equal = equalVisitsSection(all);
   const text = equal.length === 0 ? report : `${report.trimEnd()}\n\n${equal.join('\n')}\n`;
-  writeFileAtomic(join(out, 'report.md'), text);
-  // The report's tables, for the terminal (the full text is in report.md).
-  console.log(`\n${text.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
-  const plots = await writePlots(records, join(out, 'plots'), { model: profile.model, levels: profile.levels });
-  console.log(`\nreport: ${join(out, 'report.md')}`);
-  for (const p of plots) console.log(`plot: ${p}`);
-  console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await writeReport(out, text, () => writePlots(records, join(out, 'plots'), { model: profile.model, levels: profile.levels }), t0);
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -3,7 +3,7 @@ import { Trainer, arrayDataSource, cosineSchedule, softmaxCrossEntropy } from '@
 import type { EpochReport } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Dataset, ImageSplit } from '@seta-apps/shared';
+import type { Dataset, ImageSplit, RunContext as SharedRunContext } from '@seta-apps/shared';
 import { carveValidation, makePruner, subset, symmetricLabelNoise, watchPlans } from '@seta-apps/shared';
 import { budgetEpochCount, fullForBudget } from './budget.js';
 import { models, weightsDigest } from './models.js';
@@ -65,22 +65,12 @@ function countingPruner(inner: Pruner, flagged: Uint8Array | null) {
   return { pruner, last };
 }
 
-/** Everything a run needs besides its configuration. */
-export interface RunContext {
-  readonly dataset: Dataset;
-  /** The active TensorFlow.js backend's name. */
-  readonly backend: string;
-  /** Show a progress bar ('auto': on a terminal). */
-  readonly progress?: boolean | 'auto';
-  /**
-   * Checkpoint directory: the run checkpoints after every epoch, with the
-   * epochs recorded so far beside it, so a killed run resumes and still ends
-   * with the record an uninterrupted run writes (optional).
-   */
-  readonly checkpointDir?: string;
-  /** Called after each epoch. */
-  readonly onEpoch?: (record: EpochRecord) => void;
-}
+/**
+ * Everything a run needs besides its configuration. With a `checkpointDir`,
+ * the epochs recorded so far are kept beside the checkpoint, so a killed run
+ * resumes and still ends with the record an uninterrupted run writes.
+ */
+export type RunContext = SharedRunContext<EpochRecord>;
 
 /** The training, validation and test splits a configuration trains and evaluates on. */
 export function splitsFor(config: RunConfig, dataset: Dataset): { train: ImageSplit; validation: ImageSplit | null; test: ImageSplit } {

@@ -9,10 +9,11 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@seta-apps/shared';
 import type { Dataset } from '@seta-apps/shared';
 import { runExperiment } from './experiment.js';
 import type { EpochRecord, RunConfig, RunRecord } from './record.js';
-import { readRecordFile, writeFileAtomic } from './record-io.js';
+import { readRecordFile } from './record-io.js';
 
 /** The file name of a configuration's record (without `.json`). */
 export function runId(c: Pick<RunConfig, 'model' | 'strategy' | 'level' | 'seed' | 'labelNoise' | 'budgetEpochs'>): string {

@@ -1,18 +1,11 @@
 /**
  * Files of a run that must survive a kill: each written whole or not at all
- * (a temporary file renamed over the target, the rename being atomic on one
- * file system), and read back with errors that name the file.
+ * (`writeFileAtomic`), and read back with errors that name the file.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@seta-apps/shared';
 import type { EpochRecord, RunRecord } from './record.js';
-
-/** Write `text` to `file` atomically: readers see the old content or the new, never a part. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
 
 /** A run record, or why it cannot be read. */
 export type RecordRead = { ok: true; record: RunRecord } | { ok: false; reason: string };

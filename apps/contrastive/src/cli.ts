@@ -9,10 +9,10 @@
  * run also checkpoints after every epoch), then the report and plots are
  * rebuilt from all records in the output folder.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fashionMnistDir, loadDataset, parseList, parsePositive, parseSeeds, readRunRecords } from '@seta-apps/shared';
+import { COMMON_OPTIONS, commandLine, fashionMnistDir, loadDataset, logSetting, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, readRunRecords, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
 import { selectBackend } from '@seta/tfjs-trainer';
 import { runExperiment } from './experiment.js';
 import { writePlots } from './plots.js';
@@ -82,33 +82,19 @@ export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      profile: { type: 'string', default: 'quick' },
+      ...COMMON_OPTIONS,
       styles: { type: 'string' },
-      strategies: { type: 'string' },
-      seeds: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      'train-size': { type: 'string' },
-      'test-size': { type: 'string' },
       'eval-size': { type: 'string' },
       mismatch: { type: 'string' },
       duplicates: { type: 'string' },
       copies: { type: 'string' },
-      'data-dir': { type: 'string' },
-      backend: { type: 'string' },
-      out: { type: 'string' },
-      notes: { type: 'string' },
-      'no-progress': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const base = PROFILES[values.profile!];
-  if (base === undefined) throw new RangeError(`--profile: unknown profile "${values.profile}"; expected one of ${Object.keys(PROFILES).join(', ')}`);
+  const base = pickProfile(PROFILES, values.profile);
   const profile: Profile = {
     styles: parseList(values.styles, STYLES, 'styles') ?? base.styles,
     strategies: parseList(values.strategies, STRATEGIES, 'strategies') ?? base.strategies,
@@ -126,15 +112,15 @@ export async function main(argv: string[]): Promise<number> {
   const copies = parsePositive(values.copies, 'copies') ?? 4;
   const appDir = resolve(import.meta.dirname, '..');
   const dataDir = resolve(values['data-dir'] ?? fashionMnistDir());
-  const out = resolve(values.out ?? join(appDir, 'runs', values.profile!));
+  const out = resolve(values.out ?? join(appDir, 'runs', values.profile));
   const progress = values['no-progress'] ? false : 'auto';
 
   const t0 = performance.now();
   const dataset = loadDataset(dataDir);
-  const prefer = values.backend === undefined ? undefined : (parseList(values.backend, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
-  const { name: backend, tried } = await selectBackend(prefer === undefined ? {} : { prefer });
-  console.log(`backend: ${backend}${tried.filter((t) => !t.ok).map((t) => ` (${t.name}: ${t.reason})`).join('')}`);
-  console.log(`data: ${dataDir} — ${dataset.train.count} training, ${dataset.test.count} test images`);
+  const prefer = parseBackend(values.backend);
+  const choice = await selectBackend(prefer === undefined ? {} : { prefer });
+  const backend = choice.name;
+  logSetting(choice, dataDir, dataset);
 
   const configs: RunConfig[] = [];
   for (const style of profile.styles) {
@@ -189,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
     });
-    writeFileSync(file, JSON.stringify(record, null, 1) + '\n');
+    writeFileAtomic(file, JSON.stringify(record, null, 1) + '\n');
     rmSync(checkpointDir, { recursive: true, force: true });
     const finals = Object.entries(record.final).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
     console.log(`  → ${finals}; saved ${pct(record.savedRatio)} of visits; ${(record.trainTimeMs / 1000).toFixed(1)} s training`);
@@ -197,28 +183,15 @@ export async function main(argv: string[]): Promise<number> {
   rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
 
   const records = readRecords(out);
-  const command = `node apps/contrastive/dist/cli.js ${argv.join(' ')}`.trim();
-  const notes = values.notes === undefined ? undefined : readFileSync(resolve(values.notes), 'utf8');
+  const command = commandLine('contrastive', argv);
+  const notes = readNotes(values.notes);
   const report = markdownReport(records, {
     title: 'Contrastive pre-training on Fashion-MNIST: pruning strategies and corrupted pairs',
     command,
     ...(notes === undefined ? {} : { notes }),
   });
-  writeFileSync(join(out, 'report.md'), report);
-  console.log(`\n${report.split('\n').filter((line) => line.startsWith('|') || line.startsWith('## ')).join('\n')}`);
-  const plots = await writePlots(records, join(out, 'plots'));
-  console.log(`\nreport: ${join(out, 'report.md')}`);
-  for (const p of plots) console.log(`plot: ${p}`);
-  console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await writeReport(out, report, () => writePlots(records, join(out, 'plots')), t0);
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -5,10 +5,10 @@
  * injected ill-matched and duplicate pairs) and, at the end, the
  * representation's quality.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dataset, ImageSplit } from '@seta-apps/shared';
-import { makePruner, subset, watchPlans } from '@seta-apps/shared';
+import type { Dataset, ImageSplit, RunContext as SharedRunContext } from '@seta-apps/shared';
+import { makePruner, subset, watchPlans, writeFileAtomic } from '@seta-apps/shared';
 import type { Pruner } from '@seta/core';
 import { Random } from '@seta/core';
 import type { BatchContext, DataSource } from '@seta/tfjs-trainer';
@@ -95,13 +95,7 @@ export function toFloat(images: Uint8Array): Float32Array {
 }
 
 /** Everything a run needs besides its configuration. */
-export interface RunContext {
-  readonly dataset: Dataset;
-  readonly backend: string;
-  readonly progress?: boolean | 'auto';
-  readonly checkpointDir?: string;
-  readonly onEpoch?: (record: EpochRecord) => void;
-}
+export type RunContext = SharedRunContext<EpochRecord>;
 
 const first = (split: ImageSplit, n: number) => (n < split.count ? subset(split, Array.from({ length: n }, (_, i) => i)) : split);
 
@@ -361,8 +355,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
       if (epochsFile !== undefined) {
         mkdirSync(context.checkpointDir!, { recursive: true });
         const all = [...earlier.filter((e) => e.epoch < epochs[0]!.epoch), ...epochs];
-        writeFileSync(`${epochsFile}.tmp`, JSON.stringify(all));
-        renameSync(`${epochsFile}.tmp`, epochsFile);
+        writeFileAtomic(epochsFile, JSON.stringify(all));
       }
       context.onEpoch?.(record);
       cpuMark = process.cpuUsage();

@@ -1,24 +1,15 @@
 /**
  * The JSON record one pre-training run writes: everything the report and the
- * plots are made from.
+ * plots are made from. What every app records is in `@seta-apps/shared`'s
+ * base types; this file adds what contrastive pre-training measures.
  */
+import type { EpochRecordBase, RunConfigBase, RunRecordBase } from '@seta-apps/shared';
 
 /** CLIP-style image–caption pairs, or MoCo-style two views of one image. */
 export type Style = 'clip' | 'moco';
 export type StrategyName = 'full' | 'dynamicRandom' | 'infobatch' | 'seta' | 'scan';
 
-export interface EpochRecord {
-  readonly epoch: number;
-  /** The pruner's phase for this epoch. */
-  readonly phase: string;
-  /** Mean training loss of the epoch (both directions combined as trained). */
-  readonly trainLoss: number;
-  /** Samples visited this epoch. */
-  readonly visited: number;
-  /** 1 − visited / N. */
-  readonly prunedRatio: number;
-  /** Realised saved ratio of the run so far. */
-  readonly savedRatioSoFar: number;
+export interface EpochRecord extends EpochRecordBase {
   /** Wall time of this epoch's training (evaluation excluded), ms. */
   readonly wallTimeMs: number;
   /** CPU time of the process over this epoch's training (plan, batches, steps, checkpoint; evaluation excluded), ms. */
@@ -35,19 +26,8 @@ export interface EpochRecord {
   readonly logitScale?: number;
 }
 
-export interface RunConfig {
+export interface RunConfig extends RunConfigBase<StrategyName> {
   readonly style: Style;
-  readonly strategy: StrategyName;
-  /** The strategy's options as passed to its factory. */
-  readonly strategyOptions: Record<string, unknown>;
-  readonly seed: number;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  /** Training pairs (≤ 60,000). */
-  readonly trainSize: number;
-  /** Test images of the final evaluation (≤ 10,000). */
-  readonly testSize: number;
   /** Test images of the per-epoch metric. */
   readonly evalSize: number;
   /** Share of ill-matched pairs. */
@@ -72,13 +52,7 @@ export interface PruneQuality {
   readonly duplicateRecall: number;
 }
 
-export interface RunRecord {
-  /** Format version of this record. */
-  readonly version: 1;
-  readonly config: RunConfig;
-  /** TensorFlow.js backend that trained it. */
-  readonly backend: string;
-  readonly epochs: readonly EpochRecord[];
+export interface RunRecord extends RunRecordBase<RunConfig, EpochRecord> {
   /**
    * Final evaluation on `testSize` test images (recall@k: on the first
    * 1,000 pairs of them). clip: `zeroShot`,
@@ -90,14 +64,8 @@ export interface RunRecord {
   readonly initial: Readonly<Record<string, number>>;
   /** The per-epoch metric of the untrained encoders (what pre-training adds is measured against it). */
   readonly initialMetric: number;
-  /** Σ pruned / (N · E): the papers' "Pruned %" as realised. */
-  readonly savedRatio: number;
-  readonly trainTimeMs: number;
   /** Σ per-epoch CPU time of training. */
   readonly trainCpuMs: number;
-  /** Including evaluation. */
-  readonly totalTimeMs: number;
   readonly corruption: { readonly size: number; readonly mismatched: number; readonly duplicate: number };
   readonly pruneQuality: PruneQuality;
-  readonly startedAt: string;
 }

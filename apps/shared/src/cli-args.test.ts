@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makePruner, parseList, parsePositive, parseSeeds, readRunRecords, watchPlans } from './index.js';
+import { makePruner, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readRunRecords, watchPlans } from './index.js';
 
 describe('option parsing', () => {
   it('parseList checks every item and names the option', () => {
@@ -68,5 +68,19 @@ describe('makePruner and watchPlans', () => {
     }
     expect(Array.from(watched.saveState())).toEqual(Array.from(plain.saveState()));
     expect(watched.name).toBe(plain.name);
+  });
+});
+
+describe('pickProfile and parseBackend', () => {
+  it('pickProfile returns the named profile and names the known ones otherwise', () => {
+    const profiles = { tiny: { epochs: 2 }, quick: { epochs: 10 } };
+    expect(pickProfile(profiles, 'quick')).toEqual({ epochs: 10 });
+    expect(() => pickProfile(profiles, 'huge')).toThrow('--profile: unknown profile "huge"; expected one of tiny, quick');
+  });
+
+  it('parseBackend keeps the order given and refuses unknown backends by name', () => {
+    expect(parseBackend(undefined)).toBeUndefined();
+    expect(parseBackend('wasm,cpu')).toEqual(['wasm', 'cpu']);
+    expect(() => parseBackend('webgl')).toThrow('--backend: unknown value "webgl"; expected one of tensorflow, wasm, cpu');
   });
 });

@@ -1,9 +1,7 @@
 /**
- * Command-line helpers the apps share: parsing of list and number options
- * with errors that name the option, and reading a folder of run records.
+ * The apps' command-line arguments: the options every app takes, and parsing
+ * of list and number options with errors that name the option.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** `a,b,c` → the items, each checked against `allowed`; undefined when the option is absent. */
 export function parseList<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] | undefined {
@@ -36,12 +34,39 @@ export function parseSeeds(value: string | undefined, name = 'seeds'): number[] 
   });
 }
 
-/** Every run record (`*.json`) in `dir/runs`, in file-name order; none if the folder is missing. */
-export function readRunRecords<T>(dir: string): T[] {
-  const runs = join(dir, 'runs');
-  if (!existsSync(runs)) return [];
-  return readdirSync(runs)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(runs, f), 'utf8')) as T);
+/**
+ * The options every app's command line takes, for `node:util`'s `parseArgs`;
+ * an app spreads them into its own. Values stay strings so the parsers above
+ * can name the option in their errors.
+ */
+export const COMMON_OPTIONS = {
+  profile: { type: 'string', default: 'quick' },
+  strategies: { type: 'string' },
+  seeds: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'train-size': { type: 'string' },
+  'test-size': { type: 'string' },
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  notes: { type: 'string' },
+  'no-progress': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** The profile named by `--profile`. */
+export function pickProfile<P>(profiles: Readonly<Record<string, P>>, name: string): P {
+  const profile = profiles[name];
+  if (profile === undefined) throw new RangeError(`--profile: unknown profile "${name}"; expected one of ${Object.keys(profiles).join(', ')}`);
+  return profile;
+}
+
+/** The TensorFlow.js backends `--backend` may force, in `selectBackend`'s names. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+/** `--backend a,b` → the backends to try in that order; undefined when absent (the fastest that works). */
+export function parseBackend(value: string | undefined): BackendName[] | undefined {
+  return value === undefined ? undefined : (parseList(value, ['tensorflow', 'wasm', 'cpu'] as const, 'backend') ?? []);
 }

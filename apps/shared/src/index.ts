@@ -1,7 +1,8 @@
 /**
  * What the apps share: the Fashion-MNIST files and their strict loader, data
- * splits and label noise, plot rendering (Vega-Lite to SVG and PNG) and
- * summary statistics. Private to this repository; not published.
+ * splits and label noise, plot rendering (Vega-Lite to SVG and PNG),
+ * summary statistics, and the command line and run records every app has.
+ * Private to this repository; not published.
  */
 export { DatasetError, FASHION_MNIST_CLASSES, decodeIdx, fashionMnistDir, loadDataset, loadSplit } from './idx.js';
 export type { Dataset, IdxTensor, ImageSplit, LoadOptions } from './idx.js';
@@ -10,6 +11,11 @@ export type { NoisyLabels } from './splits.js';
 export { plotFontFiles, renderPng, renderSvg, svgToPng } from './render.js';
 export type { PngOptions } from './render.js';
 export { meanStd } from './stats.js';
-export { parseList, parsePositive, parseSeeds, readRunRecords } from './cli-args.js';
+export { COMMON_OPTIONS, parseBackend, parseList, parsePositive, parseSeeds, pickProfile } from './cli-args.js';
+export type { BackendName } from './cli-args.js';
+export { commandLine, logSetting, readNotes, reportTables, runIfMain, writeReport } from './cli-run.js';
+export type { BackendChoice } from './cli-run.js';
+export { readRunRecords, writeFileAtomic } from './run-record.js';
+export type { EpochRecordBase, RunConfigBase, RunContext, RunRecordBase } from './run-record.js';
 export { makePruner, watchPlans } from './pruners.js';
 export type { StrategyName } from './pruners.js';
