@@ -126,3 +126,21 @@ describe('Identity and Cast on wasm', () => {
     opt.dispose();
   });
 });
+
+describe('unregistering', () => {
+  it('puts back the Mean gradient and the stock Mean, Sum, Identity and Cast kernels', () => {
+    const before = tf.getGradient('Mean');
+    const kernels = ['Mean', 'Sum', 'Identity', 'Cast'].map((k) => tf.getKernel(k, 'wasm'));
+    unregisterWasmTrainingKernels();
+    const stockGrad = tf.getGradient('Mean');
+    expect(stockGrad).not.toBe(before);
+    const stock = ['Mean', 'Sum', 'Identity', 'Cast'].map((k) => tf.getKernel(k, 'wasm'));
+    stock.forEach((k, i) => expect(k, String(i)).not.toBe(kernels[i]));
+    registerWasmTrainingKernels();
+    expect(tf.getGradient('Mean')).not.toBe(stockGrad);
+    unregisterWasmTrainingKernels();
+    expect(tf.getGradient('Mean')).toBe(stockGrad);
+    ['Mean', 'Sum', 'Identity', 'Cast'].forEach((k, i) => expect(tf.getKernel(k, 'wasm')).toBe(stock[i]));
+    registerWasmTrainingKernels();
+  });
+});

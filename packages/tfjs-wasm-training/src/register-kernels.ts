@@ -67,14 +67,18 @@ const KERNELS: Record<string, KernelFunc> = {
  * Register, for the `wasm` backend, the training kernels it lacks or runs
  * slowly: `BatchMatMul` and `_FusedMatMul` with transposed or batched operands
  * routed through the fast untransposed kernel (every dense layer's backward
- * pass), `Conv2DBackpropFilter` and `Conv2DBackpropInput` (im2col / col2im +
- * fast matMul), the two depthwise-conv backprops, `MaxPoolGrad`, `Tile`,
+ * pass), `Conv2DBackpropFilter` (im2col + fast matMul) and
+ * `Conv2DBackpropInput` (a forward convolution at stride 1, col2im
+ * otherwise), the two depthwise-conv backprops, `MaxPoolGrad`, `Tile`,
  * `UnsortedSegmentSum` (the gradient of `gather`), convolutions with numeric
- * padding or non-square `'same'` filters, and Adam's update as one kernel
- * (`AdamOptimizer.applyGradients` on wasm). The wasm backend's own kernels
- * are kept and restored by {@link unregisterWasmTrainingKernels}. Other
- * backends are untouched. Idempotent. `@seta/tfjs-trainer`'s `selectBackend`
- * calls it when it settles on wasm. O(number of kernels).
+ * padding or non-square `'same'` filters, `Identity` and same-dtype `Cast`
+ * without a copy, per-channel `Mean` and `Sum` in one pass; and, while wasm
+ * is the active backend, Adam's update as one kernel and faster gradients of
+ * `FusedBatchNorm` and `Mean`. The wasm backend's own kernels and the
+ * replaced gradients are kept and restored by
+ * {@link unregisterWasmTrainingKernels}. Other backends are untouched.
+ * Idempotent. `@seta/tfjs-trainer`'s `selectBackend` calls it when it
+ * settles on wasm. O(number of kernels).
  *
  * Call it after importing `@tensorflow/tfjs-backend-wasm` (or
  * `@tensorflow/tfjs` and the wasm backend), before or after
