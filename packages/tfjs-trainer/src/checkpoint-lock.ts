@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SetaError } from '@seta/core';
 
 /** The lock file a training run keeps in its checkpoint directory while it uses it. */
@@ -42,6 +42,8 @@ export class CheckpointLockError extends SetaError {
 /** A held lock: {@link release} removes it (idempotent). */
 export interface CheckpointLock {
   readonly dir: string;
+  /** Whether this is the lock of `dir`, however the path is written (relative, with `..`). */
+  covers(dir: string): boolean;
   /** The stale lock this one replaced (its process had ended), if any. */
   readonly tookOver: CheckpointLockOwner | null;
   release(): Promise<void>;
@@ -186,6 +188,7 @@ export async function lockCheckpointDir(dir: string, fn: string): Promise<Checkp
   return {
     dir,
     tookOver,
+    covers: (other) => resolve(other) === resolve(dir),
     async release(): Promise<void> {
       if (released) return;
       released = true;

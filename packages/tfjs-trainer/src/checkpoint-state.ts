@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SetaError, StateError } from '@seta/core';
 import type { Pruner, Random } from '@seta/core';
-import type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';
+import type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint-format.js';
 import type { LoopCounters } from './epoch-loop.js';
 import type { TrainableModel } from './model.js';
 
 /*
  * What a checkpoint captures of a run and how it is put back, apart from where
  * checkpoints are stored (checkpoint.ts writes them to files, which only Node
- * can do): everything here works on any backend and in any JavaScript runtime.
+ * can do): nothing here needs Node.
  */
 
 /** The settings a checkpoint records and a resume must match. */

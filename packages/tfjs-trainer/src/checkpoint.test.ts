@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateError, StateWriter } from '@seta/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILE, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import type { CheckpointData, CheckpointMeta } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+import type { CheckpointData, CheckpointMeta } from './checkpoint-format.js';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

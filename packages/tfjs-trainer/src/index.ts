@@ -47,7 +47,8 @@ export { arrayDataSource } from './array-data-source.js';
 export type { ArrayData, ArrayDataSourceOptions } from './array-data-source.js';
 
 // Checkpoints
-export { CHECKPOINT_FILE, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-export type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint.js';
+export { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+export type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint-format.js';
+export { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_LOCK_FILE, CheckpointLockError } from './checkpoint-lock.js';
 export type { CheckpointLockOwner } from './checkpoint-lock.js';

@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateError } from '@seta/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILE, decodeCheckpoint, readCheckpoint } from './checkpoint.js';
+import { decodeCheckpoint } from './checkpoint-format.js';
+import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
 import { CHECKPOINT_LOCK_FILE } from './checkpoint-lock.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Random, SetaError, describeValue } from '@seta/core';
 import { registerGradients } from '@seta/tfjs-wasm-training';
 import { callbackListener } from './callbacks.js';
@@ -124,7 +123,7 @@ export class Trainer {
    * that directory, else one taken for the call.
    */
   private async withLock<T>(dir: string, fn: string, body: () => Promise<T>): Promise<T> {
-    if (this.lock !== null && resolve(this.lock.dir) === resolve(dir)) return body();
+    if (this.lock?.covers(dir) === true) return body();
     const lock = await lockCheckpointDir(dir, fn);
     try {
       return await body();
