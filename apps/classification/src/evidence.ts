@@ -10,7 +10,7 @@ import type { CurvePoint, MeanCi } from './evidence-stats.js';
 import { compareWithCurve, meanCi95 } from './evidence-stats.js';
 import { budgetEpochCount } from './budget.js';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
-import { strategyOptions } from './strategies.js';
+import { evidenceSettings } from '@seta-apps/shared';
 
 /** The arms of the study: strategy and level. */
 export const EVIDENCE_ARMS: readonly { strategy: Exclude<StrategyName, 'full'>; level: Exclude<Level, 'none'> }[] = [
@@ -72,7 +72,8 @@ export function evidenceConfigs(setup: EvidenceSetup): RunConfig[] {
         configs.push({ ...base, strategy: 'full', level: 'none', strategyOptions: {}, epochs: budgetEpochCount(budgetEpochs), budgetEpochs });
       }
       for (const { strategy, level } of setup.arms) {
-        configs.push({ ...base, strategy, level, strategyOptions: strategyOptions(strategy, level), epochs: setup.epochs });
+        // The parameters the committed study ran with, pinned (not level targets): see EVIDENCE_SETTINGS.
+        configs.push({ ...base, strategy, level, strategyOptions: { ...evidenceSettings(strategy, level) }, epochs: setup.epochs });
       }
     }
   }

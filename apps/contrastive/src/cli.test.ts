@@ -44,7 +44,7 @@ describe('the CLI, end to end on a tiny subset', () => {
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('## CLIP-style');
     expect(report).toContain('## MoCo-style');
-    expect(report).toMatch(/\| scan \| pruneRatio 0\.3 \| 1 \|/);
+    expect(report).toMatch(/\| scan \| targetSavedRatio 0\.3 \| 1 \|/);
     expect(report).toContain('ill-matched precision');
     expect(report).toMatch(/\| \*untrained\* \| – \| 1 \| \d/);
     for (const r of records) expect(Object.keys(r.initial).sort()).toEqual(Object.keys(r.final).sort());

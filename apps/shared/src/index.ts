@@ -17,5 +17,16 @@ export { commandLine, logSetting, readNotes, reportTables, runIfMain, writeRepor
 export type { BackendChoice } from './cli-run.js';
 export { readRunRecords, writeFileAtomic } from './run-record.js';
 export type { EpochRecordBase, RunConfigBase, RunContext, RunRecordBase } from './run-record.js';
-export { makePruner, watchPlans } from './pruners.js';
-export type { StrategyName } from './pruners.js';
+export { watchPlans } from './pruners.js';
+export {
+  EVIDENCE_SETTINGS,
+  LEVEL_TARGETS,
+  STRATEGY_TABLE,
+  STYLE_TARGETS,
+  evidenceSettings,
+  levelSettings,
+  makePruner,
+  strategyOptions,
+  styleSettings,
+} from './strategies.js';
+export type { PrunedStrategy, PruningLevel, RunShape, StrategyEntry, StrategyName, StrategySettings } from './strategies.js';
