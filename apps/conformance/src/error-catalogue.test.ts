@@ -51,6 +51,8 @@ const examples: Record<string, () => unknown> = {
   'null option': () => infobatch({ size: 10, epochs: 2, pruneRatio: null } as never),
   'missing options': () => (staticRandom as (o?: unknown) => unknown)(),
   'bad value': () => seta({ size: 10, epochs: 2, windowScale: 1.5 }),
+  'target with the parameter it sets': () => seta({ size: 10, epochs: 30, pruneRatio: 0.1, targetSavedRatio: 0.3 }),
+  'target out of reach': () => infobatch({ size: 10, epochs: 30, targetSavedRatio: 0.5 }),
   'size too large': () => infobatch({ size: 2 ** 32 - 1, epochs: 2 }),
   'scan thresholds': () => scan({ size: 10, epochs: 2, minLoss: 5, maxLoss: 1 }),
   'helper argument': () => (shuffledRange as (n: number) => unknown)(1.5),

@@ -19,6 +19,8 @@ export { readRunRecords, writeFileAtomic } from './run-record.js';
 export type { EpochRecordBase, RunConfigBase, RunContext, RunRecordBase } from './run-record.js';
 export { watchPlans } from './pruners.js';
 export {
+  BENCH_SETTINGS,
+  CONFORMANCE_SETTINGS,
   EVIDENCE_SETTINGS,
   LEVEL_TARGETS,
   STRATEGY_TABLE,

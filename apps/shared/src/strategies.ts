@@ -2,7 +2,7 @@
  * The one table of strategies the apps use: each strategy's factory, what a
  * run of it is expected to save, and the settings every app runs it with —
  * pruning levels and styles as saved-ratio targets, and the settings that
- * committed results and fixtures were produced with, pinned.
+ * committed results, fixtures and benchmarks were produced with, pinned.
  *
  * A setting is a strategy's factory options besides `size`, `epochs` and
  * `seed`. A `targetSavedRatio` is resolved by the strategy itself (each
@@ -101,6 +101,33 @@ export function evidenceSettings(strategy: PrunedStrategy, level: PruningLevel):
   if (settings === undefined) throw new RangeError(`evidenceSettings(): the evidence study has no ${strategy} ${level} arm`);
   return { ...settings };
 }
+
+/**
+ * The conformance app's fixtures: one setting per strategy that makes every
+ * rule of it happen within a few epochs (SCAN with short cycles and a warm-up
+ * that ends at once, SeTa with a window of 3 of 5 groups), pinned because the
+ * app's plan digests were taken with them.
+ */
+export const CONFORMANCE_SETTINGS: Readonly<Record<StrategyName, StrategySettings>> = {
+  full: {},
+  staticRandom: { pruneRatio: 0.3 },
+  dynamicRandom: { pruneRatio: 0.3 },
+  infobatch: { pruneRatio: 0.5 },
+  seta: { pruneRatio: 0.1, groups: 5, windowScale: 0.6 },
+  scan: { pruneRatio: 0.3, mutationEpochs: 2, warmupThreshold: 0.9 },
+};
+
+/**
+ * The strategy benchmark's settings (apps/strategy-bench), pinned so that its
+ * timings stay comparable with the committed ones: the papers' defaults, and
+ * SCAN with `warmupThreshold` 1 so that warm-up ends after epoch 1.
+ */
+export const BENCH_SETTINGS: Readonly<Record<'infobatch' | 'seta' | 'scan' | 'dynamicRandom', StrategySettings>> = {
+  infobatch: { pruneRatio: 0.5 },
+  seta: { pruneRatio: 0.1, groups: 5, windowScale: 0.9 },
+  scan: { pruneRatio: 0.3, warmupThreshold: 1 },
+  dynamicRandom: { pruneRatio: 0.3 },
+};
 
 /**
  * The factory options of `strategy` with `settings` on `run`. A

@@ -21,10 +21,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import os from 'node:os';
-import { dynamicRandom } from '@seta/baselines';
-import { infobatch } from '@seta/infobatch';
-import { scan } from '@seta/scan';
-import { seta } from '@seta/seta';
+import { BENCH_SETTINGS, makePruner } from '@seta-apps/shared/strategies';
 import { measure } from './measure.mjs';
 import { probeFirstTouch } from './page-cost.mjs';
 import { setaStepComparison } from './seta-step.mjs';
@@ -40,12 +37,14 @@ if (!Number.isInteger(later) || later < 0) throw new RangeError(`--later must be
 const out = resolve(arg('out', new URL('../../../docs/results/strategy-bench.json', import.meta.url).pathname));
 const epochs = 20;
 
+// The settings are the shared table's (BENCH_SETTINGS in apps/shared/src/strategies.ts); here, when each strategy first prunes.
+const make = (name) => (n) => () => makePruner(name, BENCH_SETTINGS[name], { size: n, epochs, seed: 0 });
 const strategies = [
-  { name: 'infobatch', make: (n) => () => infobatch({ size: n, epochs, pruneRatio: 0.5 }), pruneEpoch: 1 },
-  { name: 'seta', make: (n) => () => seta({ size: n, epochs, pruneRatio: 0.1, groups: 5, windowScale: 0.9 }), pruneEpoch: 1 },
+  { name: 'infobatch', make: make('infobatch'), pruneEpoch: 1 },
+  { name: 'seta', make: make('seta'), pruneEpoch: 1 },
   // warmupThreshold 1 ends warm-up after epoch 1; epoch 2 prepares, epoch 3 is the first mutation
-  { name: 'scan', make: (n) => () => scan({ size: n, epochs, pruneRatio: 0.3, warmupThreshold: 1 }), pruneEpoch: 3, twoDirections: true, observeEpochs: [2] },
-  { name: 'dynamicRandom', make: (n) => () => dynamicRandom({ size: n, epochs, pruneRatio: 0.3 }), pruneEpoch: 1 },
+  { name: 'scan', make: make('scan'), pruneEpoch: 3, twoDirections: true, observeEpochs: [2] },
+  { name: 'dynamicRandom', make: make('dynamicRandom'), pruneEpoch: 1 },
 ];
 
 const results = [];

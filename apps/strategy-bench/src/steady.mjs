@@ -12,21 +12,14 @@
  * first touching memory costs here at the moment (page-cost.mjs), which
  * explains much of the spread between runs at different times.
  */
-import { infobatch } from '@seta/infobatch';
-import { seta } from '@seta/seta';
-import { scan } from '@seta/scan';
-import { dynamicRandom } from '@seta/baselines';
+import { BENCH_SETTINGS, makePruner } from '@seta-apps/shared/strategies';
 import { Random, setWasmKernels } from '@seta/core';
 import { probeFirstTouch } from './page-cost.mjs';
 if (process.env.NOWASM) setWasmKernels(false);
 const which = process.argv[2]; const n = Number(process.argv[3] ?? 1e7); const E = Number(process.argv[4] ?? 6);
 const epochs = 20;
-const make = {
-  infobatch: () => infobatch({ size: n, epochs, pruneRatio: 0.5 }),
-  seta: () => seta({ size: n, epochs, pruneRatio: 0.1, groups: 5, windowScale: 0.9 }),
-  scan: () => scan({ size: n, epochs, pruneRatio: 0.3, warmupThreshold: 1 }),
-  dynamicRandom: () => dynamicRandom({ size: n, epochs, pruneRatio: 0.3 }),
-}[which];
+// The benchmark's settings, from the shared table (BENCH_SETTINGS in apps/shared/src/strategies.ts).
+const make = Object.hasOwn(BENCH_SETTINGS, which) ? () => makePruner(which, BENCH_SETTINGS[which], { size: n, epochs, seed: 0 }) : undefined;
 if (make === undefined) throw new Error(`steady.mjs: strategy must be infobatch, seta, scan or dynamicRandom, got ${which}`);
 const probe = probeFirstTouch(64);
 console.log(`first touch of memory: ${probe.msPerMb.toFixed(2)} ms per MB`);
