@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateError } from '@seta/core';
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint } from './checkpoint-format.js';
 import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
 import { CHECKPOINT_LOCK_FILE } from './checkpoint-lock.js';
+import { tempDirs } from './test-utils.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const child = join(packageDir, 'test-fixtures', 'train-child.cjs');
@@ -86,16 +87,9 @@ function failure(e: Exit, name: string): string {
 
 const floats = (bytes: Buffer) => Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
 
-let dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'seta-kill-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  dirs = [];
-});
+const dirs = tempDirs('seta-kill-');
+const tempDir = () => dirs.make();
+afterAll(() => dirs.removeAll());
 
 /** The uninterrupted run: final weights and per-epoch losses. */
 let reference: { weights: number[]; losses: number[] };

@@ -1,5 +1,8 @@
 /* Helpers shared by this package's tests (not part of the build). */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random, StateReader, StateWriter, CallOrderError, shuffleInPlace, sampleIndices } from '@seta/core';
 import type { EpochPlan, EpochSummary, Phase, Pruner } from '@seta/core';
@@ -140,4 +143,20 @@ export async function deadPid(): Promise<number> {
   child.kill('SIGKILL');
   await exited;
   return child.pid!;
+}
+
+/** Temporary directories of one test file: `make()` one, `removeAll()` in afterAll. */
+export function tempDirs(prefix = 'seta-trainer-'): { make(): Promise<string>; removeAll(): Promise<void> } {
+  let dirs: string[] = [];
+  return {
+    async make() {
+      const d = await mkdtemp(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    async removeAll() {
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+      dirs = [];
+    },
+  };
 }
