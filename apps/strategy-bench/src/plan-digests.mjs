@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Digests of every strategy's plans, to check that a refactoring leaves
- * plans bit-identical. Each strategy (the options of
- * apps/conformance/src/strategies.ts) runs every epoch of a short run on
+ * plans bit-identical. Each strategy (the conformance settings of the shared
+ * table, CONFORMANCE_SETTINGS in apps/shared/src/strategies.ts) runs every epoch of a short run on
  * deterministic synthetic losses (`syntheticLoss` of @seta/core/testing;
  * two directions for SCAN), at sizes on either side of the fast paths'
  * thresholds (65,536 for the scatter shuffle and the WebAssembly kernels,
@@ -15,23 +15,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dynamicRandom, full, staticRandom } from '@seta/baselines';
+import { CONFORMANCE_SETTINGS, makePruner } from '@seta-apps/shared/strategies';
 import * as core from '@seta/core';
 import { syntheticLoss } from '@seta/core/testing';
-import { infobatch } from '@seta/infobatch';
 import * as kmeans from '@seta/kmeans1d';
-import { scan } from '@seta/scan';
-import { seta } from '@seta/seta';
 
 const file = new URL('./plan-digests.json', import.meta.url);
-const strategies = {
-  full: (size, epochs, seed) => full({ size, epochs, seed }),
-  staticRandom: (size, epochs, seed) => staticRandom({ size, epochs, seed, pruneRatio: 0.3 }),
-  dynamicRandom: (size, epochs, seed) => dynamicRandom({ size, epochs, seed, pruneRatio: 0.3 }),
-  infobatch: (size, epochs, seed) => infobatch({ size, epochs, seed, pruneRatio: 0.5 }),
-  seta: (size, epochs, seed) => seta({ size, epochs, seed, pruneRatio: 0.1, groups: 5, windowScale: 0.6 }),
-  scan: (size, epochs, seed) => scan({ size, epochs, seed, pruneRatio: 0.3, mutationEpochs: 2, warmupThreshold: 0.9 }),
-};
+const strategies = Object.fromEntries(
+  Object.keys(CONFORMANCE_SETTINGS).map((name) => [name, (size, epochs, seed) => makePruner(name, CONFORMANCE_SETTINGS[name], { size, epochs, seed })]),
+);
 const runs = [
   { size: 1_000, epochs: 8, batch: 32 },
   { size: 100_000, epochs: 8, batch: 256 },
