@@ -14,22 +14,12 @@
  * gradient is float32, and runs the stock method otherwise.
  */
 import { AdamOptimizer, engine, getBackend, mul, sub, tidy, util, zerosLike } from '@tensorflow/tfjs-core';
+import { moduleBytes, op, simdLoader, v128Load, v128Store } from './simd-module.js';
+import type { WasmMemory } from './simd-module.js';
 import type { DataType, KernelConfig, KernelFunc, NamedTensorMap, Scalar, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 
 /** Name of the fused kernel (registered for the `wasm` backend only). */
 export const FUSED_ADAM_KERNEL = 'SetaAdamStep';
-
-/** The part of the WebAssembly JS API used here (this package's TypeScript libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WasmApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
@@ -47,14 +37,9 @@ interface WasmBackendLike {
  * {@link adamLoop}.
  */
 function adamModuleBytes(): Uint8Array {
-  const I32 = 0x7f;
-  const F32 = 0x7d;
-  const V128 = 0x7b;
-  const simd = (op: number) => (op < 0x80 ? [0xfd, op] : [0xfd, (op & 0x7f) | 0x80, op >>> 7]);
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const load = [...simd(0x00), 2, 0]; // v128.load align=4 offset=0
-  const store = [...simd(0x0b), 2, 0]; // v128.store
+  const { I32, F32, V128, simd, get, set } = op;
+  const load = v128Load;
+  const store = v128Store;
   const splat = simd(0x13);
   const sqrt = simd(0xe3);
   const add = simd(0xe4);
@@ -82,29 +67,10 @@ function adamModuleBytes(): Uint8Array {
   body.push(...get(V), ...get(C + 5), ...div, ...sqrt, ...get(C + 6), ...add);
   body.push(...div, ...get(C + 7), ...mul, ...addr(0), ...load, ...add, ...store);
   body.push(...get(I), 0x41, 16, 0x6a, ...set(I)); // i += 16
-  body.push(0x0c, 0, 0x0b, 0x0b, 0x0b); // br loop; end loop; end block; end func
-  const fn = [2, 1, I32, 11, V128, ...body]; // locals: 1 i32, 11 v128
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const name = (t: string) => [t.length, ...Array.from(t, (ch) => ch.charCodeAt(0))];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 16, ...Array(8).fill(I32), ...Array(8).fill(F32), 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('adam'), 0x00, 0]),
-    ...section(10, [1, ...leb(fn.length), ...fn]),
+  body.push(0x0c, 0, 0x0b, 0x0b); // br loop; end loop; end block
+  return moduleBytes([
+    { name: 'adam', params: [...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32)], locals: [[1, I32], [11, V128]], body },
   ]);
-}
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
 }
 
 type AdamSimd = (
@@ -112,30 +78,10 @@ type AdamSimd = (
   b1: number, k1: number, b2: number, k2: number, a1: number, a2: number, eps: number, step: number,
 ) => void;
 
-/** The compiled module, and its instance per backend memory (null: SIMD unavailable here). */
-let adamModule: object | null | undefined;
-const adamInstances = new WeakMap<WasmMemory, AdamSimd>();
-
 /** The SIMD loop bound to `backend`'s memory, or null if this platform or build cannot run it. */
+const adamExportsFor = simdLoader<{ adam: AdamSimd }>(adamModuleBytes);
 export function simdAdamFor(backend: WasmBackendLike): AdamSimd | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (wasmApi === undefined || memory === undefined || !(memory instanceof wasmApi.Memory)) return null;
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null; // a threaded build
-  const known = adamInstances.get(memory);
-  if (known !== undefined) return known;
-  if (adamModule === undefined) {
-    try {
-      const bytes = adamModuleBytes();
-      adamModule = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    } catch {
-      adamModule = null;
-    }
-  }
-  if (adamModule === null) return null;
-  const instance = new wasmApi.Instance(adamModule, { env: { memory } });
-  const fn = instance.exports['adam'] as AdamSimd;
-  adamInstances.set(memory, fn);
-  return fn;
+  return adamExportsFor(backend)?.adam ?? null;
 }
 
 /** Attributes of {@link FUSED_ADAM_KERNEL}: the optimizer's hyper-parameters as plain numbers. */

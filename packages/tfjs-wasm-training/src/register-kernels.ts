@@ -16,6 +16,7 @@ import {
   uninstallBatchNormGrad,
 } from './batch-norm-grad.js';
 import { cast, identity, maxPoolGrad, tile, unsortedSegmentSum } from './layout-kernels.js';
+import { fusedBatchNorm, perChannelBinary } from './channel-kernels.js';
 import { installMeanGrad, perChannelReduction, uninstallMeanGrad } from './reduce-kernels.js';
 import { fastMatMul } from './matmul-kernels.js';
 import { registryState } from './registry.js';
@@ -40,6 +41,10 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   'Cast',
   'Mean',
   'Sum',
+  'FusedBatchNorm',
+  'Sub',
+  'Multiply',
+  'Add',
 ];
 
 /** Elements of the im2col matrix per chunk (64 MiB of float32). */
@@ -61,6 +66,10 @@ const KERNELS: Record<string, KernelFunc> = {
   Cast: cast,
   Mean: perChannelReduction('Mean'),
   Sum: perChannelReduction('Sum'),
+  FusedBatchNorm: fusedBatchNorm,
+  Sub: perChannelBinary('Sub'),
+  Multiply: perChannelBinary('Multiply'),
+  Add: perChannelBinary('Add'),
 };
 
 /**
@@ -72,7 +81,8 @@ const KERNELS: Record<string, KernelFunc> = {
  * otherwise), the two depthwise-conv backprops, `MaxPoolGrad`, `Tile`,
  * `UnsortedSegmentSum` (the gradient of `gather`), convolutions with numeric
  * padding or non-square `'same'` filters, `Identity` and same-dtype `Cast`
- * without a copy, per-channel `Mean` and `Sum` in one pass; and, while wasm
+ * without a copy, per-channel `Mean` and `Sum` in one pass, `FusedBatchNorm`
+ * and `Sub`/`Multiply`/`Add` with a per-channel operand on SIMD loops; and, while wasm
  * is the active backend, Adam's update as one kernel and faster gradients of
  * `FusedBatchNorm` and `Mean`. The wasm backend's own kernels and the
  * replaced gradients are kept and restored by
