@@ -17,6 +17,14 @@ import {
 } from './batch-norm-grad.js';
 import { cast, identity, maxPoolGrad, tile, unsortedSegmentSum } from './layout-kernels.js';
 import { fusedBatchNorm, perChannelBinary } from './channel-kernels.js';
+import {
+  RELU_GRAD_KERNEL,
+  SQUARE_GRAD_KERNEL,
+  installPointwiseGrads,
+  reluGradKernelConfig,
+  squareGradKernelConfig,
+  uninstallPointwiseGrads,
+} from './pointwise-grads.js';
 import { installMeanGrad, perChannelReduction, uninstallMeanGrad } from './reduce-kernels.js';
 import { fastMatMul } from './matmul-kernels.js';
 import { registryState } from './registry.js';
@@ -84,7 +92,7 @@ const KERNELS: Record<string, KernelFunc> = {
  * without a copy, per-channel `Mean` and `Sum` in one pass, `FusedBatchNorm`
  * and `Sub`/`Multiply`/`Add` with a per-channel operand on SIMD loops; and, while wasm
  * is the active backend, Adam's update as one kernel and faster gradients of
- * `FusedBatchNorm` and `Mean`. The wasm backend's own kernels and the
+ * `FusedBatchNorm`, `Mean`, `Relu` and `Square`. The wasm backend's own kernels and the
  * replaced gradients are kept and restored by
  * {@link unregisterWasmTrainingKernels}. Other backends are untouched.
  * Idempotent. `@seta/tfjs-trainer`'s `selectBackend` calls it when it
@@ -132,6 +140,12 @@ export function registerWasmTrainingKernels(): readonly string[] {
   state.batchNormGrad = installBatchNormGrad(gradientConfigs.find((c) => c.kernelName === 'FusedBatchNorm')!);
   // Mean's gradient without a full-size tensor of ones (see reduce-kernels.ts); likewise wasm only.
   state.meanGrad = installMeanGrad(gradientConfigs.find((c) => c.kernelName === 'Mean')!);
+  // ReLU's and Square's gradients in one pass each (see pointwise-grads.ts); likewise wasm only.
+  for (const config of [reluGradKernelConfig, squareGradKernelConfig]) {
+    if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(config);
+  }
+  const stock = (name: string) => gradientConfigs.find((c) => c.kernelName === name)!;
+  state.pointwiseGrads = installPointwiseGrads({ Relu: stock('Relu'), Square: stock('Square') });
   return WASM_TRAINING_KERNELS;
 }
 
@@ -159,6 +173,11 @@ export function unregisterWasmTrainingKernels(): void {
   state.batchNormGrad = undefined;
   uninstallMeanGrad(state.meanGrad);
   state.meanGrad = undefined;
+  uninstallPointwiseGrads(state.pointwiseGrads);
+  state.pointwiseGrads = undefined;
+  for (const name of [RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL]) {
+    if (getKernel(name, 'wasm') !== undefined) unregisterKernel(name, 'wasm');
+  }
   if (getKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm') !== undefined) unregisterKernel(BATCH_NORM_GRAD_SUMS_KERNEL, 'wasm');
   state.originals = null;
 }

@@ -27,6 +27,8 @@ export interface RegistryState {
   batchNormGrad?: GradConfig | undefined;
   /** The `Mean` gradient replaced by the fast one (undefined: none was registered). */
   meanGrad?: GradConfig | undefined;
+  /** The `Relu` and `Square` gradients replaced by the one-pass ones. */
+  pointwiseGrads?: Map<string, GradConfig | undefined> | undefined;
 }
 const STATE_KEY = Symbol.for('@seta/tfjs-wasm-training/kernels');
 export function registryState(): RegistryState {
