@@ -3,8 +3,8 @@
  * forward map, `x − mean`, `dy · scale` — as WebAssembly SIMD loops over the
  * backend's own memory. The stock wasm kernels broadcast through generic
  * index arithmetic (FusedBatchNorm also divides by a square root per
- * element): 2–4 ms for one pass over the app's first activation (802,816
- * values), several times a plain pass. A per-channel operand repeats every
+ * element), several times the cost of a plain pass (measured in the
+ * README's kernel table). A per-channel operand repeats every
  * `C` values, so the loops walk the tensor four lanes at a time and the
  * operand's offset wraps at `C`. Channel counts that are not a multiple of
  * four, other dtypes and other broadcasts keep the stock kernels.

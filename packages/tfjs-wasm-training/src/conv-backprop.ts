@@ -193,7 +193,7 @@ function dyRows(
 
 /**
  * Conv2DBackpropInput, which the stock wasm backend computes with a direct
- * loop (about 20 ms for a 32×14×14×16 input and a 3×3×8×16 filter): instead
+ * loop, several times slower (README, kernel table): instead
  * `cols = dy × Wᵀ` with the fast untransposed matMul (`Wᵀ` materialised, it
  * is small), then the typed-array col2im adds each column into the input
  * gradient. Chunked over the batch like Conv2DBackpropFilter. O(P · K ·

@@ -2,9 +2,9 @@
  * Adam's update as one wasm-backend kernel. TensorFlow.js's AdamOptimizer
  * updates each variable with 13 elementwise kernels (two moment updates, two
  * bias corrections, a square root, an epsilon, a quotient, a step), each a
- * separate pass over the variable and a separate allocation; on the wasm
- * backend they cost ~2 ms per step for the 200 k weights of a 784-256-10 MLP,
- * a tenth of the whole fast training step. `SetaAdamStep` does them in one
+ * separate pass over the variable and a separate allocation — on the wasm
+ * backend a noticeable share of a fast training step (README, kernel
+ * table). `SetaAdamStep` does them in one
  * pass, with every operation rounded to float32 in the stock order, so its
  * results are bit-identical to the stock optimizer's on wasm (tested).
  *

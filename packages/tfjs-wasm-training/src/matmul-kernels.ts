@@ -86,10 +86,10 @@ function perMatrix(
 /**
  * BatchMatMul / _FusedMatMul on the wasm backend's fast kernel: the stock
  * kernel uses XNNPACK only for an untransposed product of two single
- * matrices, and a scalar loop (~1 GFLOP/s against ~16 for 256×784×256)
+ * matrices, and a scalar loop an order of magnitude slower (README)
  * otherwise — with `transposeA` or `transposeB`, which every dense layer's
  * backward pass uses, and for batched products. Here a transposed operand is
- * materialised (O(size) copy, 0.8 ms for 256 × 784) and a batched product is
+ * materialised (an O(size) copy, far cheaper than the scalar loop) and a batched product is
  * split into single-matrix products ({@link perMatrix}).
  */
 export function fastMatMul(name: 'BatchMatMul' | '_FusedMatMul'): KernelFunc {

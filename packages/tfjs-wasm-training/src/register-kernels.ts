@@ -55,7 +55,6 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   'Add',
 ];
 
-/** Elements of the im2col matrix per chunk (64 MiB of float32). */
 const KERNELS: Record<string, KernelFunc> = {
   BatchMatMul: fastMatMul('BatchMatMul'),
   _FusedMatMul: fastMatMul('_FusedMatMul'),
