@@ -1,5 +1,5 @@
 import type { EpochPlan } from './types.js';
-import { checkBoolean, checkInteger, checkOptionKeys, checkOptions, describeValue } from './validate.js';
+import { checkBoolean, checkInteger, checkOptionKeys, checkOptions, describeValue } from '@seta/engine';
 
 /** One batch of a plan: views into the plan's arrays, never copies. */
 export interface PlanBatch {

@@ -1,4 +1,4 @@
-import { checkInstance, checkInteger } from './validate.js';
+import { checkInstance, checkInteger } from '@seta/engine';
 
 let tables: Int32Array | null = null;
 

@@ -4,12 +4,15 @@ export type { EpochPlan, EpochSummary, Phase, Pruner } from './types.js';
 // Errors
 export { CallOrderError, SetaError, StateError } from './errors.js';
 
-// Randomness and sampling
-export { Random } from './random.js';
-export { compileWasm } from './wasm.js';
-export type { CompiledWasm, WasmApi } from './wasm.js';
-export { setWasmKernels, shuffledCopy, wasmKernelsEnabled, shuffledRange, shuffleInPlace } from './shuffle.js';
-export { clearBitIds, compactSample, MAX_POPULATION, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
+// Pipelines: compose stages into a pruner
+export { createPruner } from './pipeline.js';
+export type { PipelineOptions, PipelinePruner } from './pipeline-options.js';
+export type { EpochEnd, ObservedBatch, ScoreStore, Selection, Stage, StageContext, StageRestoreContext } from './stage.js';
+export { annealStage, downsampleStage, staticSubsetStage } from './stages.js';
+export type { AnnealOptions, KeepOptions } from './stages.js';
+// Arrays for stages: the plan's own, pooled temporaries, or new
+export { float32Buffer, uint32Buffer } from './buffers.js';
+export { PlanArrays } from './plan-arrays.js';
 
 // Plans: batching and data-parallel sharding
 export { batchPlan, countBatches } from './batch.js';
@@ -24,8 +27,16 @@ export { CompensatedSum, compensatedSum } from './sum.js';
 export { crc32 } from './crc32.js';
 export { StateReader, StateWriter } from './state.js';
 
-// Argument validation shared by the seta packages
+// Dataset sizes
+export { checkSize, MAX_SIZE } from './size.js';
+
+// From @seta/engine, part of this package's API: the seeded generator,
+// shuffling and sampling, scratch buffers, sets of ids, the WebAssembly
+// switch and the argument checks every seta package shares.
 export {
+  bitsetAdd,
+  bitsetHas,
+  bitsetOf,
   checkArrayLike,
   checkBoolean,
   checkInstance,
@@ -35,25 +46,21 @@ export {
   checkOptionKeys,
   checkOptions,
   checkRandom,
-  checkSize,
+  clearBitIds,
+  compactSample,
+  compileWasm,
   describeValue,
-  MAX_SIZE,
+  MAX_POPULATION,
+  Random,
+  sampleFrom,
+  sampleIndices,
+  sampleSorted,
+  ScratchPool,
+  setWasmKernels,
+  shuffledCopy,
+  shuffledRange,
+  shuffleInPlace,
   suggestKey,
-} from './validate.js';
-
-// Pipelines: compose stages into a pruner
-export { createPruner } from './pipeline.js';
-export { PlanArrays, ScratchPool } from './scratch.js';
-export type {
-  EpochEnd,
-  ObservedBatch,
-  PipelineOptions,
-  PipelinePruner,
-  ScoreStore,
-  Selection,
-  Stage,
-  StageContext,
-  StageRestoreContext,
-} from './pipeline.js';
-export { annealStage, downsampleStage, staticSubsetStage } from './stages.js';
-export type { AnnealOptions, KeepOptions } from './stages.js';
+  wasmKernelsEnabled,
+} from '@seta/engine';
+export type { CompiledWasm, WasmApi } from '@seta/engine';

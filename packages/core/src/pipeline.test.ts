@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CallOrderError, StateError } from './errors.js';
+import { Random, setWasmKernels } from '@seta/engine';
 import { createPruner } from './pipeline.js';
-import type { ScoreStore, Selection, Stage } from './pipeline.js';
+import type { ScoreStore, Selection, Stage } from './stage.js';
 import type { EpochPlan } from './types.js';
 import { annealStage, downsampleStage } from './stages.js';
-import { Random } from './random.js';
-import { setWasmKernels } from './shuffle.js';
 import { StateReader, StateWriter } from './state.js';
-import { MAX_SIZE } from './validate.js';
+import { MAX_SIZE } from './size.js';
 import { checkResume, runPruner, syntheticLossPairs } from './testing.js';
 
 /** A minimal in-memory score store (latest wins), standing in for @seta/loss-store. */
@@ -72,6 +71,32 @@ describe('createPruner', () => {
     expect(full.phase).toBe('full');
     expect(full.weights).toBeNull();
     expect([...full.indices].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('shuffles encoded ids alone and decodes them into the plan (decodeWeights), giving the plan of plain weights', () => {
+    // Weight 3 for odd ids, encoded as the top bit.
+    const decode = (ids: Uint32Array, weights: Float32Array) => {
+      for (let i = 0; i < ids.length; i++) {
+        weights[i] = ids[i]! >= 0x8000_0000 ? 3 : 1;
+        ids[i] = ids[i]! & 0x7fff_ffff;
+      }
+    };
+    const encoded: Stage = { name: 'enc', select: (_s, ctx) => ({ ids: Uint32Array.from({ length: ctx.size }, (_, i) => (i % 2 === 1 ? (i | 0x8000_0000) >>> 0 : i)), weights: null, phase: 'prune', decodeWeights: decode }) };
+    const plain: Stage = { name: 'enc', select: (_s, ctx) => ({ ids: Uint32Array.from({ length: ctx.size }, (_, i) => i), weights: Float32Array.from({ length: ctx.size }, (_, i) => (i % 2 === 1 ? 3 : 1)), phase: 'prune' }) };
+    for (const size of [10, 70_000]) {
+      const a = createPruner({ name: 'p', size, epochs: 1, seed: 4, stages: [encoded] }).plan(0);
+      const b = createPruner({ name: 'p', size, epochs: 1, seed: 4, stages: [plain] }).plan(0);
+      expect(a.indices.every((id, i) => id === b.indices[i])).toBe(true);
+      expect(a.weights!.every((w, i) => w === b.weights![i])).toBe(true);
+    }
+    const pass: Stage = { name: 'pass', select: (s) => s };
+    expect(() => createPruner({ name: 'p', size: 10, epochs: 1, stages: [encoded, pass] }).plan(0)).toThrow(
+      new TypeError('p.plan(): stage "enc" returned encoded weights (decodeWeights), which only the selection that becomes the plan may carry'),
+    );
+    const both: Stage = { name: 'both', select: (s, ctx) => ({ ...plain.select(s, ctx), decodeWeights: decode }) };
+    expect(() => createPruner({ name: 'p', size: 10, epochs: 1, stages: [both] }).plan(0)).toThrow(
+      new TypeError('p.plan(): a stage returned both weights and encoded weights (decodeWeights); give one'),
+    );
   });
 
   it('turns an empty selection into one random id', () => {
@@ -456,7 +481,7 @@ describe('pooled stage temporaries', () => {
     });
     const kinds: [string, ((id: number) => number) | null][] = [
       ['no weights', null],
-      ['two weight values (the tagged shuffle)', (id) => (id % 2 === 0 ? 1 : 2.5)],
+      ['two weight values', (id) => (id % 2 === 0 ? 1 : 2.5)],
       ['many weight values', (id) => 1 + (id % 7)],
     ];
     for (const [label, weightOf] of kinds) {
@@ -504,11 +529,13 @@ describe('pooled stage temporaries', () => {
           const a = p.plan(0);
           p.endEpoch();
           const b = p.plan(1);
-          // Fisher–Yates (short) and the staged shuffle (long; in the kernel's memory or, without it, a buffer of the module's) write back into the stage's arrays.
-          expect(a.indices).toBe(issued[0]!.ids);
-          expect(b.indices).toBe(issued[1]!.ids);
-          if (withWeights) expect(a.weights).toBe(issued[0]!.weights);
-          expect(a.indices.buffer).not.toBe(b.indices.buffer);
+          // Fisher–Yates (short) and the staged shuffle of plain ids (long; in the kernel's memory or, without it, a buffer
+          // of the engine's) write back into the stage's arrays; long ids with weights are scattered into new arrays.
+          const inPlace = !withWeights || size <= 65_536;
+          expect(a.indices === issued[0]!.ids).toBe(inPlace);
+          expect(b.indices === issued[1]!.ids).toBe(inPlace);
+          if (withWeights) expect(a.weights === issued[0]!.weights).toBe(inPlace);
+          expect(a.indices.buffer === b.indices.buffer).toBe(false);
           expect(new Set(a.indices).size).toBe(size - 1);
           expect(a.indices.every((id) => id >= 1 && id < size)).toBe(true);
         } finally {

@@ -1,5 +1,5 @@
 import type { EpochPlan } from './types.js';
-import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue } from './validate.js';
+import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue } from '@seta/engine';
 
 /** Options of {@link shardPlan}. */
 export interface ShardOptions {

@@ -1,9 +1,8 @@
-import { Random } from './random.js';
-import { sampleSorted } from './sample.js';
-import type { Selection, Stage, StageContext, StageRestoreContext } from './pipeline.js';
+import { bitsetAdd, bitsetHas, bitsetOf, checkNumber, checkOptionKeys, checkOptions, describeValue, Random, sampleSorted } from '@seta/engine';
+import { float32Buffer, uint32Buffer } from './buffers.js';
+import type { Selection, Stage, StageContext, StageRestoreContext } from './stage.js';
 import { StateReader, StateWriter } from './state.js';
 import { StateError } from './errors.js';
-import { checkNumber, checkOptionKeys, checkOptions, describeValue } from './validate.js';
 
 /** Options of {@link annealStage}. */
 export interface AnnealOptions {
@@ -46,7 +45,7 @@ export function annealStage(options: AnnealOptions): Stage {
     select(selection: Selection, ctx: StageContext): Selection {
       if (ctx.epoch < Math.floor(delta * ctx.epochs)) return selection;
       const count = Math.floor(keep * ctx.size);
-      const ids = keep === 1 ? null : sampleSorted(ctx.size, count, ctx.rng, ctx.output?.uint32(count) ?? ctx.scratch?.uint32('ids', count));
+      const ids = keep === 1 ? null : sampleSorted(ctx.size, count, ctx.rng, uint32Buffer(ctx, 'ids', count, { plan: true }));
       return { ids, weights: null, phase: 'anneal', final: true };
     },
   };
@@ -60,13 +59,11 @@ export interface KeepOptions {
 
 /** Keep `count` uniformly random entries of a selection (ids and weights together), in their order. */
 function keepRandom(selection: Selection, count: number, ctx: StageContext): { ids: Uint32Array; weights: Float32Array | null } {
-  // The result goes straight into the plan's arrays when this is the last stage (ctx.output).
-  const scratch = ctx.scratch;
-  const out = ctx.output?.uint32(count) ?? scratch?.uint32('ids', count);
+  const out = uint32Buffer(ctx, 'ids', count, { plan: true });
   if (selection.ids === null) return { ids: sampleSorted(ctx.size, count, ctx.rng, out), weights: null };
   // Positions are ascending, so ids[i] = src[positions[i]] may overwrite positions in place.
   const ids = sampleSorted(selection.ids.length, count, ctx.rng, out);
-  const weights = selection.weights === null ? null : (ctx.output?.float32(count) ?? scratch?.float32('weights', count) ?? new Float32Array(count));
+  const weights = selection.weights === null ? null : float32Buffer(ctx, 'weights', count, { plan: true });
   for (let i = 0; i < count; i++) {
     const p = ids[i]!;
     if (weights !== null) weights[i] = selection.weights![p]!;
@@ -153,8 +150,8 @@ export function staticSubsetStage(options: KeepOptions): Stage {
       if (chosen.length === ctx.size) return selection;
       if (selection.ids === null) return { ids: chosen.slice(), weights: null, phase: 'prune' };
       if (members === null) {
-        members = new Uint32Array(Math.ceil(ctx.size / 32));
-        for (const id of chosen) members[id >>> 5]! |= 1 << (id & 31);
+        members = bitsetOf(ctx.size);
+        for (const id of chosen) bitsetAdd(members, id);
       }
       const m = members;
       const src = selection.ids;
@@ -163,7 +160,7 @@ export function staticSubsetStage(options: KeepOptions): Stage {
       let n = 0;
       for (let i = 0; i < src.length; i++) {
         const id = src[i]!;
-        if ((m[id >>> 5]! >>> (id & 31)) & 1) {
+        if (bitsetHas(m, id)) {
           if (weights !== null) weights[n] = selection.weights![i]!;
           ids[n++] = id;
         }

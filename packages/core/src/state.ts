@@ -1,6 +1,6 @@
 import { crc32 } from './crc32.js';
 import { StateError } from './errors.js';
-import { checkInteger, describeValue } from './validate.js';
+import { checkInteger, describeValue } from '@seta/engine';
 
 /*
  * Binary layout of a seta state (all integers little-endian):

@@ -1,4 +1,4 @@
-import { checkArrayLike, describeValue } from './validate.js';
+import { checkArrayLike, describeValue } from '@seta/engine';
 
 /**
  * A running sum with Neumaier's compensation (an improved Kahan–Babuška

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPruner } from './pipeline.js';
-import type { Stage } from './pipeline.js';
+import type { Stage } from './stage.js';
 import { downsampleStage } from './stages.js';
 import { assertSameRuns, syntheticLoss } from './testing.js';
 

@@ -1,5 +1,6 @@
-import { checkNumber, checkOptionKeys, checkOptions, compactSample } from '@seta/core';
+import { bitsetHas, checkNumber, checkOptionKeys, checkOptions, compactSample, float32Buffer, uint32Buffer } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
+import { tagDecoder, WEIGHT_TAG } from './tagged-weights.js';
 
 /** Options of {@link belowMeanStage}. */
 export interface BelowMeanOptions {
@@ -44,6 +45,7 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
   const pruneRatio = checkNumber(fn, 'pruneRatio', options.pruneRatio, 0, 1);
   const keep = infobatchKeep(pruneRatio);
   const upWeight = Math.fround(1 / keep);
+  const decodeWeights = tagDecoder(upWeight);
   return {
     name: 'belowMean',
     needsScores: true,
@@ -55,10 +57,9 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       const seen = store.seen;
       const src = selection.ids;
       const n = src === null ? ctx.size : src.length;
-      const scratch = ctx.scratch;
       // Positions into the selection: the rest fill `order` from the front, the
       // well-learned set W from the back.
-      const order = scratch?.uint32('order', n) ?? new Uint32Array(n);
+      const order = uint32Buffer(ctx, 'order', n);
       const back =
         src === null
           ? partitionAll(new Int32Array(scores.buffer, scores.byteOffset, scores.length), seen, belowTest(mean), order)
@@ -71,28 +72,31 @@ export function belowMeanStage(options: BelowMeanOptions): Stage {
       const total = front + kept;
       const inWeights = selection.weights;
       const reweight = kept > 0 && upWeight !== 1;
-      // Weights and copied ids go straight into the plan's arrays when this is the last stage (ctx.output).
-      const weights = inWeights !== null || reweight ? (ctx.output?.float32(total) ?? scratch?.float32('weights', total) ?? new Float32Array(total)) : null;
+      // As the last stage (its selection becomes the plan), two-valued weights travel in the ids' top bit.
+      const encode = reweight && inWeights === null && ctx.output !== undefined;
+      const weights = !encode && (inWeights !== null || reweight) ? float32Buffer(ctx, 'weights', total, { plan: true }) : null;
       let ids: Uint32Array;
       if (src === null && inWeights === null) {
         // The common case (InfoBatch's own pipeline): positions are ids; weights 1, then 1 / keep.
         ids = order.subarray(0, total);
-        if (weights !== null) {
+        if (encode) for (let i = front; i < total; i++) ids[i] = (ids[i]! | WEIGHT_TAG) >>> 0;
+        else if (weights !== null) {
           weights.fill(1, 0, front);
           weights.fill(upWeight, front, total);
         }
       } else {
-        ids = ctx.output?.uint32(total) ?? scratch?.uint32('ids', total) ?? new Uint32Array(total);
+        ids = uint32Buffer(ctx, 'ids', total, { plan: true });
         for (let i = 0; i < total; i++) {
           const p = order[i]!;
           ids[i] = src === null ? p : src[p]!;
+          if (encode && i >= front) ids[i] = (ids[i]! | WEIGHT_TAG) >>> 0;
           if (weights !== null) {
             const w = inWeights === null ? 1 : inWeights[p]!;
             weights[i] = i < front ? w : w * upWeight;
           }
         }
       }
-      return { ids, weights, phase: 'prune' };
+      return encode ? { ids, weights: null, phase: 'prune', decodeWeights } : { ids, weights, phase: 'prune' };
     },
   };
 }
@@ -170,7 +174,7 @@ function partitionAll(scores: Int32Array, seen: Uint32Array, test: Int32Array, o
     }
   }
   for (let p = full * 32; p < n; p++) {
-    const low = (seen[p >>> 5]! >>> (p & 31)) & 1 & +((scores[p]! ^ flip) < bound);
+    const low = bitsetHas(seen, p) & +((scores[p]! ^ flip) < bound);
     order[front] = p;
     order[back - 1] = p;
     front += 1 - low;
@@ -186,7 +190,7 @@ function partitionSelected(src: Uint32Array, scores: Float32Array, seen: Uint32A
   let back = n;
   for (let p = 0; p < n; p++) {
     const id = src[p]!;
-    const low = ((seen[id >>> 5]! >>> (id & 31)) & 1 & +(scores[id]! < mean)) | 0;
+    const low = (bitsetHas(seen, id) & +(scores[id]! < mean)) | 0;
     order[front] = p;
     order[back - 1] = p;
     front += 1 - low;

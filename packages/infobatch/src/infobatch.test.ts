@@ -1,4 +1,6 @@
-import { MAX_SIZE, batchPlan } from '@seta/core';
+import { MAX_SIZE, annealStage, batchPlan, createPruner } from '@seta/core';
+import type { Stage } from '@seta/core';
+import { LossStore } from '@seta/loss-store';
 import type { EpochPlan } from '@seta/core';
 import { assertSameRuns, checkResume, runPruner, syntheticLoss } from '@seta/core/testing';
 import fc from 'fast-check';
@@ -16,6 +18,22 @@ function weightsById(plan: EpochPlan): Map<number, number> {
 }
 
 describe('infobatch', () => {
+  it('gives the plans of the general shuffle when it carries its weights in the ids (as the last stage)', () => {
+    // A pass-through stage after belowMeanStage makes it a middle stage, which returns plain weights.
+    const passThrough: Stage = { name: 'pass', select: (selection) => selection };
+    for (const size of [1000, 100_000]) {
+      const make = (stages: Stage[]) => createPruner({ name: 'infobatch', size, epochs: 4, seed: 3, store: new LossStore(size), stages });
+      const tagged = runPruner(make([annealStage({ delta: 0.875 }), belowMeanStage({ pruneRatio: 0.5 })])).plans;
+      const plain = runPruner(make([annealStage({ delta: 0.875 }), belowMeanStage({ pruneRatio: 0.5 }), passThrough])).plans;
+      for (let e = 0; e < 4; e++) {
+        expect(tagged[e]!.weights === null).toBe(plain[e]!.weights === null);
+        expect(tagged[e]!.indices.every((id, i) => id === plain[e]!.indices[i])).toBe(true);
+        expect(tagged[e]!.weights?.every((w, i) => w === plain[e]!.weights![i]) ?? true).toBe(true);
+      }
+      expect(tagged[1]!.weights).not.toBeNull();
+    }
+  });
+
   it('keeps floor(keep · |W|) of the below-mean samples with weight 1/keep and all others with weight 1', () => {
     const p = infobatch({ size: 100, epochs: 10, pruneRatio: 0.5, seed: 1 });
     const [first, second] = runPruner(p, { epochs: 2, losses: idLoss }).plans;

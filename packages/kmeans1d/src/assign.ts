@@ -1,5 +1,5 @@
 import type { Kmeans1dResult } from './kmeans-1d.js';
-import { checkArrayLike, describeValue } from './validate.js';
+import { checkArrayLike, describeValue } from '@seta/engine';
 
 /**
  * The cluster of each value under a {@link kmeans1d} result: the first `j`

@@ -2,7 +2,6 @@
 export { kmeans1d, kmeans1dSorted } from './kmeans-1d.js';
 export type { Kmeans1dMethod, Kmeans1dOptions, Kmeans1dResult } from './kmeans-1d.js';
 export { Kmeans1dWorkspace } from './workspace.js';
-export { setSortKernel } from './wasm-sort.js';
 
 // Labelling values by a result's bounds
 export { assign } from './assign.js';

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assign } from './assign.js';
 import { kmeans1d, kmeans1dSorted } from './kmeans-1d.js';
-import { setSortKernel } from './wasm-sort.js';
 import type { Kmeans1dResult } from './kmeans-1d.js';
 import { bruteForceSse, close, distinctCount, segmentSse } from './test-oracle.js';
 
@@ -331,9 +330,5 @@ describe('argument checks of the exports', () => {
     );
     expect(() => assign([1, 2], { bounds: Float64Array.of(Number.NaN) })).toThrow(RangeError);
     expect(Array.from(assign([1, 5], { bounds: Float64Array.of(2) }))).toEqual([0, 1]);
-  });
-
-  it('setSortKernel takes a boolean', () => {
-    expect(() => setSortKernel('off' as never)).toThrow(new TypeError('setSortKernel(): on must be a boolean, got "off"'));
   });
 });

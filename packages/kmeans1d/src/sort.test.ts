@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSmallSortLimit, sortedFiniteCopy } from './sort.js';
 import type { SortSpare } from './sort.js';
-import { setSortKernel } from './wasm-sort.js';
+import { setWasmKernels } from '@seta/engine';
 import { Kmeans1dWorkspace } from './workspace.js';
 
 const reference = (values: ArrayLike<number>) => Array.from(values, (v) => v + 0).sort((a, b) => a - b);
@@ -142,14 +142,14 @@ describe('sortedFiniteCopy of short float32 input (sorted by comparison)', () =>
 describe('sortedFiniteCopy in the WebAssembly kernel', () => {
   /** Sort with the kernel on and off; both must match a comparison sort. */
   const both = (values: Float32Array, workspace?: Kmeans1dWorkspace) => {
-    const previous = setSortKernel(true);
+    const previous = setWasmKernels(true);
     try {
       const on = Float32Array.from(sortedFiniteCopy(values, 'f()', 'v', workspace)); // copied: a view of the kernel's memory
-      setSortKernel(false);
+      setWasmKernels(false);
       const off = sortedFiniteCopy(values, 'f()', 'v') as Float32Array; // float32 input sorts to float32
       return { on, off };
     } finally {
-      setSortKernel(previous);
+      setWasmKernels(previous);
     }
   };
   const n = 70_000; // above the kernel's minimum
@@ -217,10 +217,10 @@ describe('sortedFiniteCopy in the WebAssembly kernel', () => {
 
 describe('sortedFiniteCopy: the second buffer it hands back', () => {
   it('is n words that do not overlap the sorted copy, on every float32 path (JavaScript or kernel, with or without a workspace, with or without passes)', () => {
-    const previous = setSortKernel(true);
+    const previous = setWasmKernels(true);
     try {
       for (const kernel of [true, false]) {
-        setSortKernel(kernel);
+        setWasmKernels(kernel);
         for (const n of [5, 70_000]) {
           for (const constant of [false, true]) {
             for (const workspace of [undefined, new Kmeans1dWorkspace().reserve(2 * n)]) {
@@ -245,7 +245,7 @@ describe('sortedFiniteCopy: the second buffer it hands back', () => {
       sortedFiniteCopy([0.1, 0.3, 0.2], 'f()', 'v', undefined, keep);
       expect(keep.spare).toBeNull();
     } finally {
-      setSortKernel(previous);
+      setWasmKernels(previous);
     }
   });
 });

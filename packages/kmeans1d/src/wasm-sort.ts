@@ -3,12 +3,12 @@
  * WebAssembly functions: the key pass (validation, order-preserving keys,
  * their range and low-bit histogram) and the scatters (up to 1,024-way). They do
  * exactly what the JavaScript loops do — same keys, same stable scatters —
- * so the sorted output is identical (tested with the kernel on and off);
- * with WebAssembly's plain loads and stores the optimal k-means of 9
- * million losses, which is mostly this sort, runs 1.15–1.22 times faster
- * here (apps/strategy-bench/src/kernels.mjs). The
- * package has no dependencies, so it carries its own module rather than
- * sharing @seta/core's.
+ * so the sorted output is identical (tested with the kernel on and off).
+ * WebAssembly's plain loads and stores make the optimal k-means of millions
+ * of losses, which is mostly this sort, faster (docs/benchmarks.md,
+ * `node apps/strategy-bench/src/kernels.mjs`). Assembled, compiled and
+ * switched on and off (setWasmKernels) by @seta/engine like every seta
+ * kernel.
  *
  * Memory layout: the key range (8 bytes), the low-bit histogram and the
  * passes' histograms, then two regions of n words (the input is copied into
@@ -18,7 +18,8 @@
  * one.
  */
 import type { Kmeans1dWorkspace } from './workspace.js';
-import { describeValue } from './validate.js';
+import { assembleModule, I32, instantiateWasm, lazyModule, op, wasmKernelsEnabled } from '@seta/engine';
+import type { WasmMemory } from '@seta/engine';
 
 /** Byte offsets: key range, low-bit histogram (1,024 words), 4 pass histograms (1,024 words each), data. */
 const RANGE = 0;
@@ -29,30 +30,6 @@ const DATA = HIST + 4 * 4096;
 const MAX_VALUES = 2 ** 28;
 /** Shorter inputs stay in JavaScript: copying in costs more than the kernel saves. */
 export const SORT_KERNEL_MIN = 1 << 16;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7; // n is an int32 here
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 /**
  * - `keys(src, dst, n) → bad`: dst[i] = the key of the float bits src[i]
@@ -68,19 +45,8 @@ const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCo
  *   instead of keys when `toBits` is 1 (the last pass).
  */
 function moduleBytes(): Uint8Array {
-  const I32 = 0x7f;
-  const block = [0x02, 0x40];
-  const loop = [0x03, 0x40];
-  const end = 0x0b;
-  const br = (l: number) => [0x0c, l];
-  const brIf = (l: number) => [0x0d, l];
+  const { block, loop, end, br, brIf, get, set, tee, load, store, i32 } = op;
   const ret = 0x0f;
-  const get = (l: number) => [0x20, l];
-  const set = (l: number) => [0x21, l];
-  const tee = (l: number) => [0x22, l];
-  const load = (offset = 0) => [0x28, 2, ...uleb(offset)];
-  const store = (offset = 0) => [0x36, 2, ...uleb(offset)];
-  const i32 = (v: number) => [0x41, ...sleb(v | 0)];
   const [eq, ltS, ltU, gtU, geU] = [0x46, 0x48, 0x49, 0x4b, 0x4f];
   const [add, and, or, xor, shl, shrU, select] = [0x6a, 0x71, 0x72, 0x73, 0x74, 0x76, 0x1b];
   const ifThen = (body: number[]) => [0x04, 0x40, ...body, end];
@@ -91,7 +57,6 @@ function moduleBytes(): Uint8Array {
 
   // keys: params 0 src, 1 dst, 2 n; locals 3 i, 4 b, 5 k, 6 min, 7 max, 8 tmp.
   const keys = [
-    ...vec([[6, I32]]),
     // min and max continue from RANGE (the caller starts them at 2^32 − 1 and 0), so the keys can come in chunks
     ...i32(0), ...load(RANGE), ...set(6),
     ...i32(0), ...load(RANGE + 4), ...set(7),
@@ -114,12 +79,10 @@ function moduleBytes(): Uint8Array {
     ...i32(0), ...get(6), ...store(RANGE),
     ...i32(0), ...get(7), ...store(RANGE + 4),
     ...i32(-1),
-    end,
   ];
 
   // scatterCount: params 0 src, 1 dst, 2 n, 3 m0, 4 s1, 5 m1, 6 s2, 7 m2, 8 s3, 9 m3; locals 10 end, 11 key, 12 at, 13 pos.
   const scatterCount = [
-    ...vec([[4, I32]]),
     ...get(0), ...words(2), add, ...set(10),
     ...block, ...loop,
     ...get(0), ...get(10), geU, ...brIf(1),
@@ -133,12 +96,10 @@ function moduleBytes(): Uint8Array {
     ...get(0), ...i32(4), add, ...set(0),
     ...br(0),
     end, end,
-    end,
   ];
 
   // scatter: params 0 src, 1 dst, 2 n, 3 hist, 4 shift, 5 mask, 6 toBits; locals 7 end, 8 key, 9 at, 10 pos.
   const scatter = [
-    ...vec([[4, I32]]),
     ...get(0), ...words(2), add, ...set(7),
     ...block, ...loop,
     ...get(0), ...get(7), geU, ...brIf(1),
@@ -154,31 +115,12 @@ function moduleBytes(): Uint8Array {
     ...get(0), ...i32(4), add, ...set(0),
     ...br(0),
     end, end,
-    end,
   ];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([
-      [0x60, 3, I32, I32, I32, 1, I32],
-      [0x60, 10, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0],
-      [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0],
-    ])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('keys'), 0x00, 0], [...name('scatterCount'), 0x00, 1], [...name('scatter'), 0x00, 2]])),
-    ...section(10, vec([keys, scatterCount, scatter].map((code) => [...uleb(code.length), ...code]))),
-  ];
-  return Uint8Array.from(bytes);
-}
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  validate(bytes: Uint8Array): boolean;
+  return assembleModule([
+    { name: 'keys', params: [I32, I32, I32], results: [I32], locals: [[6, I32]], body: keys },
+    { name: 'scatterCount', params: Array<number>(10).fill(I32), results: [], locals: [[4, I32]], body: scatterCount },
+    { name: 'scatter', params: Array<number>(7).fill(I32), results: [], locals: [[4, I32]], body: scatter },
+  ]);
 }
 
 /** An instance of the sort module with its memory. */
@@ -191,23 +133,7 @@ export interface SortKernel {
   readonly scatter: (src: number, dst: number, n: number, hist: number, shift: number, mask: number, toBits: number) => void;
 }
 
-/** The compiled module (null: WebAssembly unavailable or refused; undefined: not tried yet). */
-let compiled: { api: WasmApi; module: object } | null | undefined;
-let enabled = true;
-
-function compile(): { api: WasmApi; module: object } | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) return null;
-    const bytes = moduleBytes();
-    if (api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
-  } catch {
-    compiled = null; // e.g. a content security policy without 'wasm-unsafe-eval'
-  }
-  return compiled;
-}
+const compiled = lazyModule(moduleBytes);
 
 /**
  * A kernel whose memory holds a sort of `n` values, or null (too short or
@@ -217,52 +143,25 @@ function compile(): { api: WasmApi; module: object } | null {
  * for this call only.
  */
 export function sortKernel(n: number, workspace: Kmeans1dWorkspace | undefined): SortKernel | null {
-  if (!enabled || n < SORT_KERNEL_MIN || n > MAX_VALUES) return null;
+  if (!wasmKernelsEnabled() || n < SORT_KERNEL_MIN || n > MAX_VALUES) return null;
   const bytes = DATA + 8 * n;
   const held = workspace?.sortKernel as SortKernel | null | undefined;
   if (held != null && held.memory.buffer.byteLength >= bytes) return held;
-  const c = compile();
-  if (c === null) return null;
-  try {
-    // A workspace's kernel is sized for its reservation, if larger, and 1/16 more.
-    const room = workspace === undefined ? bytes : Math.max(bytes + (bytes >>> 4), DATA + 8 * Math.min(workspace.reserved, MAX_VALUES));
-    const memory = new c.api.Memory({ initial: Math.ceil(room / 65536) });
-    const x = new c.api.Instance(c.module, { env: { memory } }).exports;
-    const kernel: SortKernel = {
-      memory,
-      keys: x['keys'] as SortKernel['keys'],
-      scatterCount: x['scatterCount'] as SortKernel['scatterCount'],
-      scatter: x['scatter'] as SortKernel['scatter'],
-    };
-    if (workspace !== undefined) workspace.sortKernel = kernel;
-    return kernel;
-  } catch {
-    return null;
-  }
+  const c = compiled();
+  // A workspace's kernel is sized for its reservation, if larger, and 1/16 more.
+  const room = workspace === undefined ? bytes : Math.max(bytes + (bytes >>> 4), DATA + 8 * Math.min(workspace.reserved, MAX_VALUES));
+  const made = c === null ? null : instantiateWasm(c, room);
+  if (made === null) return null;
+  const x = made.exports;
+  const kernel: SortKernel = {
+    memory: made.memory,
+    keys: x['keys'] as SortKernel['keys'],
+    scatterCount: x['scatterCount'] as SortKernel['scatterCount'],
+    scatter: x['scatter'] as SortKernel['scatter'],
+  };
+  if (workspace !== undefined) workspace.sortKernel = kernel;
+  return kernel;
 }
 
 /** @internal Where things are in a kernel's memory. */
 export const SORT_LAYOUT = { RANGE, LOW, HIST, DATA } as const;
-
-/**
- * Turn the WebAssembly sort kernel off, or back on; returns the previous
- * setting. Results are identical either way (the same keys and stable
- * passes); this is for tests and side-by-side benchmarks. Without
- * WebAssembly (or under a content security policy that refuses it) the
- * JavaScript sort runs regardless.
- *
- * @param on - whether the kernel may run.
- * @returns the previous setting.
- * @throws TypeError if `on` is not a boolean.
- * @example
- * ```ts
- * const before = setSortKernel(false); // JavaScript sort from here on
- * setSortKernel(before);
- * ```
- */
-export function setSortKernel(on: boolean): boolean {
-  if (typeof on !== 'boolean') throw new TypeError(`setSortKernel(): on must be a boolean, got ${describeValue(on)}`);
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}

@@ -1,7 +1,7 @@
 /**
  * Reusable memory for repeated {@link kmeans1d} calls on large inputs.
  */
-import { checkInteger } from './validate.js';
+import { checkInteger } from '@seta/engine';
 
 /**
  * Buffers that {@link kmeans1d} and {@link kmeans1dSorted} reuse from one

@@ -6,25 +6,11 @@
  * JavaScript to one compare, branch-free select and shift per loss and
  * bound. The masks it writes are the ones the JavaScript loop writes for the
  * same (float32) bounds, bit for bit (tested); where WebAssembly or its SIMD
- * is unavailable, or the kernels are turned off with core's
- * setWasmKernels(false), the JavaScript loop runs.
+ * is unavailable, or the kernels are turned off with setWasmKernels(false),
+ * the JavaScript loop runs.
  */
-import { compileWasm, wasmKernelsEnabled } from '@seta/core';
-import type { CompiledWasm, WasmApi } from '@seta/core';
-
-/** Unsigned LEB128 (module section sizes and immediates; all small here). */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-const sized = (body: number[]) => [...uleb(body.length), ...body];
-const text = (s: string) => sized(Array.from(s, (c) => c.charCodeAt(0)));
+import { assembleModule, I32, lazyModule, op, uleb, V128, wasmKernelsEnabled } from '@seta/engine';
+import type { WasmApi } from '@seta/engine';
 
 /** Equal steps each bracket is split into. */
 export const STEPS = 4;
@@ -40,22 +26,10 @@ export const BOUNDS = STEPS + 1;
  * (i ≥ BOUNDS). NaN bounds and NaN losses match nothing. The masks' bit
  * counts go to the 2·BOUNDS words at `out + 2·BOUNDS·stride`.
  */
-function moduleBytes(): number[] {
-  const [I32, V128] = [0x7f, 0x7b];
-  const simd = (op: number) => [0xfd, ...uleb(op)];
-  const get = (l: number) => [0x20, l];
-  const set = (l: number) => [0x21, l];
-  const i32 = (v: number) => {
-    // Signed LEB128 of a non-negative v: the unsigned one, plus a zero byte when the last one's sign bit is set.
-    const bytes = uleb(v);
-    if ((bytes[bytes.length - 1]! & 0x40) !== 0) {
-      bytes[bytes.length - 1]! |= 0x80;
-      bytes.push(0x00);
-    }
-    return [0x41, ...bytes];
-  };
+function moduleBytes(): Uint8Array {
+  const { get, set, i32, store } = op;
+  const simd = (code: number) => [0xfd, ...uleb(code)];
   const [i32Add, i32Mul, i32Or, i32Shl, i32Sub, i32GeU, i32Popcnt] = [0x6a, 0x6c, 0x72, 0x74, 0x6b, 0x4f, 0x69];
-  const store = (offset: number) => [0x36, 2, ...uleb(offset)];
   const [load, lt, gt, bitmask] = [0x00, 0x43, 0x44, 0xa4];
   const M = 2 * BOUNDS;
   // Locals: params 0-2; v128: the M bounds, then v; i32: p, end, q, then M masks and M counts.
@@ -81,11 +55,6 @@ function moduleBytes(): number[] {
   }
   word.push(...get(P), ...i32(128), i32Add, ...set(P), ...get(Q), ...i32(4), i32Add, ...set(Q));
   const body = [
-    ...uleb(2),
-    ...uleb(M + 1),
-    V128,
-    ...uleb(3 + 2 * M),
-    I32,
     // the bounds, each splat to four lanes
     ...Array.from({ length: M }, (_, i) => [...get(OUT), ...i32(64), i32Sub, ...simd(0x09), 2, ...uleb(4 * i), ...set(bound(i))]).flat(), // v128.load32_splat
     ...get(WORDS), ...i32(7), i32Shl, ...set(END),
@@ -100,32 +69,20 @@ function moduleBytes(): number[] {
     // the counts, after the last mask
     ...get(OUT), ...get(STRIDE), ...i32(M), i32Mul, i32Add, ...set(Q),
     ...Array.from({ length: M }, (_, i) => [...get(Q), ...get(count(i)), ...store(4 * i)]).flat(),
-    0x0b,
   ];
-  const section = (id: number, content: number[]) => [id, ...sized(content)];
-  return [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, I32, I32, I32, 0]),
-    ...section(2, [1, ...text('env'), ...text('memory'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...text('classify'), 0x00, 0]),
-    ...section(10, [1, ...sized(body)]),
-  ];
+  return assembleModule([
+    { name: 'classify', params: [I32, I32, I32], results: [], locals: [[M + 1, V128], [3 + 2 * M, I32]], body },
+  ]);
 }
 
 /** The compiled module (null: WebAssembly or its SIMD unavailable or refused; undefined: not tried yet). */
-let compiled: CompiledWasm | null | undefined;
-
-function compile(): CompiledWasm | null {
-  if (compiled === undefined) compiled = compileWasm(Uint8Array.from(moduleBytes()));
-  return compiled;
-}
+const compile = lazyModule(moduleBytes);
 
 /**
  * One instance with its own memory, for batches of up to `capacity` losses
  * (a multiple of 32). Its memory is never grown (growing would detach the
  * old buffer, which slows every typed-array access in the process; see
- * core's wasm-pairs.ts): a larger batch gets a new Classifier.
+ * @seta/engine's instantiateWasm): a larger batch gets a new Classifier.
  */
 export class Classifier {
   /** Where the batch's losses go (`capacity` long; pad a partial last word with NaN). */

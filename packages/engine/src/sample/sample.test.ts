@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Random } from './random.js';
-import { clearBitIds, compactSample, sampleFrom, sampleIndices, sampleSorted, selectionSample } from './sample.js';
-import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
+import { Random } from '../random.js';
+import { clearBitIds } from './bitmap.js';
+import { compactSample, sampleFrom, sampleIndices, sampleSorted } from './sample.js';
+import { selectionSample } from './sequential.js';
+import { chiSquareCritical, chiSquareUniform } from '../test-utils.js';
 
 describe('sampleIndices', () => {
   it('returns k distinct integers of 0 … n-1 (both the sparse and the dense path)', () => {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Random } from './random.js';
-import { scatterShuffle, setWasmKernels, shuffledCopy, shuffledCopyTwoWeights, shuffledRange, shuffleInPlace } from './shuffle.js';
-import { chiSquareCritical, chiSquareUniform } from './test-utils.js';
+import { Random } from '../random.js';
+import { setWasmKernels } from '../wasm/switch.js';
+import { scatterShuffle } from './scatter.js';
+import { shuffledCopy, shuffledRange, shuffleInPlace } from './shuffle.js';
+import { chiSquareCritical, chiSquareUniform } from '../test-utils.js';
 
 describe('shuffleInPlace', () => {
   it('returns the same reference and keeps the same multiset', () => {
@@ -108,77 +110,6 @@ describe('shuffledCopy', () => {
   });
 });
 
-describe('shuffledCopyTwoWeights (two-valued weights carried as a tag bit)', () => {
-  const twoValued = (n: number, seed: number) => {
-    const rng = new Random(seed);
-    const ids = new Uint32Array(n);
-    const weights = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      ids[i] = rng.nextIntUnchecked(0x8000_0000);
-      weights[i] = rng.nextUint32() & 1 ? 1 : Math.fround(1 / 0.3);
-    }
-    return { ids, weights };
-  };
-
-  it('gives exactly the permutation, weights and generator state of shuffledCopy with a companion', () => {
-    for (const n of [1, 2, 7, 1000, 70_000, 300_000]) {
-      const { ids, weights } = twoValued(n, n);
-      if (n === 1000) weights.fill(0.5); // a single weight value
-      const a = new Random(5);
-      const b = new Random(5);
-      const tagged = shuffledCopyTwoWeights(ids, weights, a);
-      const plain = shuffledCopy(ids, b, weights);
-      expect(tagged).not.toBeNull();
-      expect(tagged!.out).toEqual(plain.out);
-      expect(tagged!.companionOut).toEqual(plain.companionOut);
-      expect(a.nextUint32()).toBe(b.nextUint32());
-    }
-  });
-
-  it('keeps the exact bit patterns of the weights (e.g. -0 and 0 are two values)', () => {
-    const ids = Uint32Array.of(0, 1, 2, 3);
-    const weights = Float32Array.of(0, -0, 0, -0);
-    const r = shuffledCopyTwoWeights(ids, weights, new Random(1))!;
-    for (let i = 0; i < 4; i++) expect(Object.is(r.companionOut[i], r.out[i]! % 2 === 0 ? 0 : -0)).toBe(true);
-  });
-
-  it('declines, drawing nothing, for a third weight value or an id of 2^31 or more', () => {
-    const rng = new Random(3);
-    const before = rng.clone();
-    expect(shuffledCopyTwoWeights(Uint32Array.of(1, 2, 3), Float32Array.of(1, 2, 3), rng)).toBeNull();
-    expect(shuffledCopyTwoWeights(Uint32Array.of(1, 0x8000_0000), Float32Array.of(1, 1), rng)).toBeNull();
-    expect(rng.nextUint32()).toBe(before.nextUint32());
-  });
-
-  it('declines long arrays too when the third value or a tagged id comes late (found during the scatter), leaving the generator as it was', () => {
-    for (const kernels of [true, false]) {
-      const previous = setWasmKernels(kernels);
-      try {
-        const n = 200_000;
-        const ids = Uint32Array.from({ length: n }, (_, i) => i);
-        const weights = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : 1));
-        const rng = new Random(11);
-        const before = rng.clone();
-        weights[150_000] = 5; // neither the first pattern nor the last that differs
-        expect(shuffledCopyTwoWeights(ids, weights, rng)).toBeNull();
-        weights[150_000] = 1;
-        ids[120_000] = 0x8000_0001;
-        expect(shuffledCopyTwoWeights(ids, weights, rng)).toBeNull();
-        expect(rng.getState()).toEqual(before.getState());
-        ids[120_000] = 120_000;
-        const plain = shuffledCopy(ids, before, weights);
-        expect(shuffledCopyTwoWeights(ids, weights, rng)!.out).toEqual(plain.out);
-      } finally {
-        setWasmKernels(previous);
-      }
-    }
-  });
-
-  it('rejects arrays of different lengths', () => {
-    expect(() => shuffledCopyTwoWeights(Uint32Array.of(1), Float32Array.of(1, 2), new Random(0))).toThrow(/one length, got 1 and 2/);
-  });
-});
-
 describe('shuffling back into the caller\'s arrays (reuse)', () => {
   // Buckets of ~100,000 (bits 1), over the 2^16 the WebAssembly kernel takes, and of ~600 (bits 9).
   for (const kernels of [true, false]) {
@@ -188,8 +119,6 @@ describe('shuffling back into the caller\'s arrays (reuse)', () => {
         try {
           const n = 200_003;
           const ids = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % n);
-          const weights = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : 1));
-          // Plain ids.
           const a = new Random(21);
           const b = new Random(21);
           const copied = scatterShuffle(ids, a, undefined, bits).out;
@@ -198,20 +127,6 @@ describe('shuffling back into the caller\'s arrays (reuse)', () => {
           expect(back).toBe(own);
           expect(back).toEqual(copied);
           expect(a.getState()).toEqual(b.getState());
-          // Ids with two-valued weights, each reused alone or both.
-          for (const [reuseIds, reuseWeights] of [[true, true], [true, false], [false, true]] as const) {
-            const c = new Random(22);
-            const d = new Random(22);
-            const plain = shuffledCopyTwoWeights(ids, weights, c, false, false, bits)!;
-            const ownIds = ids.slice();
-            const ownWeights = weights.slice();
-            const r = shuffledCopyTwoWeights(ownIds, ownWeights, d, reuseIds, reuseWeights, bits)!;
-            expect(r.out === ownIds).toBe(reuseIds);
-            expect(r.companionOut === ownWeights).toBe(reuseWeights);
-            expect(r.out).toEqual(plain.out);
-            expect(r.companionOut).toEqual(plain.companionOut);
-            expect(c.getState()).toEqual(d.getState());
-          }
         } finally {
           setWasmKernels(previous);
         }

@@ -1,16 +1,24 @@
 /**
- * Argument checks shared by the seta packages, so that every message has the
- * same shape: `fn(): name must be …, got value`.
+ * Argument checks shared by every seta package, so that every message has
+ * the same shape: `fn(): name must be …, got value` (RangeError for a bad
+ * value, TypeError for a wrong kind).
  */
 
-/** Render a value for an error message: strings quoted, arrays abbreviated. */
+/**
+ * Render a value for an error message: strings quoted, arrays and typed
+ * arrays with their length, objects by their class.
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
+  if (typeof value === 'symbol') return value.toString();
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as { length?: unknown }).length;
+    return typeof length === 'number' ? `a ${value.constructor.name} of length ${length}` : `a ${value.constructor.name}`;
+  }
   if (typeof value === 'function') return 'a function';
   const ctor = (value as object).constructor?.name;
   return ctor === undefined || ctor === 'Object' ? 'an object' : `a ${ctor}`;
@@ -64,33 +72,6 @@ export function checkNumber(
   return value;
 }
 
-/**
- * The largest dataset size (N) a pruner, a stage or a score store accepts:
- * 2^31 − 1.
- *
- * Why this figure: every id then fits a non-negative int32, which the fast
- * paths rely on (the plan's two-valued weights ride in an id's top bit;
- * bit tricks on ids use signed 32-bit operators), and every per-sample
- * typed array stays within what every JavaScript engine allocates. Memory
- * usually runs out before this size (the strategies' READMEs give the
- * memory per sample); refusing larger sizes up front turns an allocation
- * failure minutes into a run into a named error at construction. See
- * docs/decisions/0001-maximum-size.md.
- */
-export const MAX_SIZE = 0x7fff_ffff;
-
-/**
- * Throws unless `value` is a dataset size: an integer in [1, {@link MAX_SIZE}].
- *
- * @throws TypeError if `value` is not a number; RangeError if it is not an integer in range.
- */
-export function checkSize(fn: string, name: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value > MAX_SIZE) {
-    throw new RangeError(`${fn}: ${name} must be an integer in [1, ${MAX_SIZE}] (MAX_SIZE, 2^31 − 1), got ${describeValue(value)}`);
-  }
-  return checkInteger(fn, name, value, 1, MAX_SIZE);
-}
-
 /** Throws a TypeError unless `value` is a boolean. */
 export function checkBoolean(fn: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describeValue(value)}`);
@@ -99,7 +80,7 @@ export function checkBoolean(fn: string, name: string, value: unknown): boolean 
 
 /**
  * Throws a TypeError unless `value` is a seeded generator (`Random` of
- * `@seta/core`). Checked by its methods rather than `instanceof`, so that a
+ * `@seta/engine`, re-exported by `@seta/core`). Checked by its methods rather than `instanceof`, so that a
  * generator from another copy of the package (ESM beside CommonJS) passes.
  */
 export function checkRandom(fn: string, name: string, value: unknown): void {
