@@ -1,4 +1,4 @@
-import { StateError, StateReader, StateWriter, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkInteger, clearBitIds, describeValue, sampleSorted } from '@seta/core';
+import { StateError, StateReader, StateWriter, bitsetAdd, bitsetHas, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkInteger, clearBitIds, describeValue, float32Buffer, sampleSorted, uint32Buffer } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext, StageRestoreContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
 import { Scratch, combineMasks, extremeMasks, lowestBit, popcount } from './batch-extremes.js';
@@ -31,7 +31,6 @@ const KIND = 'stage:scan';
 /** Candidate ids queued before they are marked in the bitmaps. */
 const PENDING = 1 << 14;
 
-const has = (bits: Uint32Array, id: number) => (bits[id >>> 5]! >>> (id & 31)) & 1;
 
 /**
  * Throws unless `minLoss ≤ maxLoss` when both are given: above it, a sample
@@ -107,13 +106,13 @@ export function scanStage(options: ScanStageOptions): Stage {
     if (r !== null) {
       for (let i = 0, n = pendingRed; i < n; i++) {
         const id = queued[i]!;
-        r[id >>> 5]! |= 1 << (id & 31);
+        bitsetAdd(r, id);
       }
     }
     if (m !== null) {
       for (let i = pendingIll; i < PENDING; i++) {
         const id = queued[i]!;
-        m[id >>> 5]! |= 1 << (id & 31);
+        bitsetAdd(m, id);
       }
     }
     pendingRed = 0;
@@ -165,8 +164,7 @@ export function scanStage(options: ScanStageOptions): Stage {
       // Mutation: prune a random floor(ρ_j · |cand|) of the candidates.
       const size = ctx.size;
       const words = red!.length;
-      const scratch = ctx.scratch;
-      const cand = scratch?.uint32('cand', words) ?? new Uint32Array(words);
+      const cand = uint32Buffer(ctx, 'cand', words);
       let count = 0;
       for (let w = 0; w < words; w++) {
         const x = mode === 'both' ? red![w]! | ill![w]! : mode === 'redundant' ? red![w]! : ill![w]!;
@@ -176,8 +174,8 @@ export function scanStage(options: ScanStageOptions): Stage {
       const pruneCount = Math.floor(ratio * count);
       if (pruneCount === 0) return { ...selection, phase: 'prune' };
       // Ranks (in id order) of the pruned candidates: a uniformly random subset, ascending.
-      const ranks = sampleSorted(count, pruneCount, ctx.rng, scratch?.uint32('ranks', pruneCount));
-      const pruned = scratch?.uint32('pruned', words) ?? new Uint32Array(words);
+      const ranks = sampleSorted(count, pruneCount, ctx.rng, uint32Buffer(ctx, 'ranks', pruneCount));
+      const pruned = uint32Buffer(ctx, 'pruned', words);
       for (let w = 0, r = 0, q = 0; w < words; w++) {
         let x = cand[w]!;
         const c = popcount(x);
@@ -202,18 +200,18 @@ export function scanStage(options: ScanStageOptions): Stage {
       if (src === null) {
         // Every id but the pruned: exactly N − pruneCount, written straight into the plan's array when this is the last stage.
         const kept = size - pruneCount;
-        const ids = ctx.output?.uint32(kept) ?? scratch?.uint32('ids', kept) ?? new Uint32Array(kept);
+        const ids = uint32Buffer(ctx, 'ids', kept, { plan: true });
         clearBitIds(pruned, size, ids);
         return { ids, weights: null, phase: 'prune' };
       }
       const n = src.length;
-      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
+      const ids = uint32Buffer(ctx, 'ids', n);
       const inWeights = selection.weights;
-      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
+      const weights = inWeights === null ? null : float32Buffer(ctx, 'weights', n);
       let out = 0;
       for (let p = 0; p < n; p++) {
         const id = src[p]!;
-        if (has(pruned, id)) continue;
+        if (bitsetHas(pruned, id)) continue;
         if (weights !== null) weights[out] = inWeights![p]!;
         ids[out++] = id;
       }

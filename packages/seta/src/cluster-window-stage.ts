@@ -1,4 +1,4 @@
-import { StateError, StateReader, StateWriter, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, describeValue, shuffleInPlace } from '@seta/core';
+import { StateError, StateReader, StateWriter, bitsetHas, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, describeValue, float32Buffer, shuffleInPlace, uint32Buffer } from '@seta/core';
 import type { Selection, Stage, StageContext, StageRestoreContext } from '@seta/core';
 import { Kmeans1dWorkspace, kmeans1d } from '@seta/kmeans1d';
 import { windowRange } from '@seta/window';
@@ -97,18 +97,17 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
       const seen = store.seen;
       const src = selection.ids;
       const n = src === null ? ctx.size : src.length;
-      const isSeen = (id: number) => (seen[id >>> 5]! >>> (id & 31)) & 1;
+      const isSeen = (id: number) => bitsetHas(seen, id);
 
       // Scores of the seen members, in selection order.
-      const scratch = ctx.scratch;
       // memberScores[p]: the score of the p-th member, NaN if unseen (the window test below keeps NaN);
       // seenScores: the seen members' scores, for k-means — the same array once every sample is seen.
-      const memberScores = scratch?.float32('memberScores', n) ?? new Float32Array(n);
+      const memberScores = float32Buffer(ctx, 'memberScores', n);
       let seenScores = memberScores;
       let m = n;
       if (store.seenCount === ctx.size) gatherAll(src, scores, memberScores);
       else {
-        seenScores = scratch?.float32('seenScores', n) ?? new Float32Array(n);
+        seenScores = float32Buffer(ctx, 'seenScores', n);
         m = gatherSeen(src, scores, seen, memberScores, seenScores);
       }
 
@@ -129,7 +128,7 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
           // plan's length (the plan's own when this is the last stage).
           let count = n - m;
           for (let g = start; g < end; g++) count += clusters.sizes[g]!;
-          const ids = ctx.output?.uint32(count) ?? scratch?.uint32('ids', count) ?? new Uint32Array(count);
+          const ids = uint32Buffer(ctx, 'ids', count, { plan: true });
           const out = keepInWindow(src, memberScores, lo, hi, ids);
           if (out !== count) {
             throw new Error(`clusterWindowStage: internal error, the window kept ${out} members where its groups hold ${count}`);
@@ -151,8 +150,8 @@ export function clusterWindowStage(options: ClusterWindowOptions): Stage {
         };
       }
 
-      const ids = scratch?.uint32('ids', n) ?? new Uint32Array(n);
-      const weights = inWeights === null ? null : (scratch?.float32('weights', n) ?? new Float32Array(n));
+      const ids = uint32Buffer(ctx, 'ids', n);
+      const weights = inWeights === null ? null : float32Buffer(ctx, 'weights', n);
       let out = 0;
       for (let p = 0, j = 0; p < n; p++) {
         const id = src === null ? p : src[p]!;
@@ -213,7 +212,7 @@ function gatherSeen(
   for (let p = 0; p < n; p++) {
     const id = src === null ? p : src[p]!;
     const v = scores[id]!;
-    const isSeen = (seen[id >>> 5]! >>> (id & 31)) & 1;
+    const isSeen = bitsetHas(seen, id);
     memberScores[p] = isSeen ? v : Number.NaN;
     seenScores[m] = v;
     m += isSeen;
