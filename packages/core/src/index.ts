@@ -10,6 +10,7 @@ export type { PipelineOptions, PipelinePruner } from './pipeline-options.js';
 export type { EpochEnd, ObservedBatch, ScoreStore, Selection, Stage, StageContext, StageRestoreContext } from './stage.js';
 export { annealStage, downsampleStage, staticSubsetStage } from './stages.js';
 export type { AnnealOptions, KeepOptions } from './stages.js';
+export { keepRatio } from './keep-ratio.js';
 // Arrays for stages: the plan's own, pooled temporaries, or new
 export { float32Buffer, uint32Buffer } from './buffers.js';
 export { PlanArrays } from './plan-arrays.js';

@@ -1,4 +1,4 @@
-import { bitsetHas, checkNumber, checkOptionKeys, checkOptions, compactSample, float32Buffer, uint32Buffer } from '@seta/core';
+import { bitsetHas, checkNumber, keepRatio, checkOptionKeys, checkOptions, compactSample, float32Buffer, uint32Buffer } from '@seta/core';
 import type { Selection, Stage, StageContext } from '@seta/core';
 import { tagDecoder, WEIGHT_TAG } from './tagged-weights.js';
 
@@ -11,9 +11,9 @@ export interface BelowMeanOptions {
   readonly pruneRatio: number;
 }
 
-/** InfoBatch's keep ratio: `clamp(1 − r, 0.1, 1)`. */
+/** InfoBatch's keep ratio: `clamp(1 − r, 0.1, 1)` (`keepRatio` of `@seta/core`, shared with SeTa). */
 export function infobatchKeep(pruneRatio: number): number {
-  return Math.min(1, Math.max(0.1, 1 - pruneRatio));
+  return keepRatio(pruneRatio);
 }
 
 /**

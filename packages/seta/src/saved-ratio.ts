@@ -1,4 +1,4 @@
-import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, describeValue } from '@seta/core';
+import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, describeValue, keepRatio } from '@seta/core';
 import { windowRange, windowSize } from '@seta/window';
 import type { WindowOrder, WindowVariant } from '@seta/window';
 import type { SetaOptions } from './seta.js';
@@ -65,7 +65,7 @@ function checkRun(fn: string, options: SetaOptions, assumptions: SetaLossAssumpt
 /** The saved ratio of a run with random-downsampling drop `pruneRatio`; see {@link expectedSavedRatio}. */
 function savedRatio(run: Run, pruneRatio: number): number {
   const { size, epochs, pruning } = run;
-  const keep = Math.min(1, Math.max(0.1, 1 - pruneRatio)); // as seta() computes it
+  const keep = keepRatio(pruneRatio);
   const sampled = Math.floor(keep * size);
   const whole = Math.max(1, sampled); // a plan is never empty
   let visited = 0;

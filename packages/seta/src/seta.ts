@@ -1,4 +1,4 @@
-import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner, downsampleStage } from '@seta/core';
+import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner, downsampleStage, keepRatio } from '@seta/core';
 import type { PipelinePruner } from '@seta/core';
 import { LossStore } from '@seta/loss-store';
 import type { WindowOrder, WindowVariant } from '@seta/window';
@@ -90,7 +90,7 @@ export function seta(options: SetaOptions): PipelinePruner {
   const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
   const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
   const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
-  const keep = Math.min(1, Math.max(0.1, 1 - pruneRatio));
+  const keep = keepRatio(pruneRatio);
   return createPruner({
     name: 'seta',
     size,
