@@ -1,6 +1,6 @@
 import type { ScoreStore } from './stage.js';
 
-/** Stores of at least this many samples (16 MiB of float32 scores, twice the reference machine's L3) record through {@link PendingScores}. */
+/** Stores of at least this many samples (16 MiB of float32 scores, more than a last-level cache holds) record through {@link PendingScores}. */
 export const PENDING_MIN_SIZE = 1 << 22;
 /** Observations gathered before they are written: 8 bytes each, 8 MiB in all (and as much again to sort them). */
 const PENDING_CAPACITY = 1 << 20;
