@@ -36,6 +36,7 @@ const guide: DefaultTheme.SidebarItem[] = [
   { text: 'Data-parallel training', link: '/data-parallel' },
   { text: 'Checkpoint and resume', link: '/guide/checkpoints' },
   { text: 'Errors', link: '/guide/errors' },
+  { text: 'Architecture', link: '/guide/architecture' },
 ];
 
 const methods: DefaultTheme.SidebarItem[] = [
