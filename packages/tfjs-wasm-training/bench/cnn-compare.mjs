@@ -11,16 +11,12 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { flagIn, generator, median, round } from './bench-utils.mjs';
 import { cnn } from './cnn.mjs';
 
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const flag = flagIn(args);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const BATCH = 64;
 
 if (args.includes('--child')) {
@@ -33,14 +29,7 @@ if (args.includes('--child')) {
   await tf.setBackend('wasm');
   registerWasmTrainingKernels();
   // The same seeded data and model as bench/train-step.mjs.
-  let a = 1;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = generator(1);
   const x = tf.tensor(Float32Array.from({ length: BATCH * 28 * 28 }, () => rand() * 2 - 1), [BATCH, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: BATCH }, () => Math.floor(rand() * 10)), 'int32'), 10);
   const model = cnn(tfl, 1);

@@ -23,16 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import workerThreads from 'node:worker_threads';
+import { flagIn, generator, median, round } from './bench-utils.mjs';
 import { cnn } from './cnn.mjs';
 
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const flag = flagIn(args);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const CNN_BATCH = 64;
 const MLP_BATCH = 256;
 const CHECK_STEPS = 2; // steps from a fresh model whose losses and weights are compared across backends
@@ -79,18 +75,6 @@ export function installPthreadShim() {
       workerThreads.Worker = NodeWorker;
       os.cpus = cpus;
     },
-  };
-}
-
-/** Seeded uniform generator in [0, 1) (mulberry32). */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

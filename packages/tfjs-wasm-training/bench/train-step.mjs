@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { generator, median, round } from './bench-utils.mjs';
 import { cnn as cnnOf } from './cnn.mjs';
 import { registerGradients, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../dist/index.js';
 
@@ -27,8 +28,6 @@ const withCpu = !args.includes('--no-cpu');
 // --quick: one round of few steps, to check the script (not for figures).
 const quick = args.includes('--quick');
 const ROUNDS = quick ? 1 : 5;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (...a) => console.error(...a); // progress on stderr, JSON on stdout
 
 const git = (...a) => {
@@ -43,17 +42,7 @@ registerGradients();
 await tf.setBackend('wasm');
 log(`node ${process.version}, ${os.cpus()[0]?.model} × ${os.cpus().length}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so every run sees the same data. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator, so every run sees the same data.
 const rand = generator(1);
 const randomTensor = (shape) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1), shape);
 const labels = (n) => tf.oneHot(tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(rand() * 10)), 'int32'), 10);
