@@ -10,10 +10,9 @@ import { checkInteger } from '@seta/engine';
  * and the checkpoints of the prefix sums — about 9 bytes per value for
  * float32 input. A caller that clusters millions of values every epoch
  * (SeTa's pruning step does) then stops paying for fresh memory on each call:
- * first touching new memory costs page faults, 0.1–0.5 ms per MB more than
- * reusing it on most machines the benchmarks ran on and ~2.5 ms per MB on one
- * VM (apps/strategy-bench/src/page-cost.mjs measures it): 8–40 ms, or about
- * 0.2 s, for the ~80 MB of 9 million values.
+ * first touching new memory costs a page fault per page, which at millions
+ * of values is a visible share of a pruning plan (apps/strategy-bench/src/
+ * page-cost.mjs measures it per machine; figures in docs/benchmarks.md).
  *
  * Results never alias the workspace (centroids, sizes and bounds are always
  * new arrays), so a result stays valid after the next call. The buffers stay
