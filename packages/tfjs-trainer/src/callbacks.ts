@@ -22,6 +22,8 @@ export interface EpochStart {
 export interface EpochListener {
   /** Before the epoch's first batch. */
   epochBegin?(start: EpochStart): void;
+  /** Before each batch is gathered: its 0-based number and size. */
+  batchBegin?(batch: number, size: number): void | Promise<void>;
   /** After each batch: its update is applied and the pruner has observed its losses. */
   batchEnd?(report: BatchReport): void | Promise<void>;
   /**
@@ -49,3 +51,10 @@ export function callbackListener(callbacks: TrainerCallbacks): EpochListener | n
     ...(onEpochEnd === undefined ? {} : { epochEnd: (report: EpochReport) => onEpochEnd(report) }),
   };
 }
+
+/**
+ * What the `progress` option takes besides `true`, `false` and `'auto'`:
+ * a listener that shows the run's progress — the terminal bar in Node, a
+ * progress element in a page.
+ */
+export type ProgressReporter = EpochListener;

@@ -3,41 +3,13 @@ import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetaError } from '@seta/core';
+import { CHECKPOINT_LOCK_FILE, CheckpointLockError } from './checkpoint-store.js';
+import type { CheckpointLockOwner } from './checkpoint-store.js';
 
-/** The lock file a training run keeps in its checkpoint directory while it uses it. */
-export const CHECKPOINT_LOCK_FILE = 'trainer.lock';
+// Defined with the browser stores (checkpoint-store.ts), which share them.
+export { CHECKPOINT_LOCK_FILE, CheckpointLockError };
+export type { CheckpointLockOwner };
 
-/** Who holds a checkpoint directory's lock, as its lock file says. */
-export interface CheckpointLockOwner {
-  readonly pid: number;
-  readonly host: string;
-  /** When the lock was taken, ISO 8601. */
-  readonly since: string;
-}
-
-/**
- * A checkpoint directory is in use by another training run (this process or
- * another one, on this host or another), or its lock file cannot be read.
- * Two runs writing one directory would overwrite each other's checkpoints and
- * the later one would resume from the other's state.
- */
-export class CheckpointLockError extends SetaError {
-  override name = 'CheckpointLockError';
-
-  /**
-   * @param message - what is locked, by whom, and how to clear a stale lock.
-   * @param dir - the checkpoint directory.
-   * @param owner - the holder the lock file names, or null if it cannot be read.
-   */
-  constructor(
-    message: string,
-    readonly dir: string,
-    readonly owner: CheckpointLockOwner | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** A held lock: {@link release} removes it (idempotent). */
 export interface CheckpointLock {

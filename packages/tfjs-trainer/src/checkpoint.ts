@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { StateError, describeValue } from '@seta/core';
 import { decodeCheckpointAs, encodeCheckpoint } from './checkpoint-format.js';
 import type { CheckpointData } from './checkpoint-format.js';
+import { CHECKPOINT_FILE } from './checkpoint-store.js';
 
-/** The file a checkpoint directory holds (the newest complete checkpoint). */
-export const CHECKPOINT_FILE = 'checkpoint.seta';
+export { CHECKPOINT_FILE };
 
 /**
  * Write `bytes` to `dir/name` atomically: into a temporary file in the same

@@ -49,6 +49,12 @@ export type { ArrayData, ArrayDataSourceOptions } from './array-data-source.js';
 // Checkpoints
 export { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
 export type { CheckpointData, CheckpointMeta, SavedTensor } from './checkpoint-format.js';
-export { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-export { CHECKPOINT_LOCK_FILE, CheckpointLockError } from './checkpoint-lock.js';
-export type { CheckpointLockOwner } from './checkpoint-lock.js';
+export { CheckpointLockError, memoryCheckpointStore } from './checkpoint-store.js';
+export type { CheckpointLockOwner, CheckpointStore, CheckpointStoreLock } from './checkpoint-store.js';
+export { indexedDbCheckpointStore } from './indexeddb-checkpoint-store.js';
+export type { IndexedDbCheckpointStoreOptions, IndexedDbFactory, WebLocks } from './indexeddb-checkpoint-store.js';
+// Files, Node only: the browser build (platform-browser.ts) has them throw, saying what to use instead.
+export { CHECKPOINT_FILE, CHECKPOINT_LOCK_FILE, fileCheckpointStore, readCheckpoint, writeCheckpoint } from './platform.js';
+
+// Progress
+export type { EpochStart, ProgressReporter } from './callbacks.js';

@@ -60,7 +60,7 @@ describe('Trainer options', () => {
       [{ onEpochEnd: {} }, 'Trainer(): onEpochEnd must be a function, got'],
       [{ variables: 5 }, 'Trainer(): variables must be an array of tf.Variable, got 5'],
       [{ extraVariables: variables[0] }, 'Trainer(): extraVariables must be an array of tf.Variable, got'],
-      [{ progress: 'yes' }, 'Trainer(): progress must be true, false or "auto", got "yes"'],
+      [{ progress: 'yes' }, 'Trainer(): progress must be true, false, "auto" or a ProgressReporter, got "yes"'],
       [{ resume: 'no' }, 'Trainer(): resume must be a boolean, got "no"'],
       [{ dropLast: 1 }, 'Trainer(): dropLast must be a boolean, got 1'],
       [{ checkpointDir: '' }, 'Trainer(): checkpointDir must be a non-empty string, got ""'],

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue } from '@seta/core';
 import type { Pruner } from '@seta/core';
+import type { ProgressReporter } from './callbacks.js';
+import { isCheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStore } from './checkpoint-store.js';
 import type { DataSource } from './data-source.js';
 import type { LayersModelLike, ModelFunction, PerSampleLoss } from './model.js';
 import type { BatchReport, EpochReport } from './reports.js';
@@ -37,9 +40,17 @@ export interface TrainerOptions {
    * Directory to checkpoint to after every `checkpointEvery` epochs (and to
    * resume from). {@link Trainer.fit} holds it locked for its whole run (see
    * {@link CheckpointLockError}); resuming compares the checkpoint's settings
-   * with this trainer's and refuses any difference.
+   * with this trainer's and refuses any difference. Node only: short for
+   * `checkpoint: fileCheckpointStore(checkpointDir)`.
    */
   readonly checkpointDir?: string;
+  /**
+   * Where to checkpoint to and resume from, in any storage: files
+   * (`fileCheckpointStore`, Node), IndexedDB (`indexedDbCheckpointStore`,
+   * browsers), memory (`memoryCheckpointStore`) or your own
+   * {@link CheckpointStore}. Not together with `checkpointDir`.
+   */
+  readonly checkpoint?: CheckpointStore;
   /** Epochs between checkpoints (default 1); the last epoch is always saved. */
   readonly checkpointEvery?: number;
   /** Resume from `checkpointDir` when it holds a checkpoint (default true). */
@@ -48,8 +59,12 @@ export interface TrainerOptions {
   readonly afterStep?: (progress: TrainingProgress) => void;
   readonly onBatchEnd?: (report: BatchReport) => void | Promise<void>;
   readonly onEpochEnd?: (report: EpochReport) => void | Promise<void>;
-  /** A progress bar on stderr: `'auto'` (default) shows it only on a terminal. */
-  readonly progress?: boolean | 'auto';
+  /**
+   * A progress bar on stderr in Node (`'auto'`, the default, shows it only on
+   * a terminal; in a browser `true` logs a line per epoch and `'auto'` shows
+   * nothing), or a {@link ProgressReporter} of your own.
+   */
+  readonly progress?: boolean | 'auto' | ProgressReporter;
 }
 
 const TRAINER_OPTIONS = [
@@ -67,6 +82,7 @@ const TRAINER_OPTIONS = [
   'directions',
   'seed',
   'checkpointDir',
+  'checkpoint',
   'checkpointEvery',
   'resume',
   'afterStep',
@@ -85,7 +101,7 @@ export interface CheckedTrainerOptions {
   readonly seed: number;
   /** null: the optimizer keeps its own rate. */
   readonly schedule: LearningRateSchedule | null;
-  readonly progress: boolean | 'auto';
+  readonly progress: boolean | 'auto' | ProgressReporter;
 }
 
 /**
@@ -125,13 +141,30 @@ export function checkTrainerOptions(fn: string, options: TrainerOptions): Checke
   if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) {
     throw new TypeError(`${fn}: checkpointDir must be a non-empty string, got ${describeValue(options.checkpointDir)}`);
   }
+  if (options.checkpoint !== undefined) {
+    if (!isCheckpointStore(options.checkpoint)) {
+      throw new TypeError(`${fn}: checkpoint must be a CheckpointStore (location, load, save, lock), got ${describeValue(options.checkpoint)}`);
+    }
+    if (options.checkpointDir !== undefined) {
+      throw new TypeError(`${fn}: pass checkpointDir or checkpoint, not both (checkpointDir ${JSON.stringify(options.checkpointDir)}, checkpoint ${options.checkpoint.location})`);
+    }
+  }
   for (const key of ['dropLast', 'resume'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') {
       throw new TypeError(`${fn}: ${key} must be a boolean, got ${describeValue(options[key])}`);
     }
   }
-  if (options.progress !== undefined && typeof options.progress !== 'boolean' && options.progress !== 'auto') {
-    throw new TypeError(`${fn}: progress must be true, false or "auto", got ${describeValue(options.progress)}`);
+  const progress = options.progress;
+  if (progress !== undefined && typeof progress !== 'boolean' && progress !== 'auto') {
+    const methods = ['epochBegin', 'batchEnd', 'epochClose', 'epochEnd'] as const;
+    if (typeof progress !== 'object' || progress === null || !methods.some((m) => m in progress)) {
+      throw new TypeError(`${fn}: progress must be true, false, "auto" or a ProgressReporter, got ${describeValue(progress)}`);
+    }
+    for (const m of methods) {
+      if (progress[m] !== undefined && typeof progress[m] !== 'function') {
+        throw new TypeError(`${fn}: progress.${m} must be a function, got ${describeValue(progress[m])}`);
+      }
+    }
   }
   for (const key of ['afterStep', 'onBatchEnd', 'onEpochEnd'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {

@@ -2,15 +2,14 @@ import { Random, SetaError, describeValue } from '@seta/core';
 import { registerGradients } from '@seta/tfjs-wasm-training';
 import { callbackListener } from './callbacks.js';
 import type { EpochListener } from './callbacks.js';
-import { lockCheckpointDir } from './checkpoint-lock.js';
-import type { CheckpointLock } from './checkpoint-lock.js';
+import { isCheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStore, CheckpointStoreLock } from './checkpoint-store.js';
 import { captureRun, optimizerConfig, restoreRun } from './checkpoint-state.js';
 import type { RunState } from './checkpoint-state.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { runEpoch } from './epoch-loop.js';
 import type { EpochSetup, LoopCounters } from './epoch-loop.js';
 import { trainableModel } from './model.js';
-import { progressBar } from './progress-bar.js';
+import { checkpointDirStore, defaultProgress } from './platform.js';
 import type { EpochReport, TrainResult } from './reports.js';
 import { checkTrainerOptions } from './trainer-options.js';
 import type { CheckedTrainerOptions, TrainerOptions } from './trainer-options.js';
@@ -51,8 +50,10 @@ export class Trainer {
   private readonly counters: LoopCounters = { epoch: 0, samplesSeen: 0, steps: 0 };
   private stopRequested = false;
   private running = false;
-  /** The lock of `checkpointDir` while {@link fit} runs. */
-  private lock: CheckpointLock | null = null;
+  /** Where `checkpointDir` or `checkpoint` says to checkpoint; null: nowhere. */
+  private readonly store: CheckpointStore | null;
+  /** The store {@link fit} holds locked while it runs, and its lock. */
+  private lock: { readonly store: CheckpointStore; readonly lock: CheckpointStoreLock } | null = null;
 
   /**
    * @throws TypeError / RangeError naming the option for bad options (a
@@ -65,9 +66,11 @@ export class Trainer {
     const model = trainableModel(fn, options.model, options.variables, options.extraVariables);
     const { optimizer, pruner } = options;
     const rng = new Random(checked.seed);
-    const listeners = [progressBar(checked.progress), callbackListener(options)].filter((l): l is EpochListener => l !== null);
+    const progress = typeof checked.progress === 'object' ? checked.progress : defaultProgress(checked.progress);
+    const listeners = [progress, callbackListener(options)].filter((l): l is EpochListener => l !== null);
     this.options = options;
     this.checked = checked;
+    this.store = options.checkpoint ?? (options.checkpointDir === undefined ? null : checkpointDirStore(options.checkpointDir, fn));
     this.setup = {
       model,
       optimizer,
@@ -118,13 +121,24 @@ export class Trainer {
     this.stopRequested = true;
   }
 
+  /** A directory (Node) or a store, as the store it means. */
+  private storeOf(where: string | CheckpointStore | null | undefined, fn: string): CheckpointStore {
+    if (isCheckpointStore(where)) return where;
+    if (typeof where !== 'string' || where === '') {
+      throw new TypeError(`${fn}: dir must be a non-empty string or a CheckpointStore, got ${describeValue(where)}`);
+    }
+    return checkpointDirStore(where, fn);
+  }
+
   /**
-   * Run `body` holding the lock of `dir`: the lock {@link fit} holds if it is
-   * that directory, else one taken for the call.
+   * Run `body` holding the lock of `store`: the lock {@link fit} holds if it
+   * is that store (or another object for the same directory), else one taken
+   * for the call.
    */
-  private async withLock<T>(dir: string, fn: string, body: () => Promise<T>): Promise<T> {
-    if (this.lock?.covers(dir) === true) return body();
-    const lock = await lockCheckpointDir(dir, fn);
+  private async withLock<T>(store: CheckpointStore, fn: string, body: () => Promise<T>): Promise<T> {
+    const held = this.lock?.store;
+    if (held !== undefined && (held === store || held.sameAs?.(store) === true)) return body();
+    const lock = await store.lock(fn);
     try {
       return await body();
     } finally {
@@ -134,17 +148,18 @@ export class Trainer {
 
   /**
    * Save model variables, optimizer state, pruner state, loop counters,
-   * generator state and the run's settings to `dir` (default
-   * `checkpointDir`), atomically, holding the directory's lock. Called by
-   * {@link fit} after epochs; call it yourself between epochs only.
+   * generator state and the run's settings to `dir` — a directory (Node) or
+   * a {@link CheckpointStore}; default: the trainer's `checkpointDir` or
+   * `checkpoint` — atomically, holding its lock. Called by {@link fit} after
+   * epochs; call it yourself between epochs only.
    *
    * @throws CheckpointLockError if another run holds `dir`.
    */
-  async saveCheckpoint(dir: string | undefined = this.options.checkpointDir): Promise<void> {
+  async saveCheckpoint(dir: string | CheckpointStore | undefined = this.store ?? undefined): Promise<void> {
     const fn = 'Trainer.saveCheckpoint()';
-    if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: dir must be a non-empty string, got ${describeValue(dir)}`);
+    const store = this.storeOf(dir, fn);
     const data = await captureRun(this.run);
-    await this.withLock(dir, fn, () => writeCheckpoint(dir, data));
+    await this.withLock(store, fn, () => store.save(data));
   }
 
   /**
@@ -161,20 +176,21 @@ export class Trainer {
    *   does not fit this trainer, or the field if it is corrupted;
    *   CheckpointLockError if another run holds `dir`.
    */
-  async restoreCheckpoint(dir: string | undefined = this.options.checkpointDir): Promise<number | null> {
+  async restoreCheckpoint(dir: string | CheckpointStore | undefined = this.store ?? undefined): Promise<number | null> {
     const fn = 'Trainer.restoreCheckpoint()';
-    if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: dir must be a non-empty string, got ${describeValue(dir)}`);
-    return this.withLock(dir, fn, () => this.restore(dir, fn));
+    const store = this.storeOf(dir, fn);
+    return this.withLock(store, fn, () => this.restore(store, fn));
   }
 
-  private async restore(dir: string, fn: string): Promise<number | null> {
-    const saved = await readCheckpoint(dir);
-    return saved === null ? null : restoreRun(this.run, saved, fn, dir);
+  private async restore(store: CheckpointStore, fn: string): Promise<number | null> {
+    const saved = await store.load();
+    return saved === null ? null : restoreRun(this.run, saved, fn, store.location);
   }
 
   /**
-   * Train to the last epoch: from the checkpoint in `checkpointDir` if there
-   * is one (and `resume` is not false), else from epoch 0.
+   * Train to the last epoch: from the checkpoint in `checkpointDir` (or the
+   * `checkpoint` store) if there is one (and `resume` is not false), else
+   * from epoch 0.
    *
    * Before anything else it registers the TensorFlow.js gradient functions
    * that are missing (`registerGradients()`): tfjs-core's CommonJS entry,
@@ -184,7 +200,8 @@ export class Trainer {
    * registered gradient.
    *
    * With a `checkpointDir`, the directory is locked for the whole call (a
-   * lock file naming this process, {@link CHECKPOINT_LOCK_FILE}): a second
+   * lock file naming this process, `CHECKPOINT_LOCK_FILE`; a `checkpoint`
+   * store is locked its own way): a second
    * trainer on it, in this process or another, is refused with a
    * CheckpointLockError. The lock is released when the call ends — normally,
    * by {@link stop} or by an error; a process killed outright leaves it, and
@@ -202,13 +219,13 @@ export class Trainer {
     if (this.running) throw new SetaError(`${fn}: already running`);
     this.running = true;
     this.stopRequested = false;
-    const dir = this.options.checkpointDir;
+    const store = this.store;
     try {
       registerGradients();
-      if (dir !== undefined) this.lock = await lockCheckpointDir(dir, fn);
+      if (store !== null) this.lock = { store, lock: await store.lock(fn) };
       let resumedFrom: number | null = null;
-      if (dir !== undefined && (this.options.resume ?? true)) {
-        resumedFrom = await this.restore(dir, fn);
+      if (store !== null && (this.options.resume ?? true)) {
+        resumedFrom = await this.restore(store, fn);
       }
       const reports: EpochReport[] = [];
       while (this.counters.epoch < this.checked.epochs) {
@@ -220,19 +237,19 @@ export class Trainer {
       const lock = this.lock;
       this.lock = null;
       this.running = false;
-      await lock?.release();
+      await lock?.lock.release();
     }
   }
 
   /** One epoch, then its checkpoint when one is due, then the epoch-end listeners. */
   private async trainEpoch(): Promise<EpochReport> {
-    const { checkpointDir } = this.options;
     const { checkpointEvery, epochs } = this.checked;
+    const checkpointing = this.store !== null;
     const outcome = await runEpoch(this.setup, this.counters);
     const { summary, timer } = outcome;
     const finished = this.counters.epoch;
     let saved = false;
-    if (checkpointDir !== undefined && (finished % checkpointEvery === 0 || finished === epochs || this.stopRequested)) {
+    if (checkpointing && (finished % checkpointEvery === 0 || finished === epochs || this.stopRequested)) {
       await timer.timeAsync('checkpoint', () => this.saveCheckpoint());
       saved = true;
     }
@@ -253,7 +270,7 @@ export class Trainer {
     };
     for (const l of this.setup.listeners) await l.epochEnd?.(report);
     // stop() from the callback itself: save this epoch before the run ends.
-    if (this.stopRequested && !saved && checkpointDir !== undefined) await this.saveCheckpoint();
+    if (this.stopRequested && !saved && checkpointing) await this.saveCheckpoint();
     return report;
   }
 }
