@@ -1,5 +1,5 @@
 /*
- * The float32 radix sort's passes (sort.ts) as small hand-assembled
+ * The float32 radix sort's passes (radix-float32.ts) as small hand-assembled
  * WebAssembly functions: the key pass (validation, order-preserving keys,
  * their range and low-bit histogram) and the scatters (up to 1,024-way). They do
  * exactly what the JavaScript loops do — same keys, same stable scatters —

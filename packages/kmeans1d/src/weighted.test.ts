@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkEnd } from './sort.js';
+import { chunkEnd } from './chunked-loops.js';
 import { close } from './test-oracle.js';
 import { CHECKPOINT, weightedValues } from './weighted.js';
 import { Kmeans1dWorkspace } from './workspace.js';

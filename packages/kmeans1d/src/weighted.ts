@@ -18,7 +18,7 @@
  * slow, most of the time of the first call.
  */
 
-import { chunkEnd } from './sort.js';
+import { chunkEnd } from './chunked-loops.js';
 import { notFiniteError } from './validate.js';
 import type { Kmeans1dWorkspace } from './workspace.js';
 
@@ -96,7 +96,7 @@ const walk = new Float64Array(4);
 
 /**
  * The loop of {@link PrefixSums.gather}, in a function of its own (see
- * `sortFloat32Bits` in sort.ts). The sums come from {@link advance}, as the
+ * chunked-loops.ts). The sums come from {@link advance}, as the
  * checkpoints did.
  */
 function walkSums(
@@ -251,7 +251,7 @@ export function weightedValues(
 /**
  * How many of sorted[from … to − 1] differ from their predecessor. (Loops sit in
  * small functions that do nothing before their loop, so that V8 optimizes
- * them with complete type feedback: see `sortFloat32Bits`.)
+ * them with complete type feedback: see chunked-loops.ts.)
  */
 function distinctCount(sorted: ArrayLike<number>, from: number, to: number): number {
   let m = 0;
@@ -264,7 +264,7 @@ function distinctCount(sorted: ArrayLike<number>, from: number, to: number): num
  * {@link WeightedValues}) for the runs of equal values that start before
  * `stop`, continuing from `at` (p, i) and updating it. `values` may be
  * `sorted` itself: value p is written at p ≤ i, after everything before i
- * was read. Chunked: see `chunkEnd` in sort.ts.
+ * was read. Chunked: see `chunkEnd` in chunked-loops.ts.
  */
 function fillGrouped(
   sorted: ArrayLike<number>,
