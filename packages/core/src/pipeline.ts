@@ -1,7 +1,6 @@
 import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue, Random, ScratchPool, shuffledCopy, shuffledOwned, shuffledRange } from '@seta/engine';
 import { CallOrderError, StateError } from './errors.js';
 import { validateBatch } from './observe-batch.js';
-import { PendingScores, PENDING_MIN_SIZE } from './pending-scores.js';
 import { canonicalJson, checkStore, OPTION_KEYS } from './pipeline-options.js';
 import type { PipelineOptions, PipelinePruner } from './pipeline-options.js';
 import { PlanArrays } from './plan-arrays.js';
@@ -65,11 +64,6 @@ class PipelinePrunerImpl implements PipelinePruner {
   private rng: Random;
   /** One pool per stage, so that no two stages share a temporary. */
   private readonly pools: ScratchPool[];
-  /**
-   * Observed scores not yet in the store (large stores only, see
-   * {@link PipelinePrunerImpl.recordScores}); always empty between epochs.
-   */
-  private pending: PendingScores | null = null;
 
   private next = 0;
   private current: { epoch: number; phase: Phase; visited: number } | null = null;
@@ -122,9 +116,6 @@ class PipelinePrunerImpl implements PipelinePruner {
     });
     this.rng = new Random(this.seed);
     this.pools = this.stages.map(() => new ScratchPool());
-    if (this.store !== null && this.observers.length === 0 && this.store.size >= PENDING_MIN_SIZE) {
-      this.pending = new PendingScores(this.store.size);
-    }
   }
 
   get nextEpoch(): number {
@@ -159,7 +150,6 @@ class PipelinePrunerImpl implements PipelinePruner {
     if (epoch !== this.next) {
       throw new CallOrderError(`${fn}: expected epoch ${this.next} (epochs come in order 0, 1, 2, …), got ${epoch}`);
     }
-    this.flushScores();
     const base = this.context(epoch);
     let selection: Selection = { ids: null, weights: null, phase: 'full' };
     const output = new PlanArrays();
@@ -214,11 +204,6 @@ class PipelinePrunerImpl implements PipelinePruner {
     return { epoch, phase: selection.phase, size: this.size, indices: ids, weights };
   }
 
-  /** Move any pending scores into the store (before anything reads it). */
-  private flushScores(): void {
-    if (this.pending !== null && this.store !== null) this.pending.flush(this.store, this.current?.epoch ?? 0);
-  }
-
   observe(ids: ArrayLike<number>, losses: ArrayLike<number>, lossesB?: ArrayLike<number>): void {
     const fn = FN(this.name, 'observe');
     if (this.current === null) {
@@ -240,8 +225,7 @@ class PipelinePrunerImpl implements PipelinePruner {
         score = new Float32Array(m);
         for (let j = 0; j < m; j++) score[j] = batch.losses[j]! + b[j]!;
       }
-      if (this.pending !== null) this.pending.add(batch.ids, score, store, epoch);
-      else if (store.recordUnchecked !== undefined) store.recordUnchecked(batch.ids, score, epoch);
+      if (store.recordUnchecked !== undefined) store.recordUnchecked(batch.ids, score, epoch);
       else store.record(batch.ids, score, epoch);
     }
     if (this.observers.length > 0) {
@@ -260,7 +244,6 @@ class PipelinePrunerImpl implements PipelinePruner {
           : `${fn}: epoch ${this.next - 1} is already closed; call plan(${this.next}) to open the next`,
       );
     }
-    this.flushScores();
     const meanLoss = this.lossCount === 0 ? null : this.lossSum.value / this.lossCount;
     const pruned = this.size - cur.visited;
     this.prunedTotal += pruned;

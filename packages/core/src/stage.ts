@@ -17,7 +17,12 @@ export interface ScoreStore {
   mean(): number | null;
   /** Record losses (the store validates them). */
   record(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch?: number): number;
-  /** Optional fast path for input the pipeline has already validated: integer ids in range, finite losses. */
+  /**
+   * Optional fast path for input the pipeline has already validated: integer
+   * ids in range, finite losses. A store may defer the writes (a large
+   * `LossStore` groups them by id range) as long as every read through it
+   * sees them.
+   */
   recordUnchecked?(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch: number): number;
   saveState(): Uint8Array;
   loadState(bytes: Uint8Array): unknown;

@@ -1,3 +1,3 @@
 // Per-sample score storage
 export { LossStore } from './loss-store.js';
-export type { LossStoreOptions, ResolvedLossStoreOptions } from './loss-store.js';
+export type { LossStoreOptions, ResolvedLossStoreOptions } from './options.js';

@@ -1,77 +1,17 @@
-import {
-  SetaError,
-  StateError,
-  StateReader,
-  StateWriter,
-  checkArrayLike,
-  checkInteger,
-  checkNumber,
-  checkOneOf,
-  checkOptionKeys,
-  checkOptions,
-  checkSize,
-  describeValue,
-} from '@seta/core';
+import { SetaError, StateError, checkArrayLike, checkInteger, checkSize, describeValue } from '@seta/core';
+import { checkBatch } from './check-batch.js';
+import { exactSumOfFloat32 } from './exact-sum.js';
+import { mergeArrays } from './merge.js';
+import { MAX_EPOCH, OPTION_KEYS, resolveOptions } from './options.js';
+import type { LossStoreOptions, ResolvedLossStoreOptions } from './options.js';
+import { clearArrays, createArrays, setBits } from './store-arrays.js';
+import type { StoreArrays, Tally } from './store-arrays.js';
+import { encodeState, readState } from './store-state.js';
+import type { ParsedState } from './store-state.js';
+import { BUFFER_MIN_SIZE, WriteBuffer } from './write-buffer.js';
+import { writeScores } from './write.js';
 
-/** Options of a {@link LossStore}; every field is optional. */
-export interface LossStoreOptions {
-  /**
-   * Exponential moving average factor in [0, 1). With `ema = a > 0` a new
-   * observation `loss` of a sample already seen gives
-   * `score = fround(a · old + (1 − a) · loss)`; the first observation sets the
-   * score directly. `0` (the default) means the latest loss wins.
-   */
-  readonly ema?: number;
-  /** Keep each sample's last-seen epoch (4 bytes per sample). Default `true`. */
-  readonly trackEpochs?: boolean;
-  /**
-   * Keep each sample's observation count (4 bytes per sample). Default
-   * `false`: incrementing a count must read it first, which for random ids
-   * over a large store is a cache miss that roughly doubles `record`'s cost.
-   */
-  readonly trackCounts?: boolean;
-  /**
-   * What a NaN or infinite loss does: `'error'` (the default) rejects the
-   * whole batch; `'skip'` leaves that sample as it was and counts the skip.
-   */
-  readonly nonFinite?: 'error' | 'skip';
-}
-
-/** The options a {@link LossStore} was built with, every default filled in. */
-export interface ResolvedLossStoreOptions {
-  readonly ema: number;
-  readonly trackEpochs: boolean;
-  readonly trackCounts: boolean;
-  readonly nonFinite: 'error' | 'skip';
-}
-
-/** Largest epoch: last-seen epochs are kept in an Int32Array, -1 meaning unseen. */
-const MAX_EPOCH = 0x7fff_ffff;
-/** Observation counts saturate here (Uint32Array). */
-const MAX_COUNT = 0xffff_ffff;
-/** Samples per exact-sum block (see the note on the exact sum below). */
-const SUM_BLOCK = 2 ** 29;
-
-const STATE_KIND = 'loss-store';
-const STATE_VERSION = 1;
-
-const OPTION_KEYS: readonly string[] = ['ema', 'trackEpochs', 'trackCounts', 'nonFinite'];
-
-/*
- * Exact sum of the scores of seen samples (for `mean()`).
- *
- * Every score is a finite float32. A float32 with biased exponent E is an
- * integer multiple of 2^(max(E, 1) − 150), smaller than 2^24 such units. A
- * scan adds each score into a float64 accumulator chosen by its exponent;
- * within a block of at most 2^29 samples an accumulator's sum stays a multiple
- * of its unit below 2^29 · 2^24 = 2^53 units, so every addition is exact. The
- * accumulators are then added exactly with BigInt and rounded once. This is
- * an exponent-indexed "superaccumulator" in the spirit of Kulisch's long
- * accumulator and of Demmel & Hida, "Accurate floating point summation"
- * (2002), specialised to float32 inputs. Unseen samples hold NaN, whose
- * exponent field is 255: they land in accumulator 255, which is ignored, so
- * the scan needs neither the seen bitmap nor a branch.
- */
+export type { LossStoreOptions, ResolvedLossStoreOptions } from './options.js';
 
 /**
  * Per-sample score storage for dynamic data pruning: the training loop
@@ -82,7 +22,15 @@ const OPTION_KEYS: readonly string[] = ['ema', 'trackEpochs', 'trackCounts', 'no
  * bitmap, 4 bytes of last-seen epochs (`Int32Array`, on by default) and 4
  * bytes of observation counts (`Uint32Array`, off by default): 8.125 bytes by
  * default, 4.125 with epochs off, 12.125 with both on. Nothing else grows
- * with N.
+ * with N; a store of 2^22 samples or more also holds a 16 MiB write buffer
+ * from its first write.
+ *
+ * Writes to a store of 2^22 samples or more are gathered and applied grouped
+ * by id range (see `write-buffer.ts`): random ids over hundreds of megabytes
+ * cost a page walk each, grouped ones do not. Every read through the store —
+ * a method, or a getter such as `scores` or `seenCount` — applies what is
+ * gathered first, so what a read returns is exactly what writing each batch
+ * at once would give.
  *
  * Scores are float32: a loss is rounded to the nearest float32 when stored,
  * and a loss that is finite as a double but overflows float32
@@ -106,17 +54,13 @@ export class LossStore {
   readonly size: number;
 
   private readonly resolved: ResolvedLossStoreOptions;
-  private readonly scoreArray: Float32Array;
-  /** The bit patterns of `scoreArray` (same memory), for the exponent of each score. */
-  private readonly scoreBits: Uint32Array;
-  private readonly seenWords: Uint32Array;
-  private readonly epochArray: Int32Array | null;
-  private readonly countArray: Uint32Array | null;
+  private readonly arrays: StoreArrays;
+  private readonly tally: Tally = { seenCount: 0, skipped: 0 };
+  /** Writes not yet in `arrays` (large stores only, made at the first write); applied before any read. */
+  private buffer: WriteBuffer | null = null;
   /** The exact sum of the seen scores, rounded once; valid unless `sumStale`. */
   private sumCache = 0;
   private sumStale = false;
-  private seenTotal = 0;
-  private skippedTotal = 0;
   private latestEpoch = 0;
 
   /**
@@ -141,11 +85,7 @@ export class LossStore {
     const fn = 'LossStore()';
     this.size = checkSize(fn, 'size', size);
     this.resolved = resolveOptions(fn, options);
-    this.scoreArray = new Float32Array(size).fill(Number.NaN);
-    this.scoreBits = new Uint32Array(this.scoreArray.buffer, 0, size);
-    this.seenWords = new Uint32Array(Math.ceil(size / 32));
-    this.epochArray = this.resolved.trackEpochs ? new Int32Array(size).fill(-1) : null;
-    this.countArray = this.resolved.trackCounts ? new Uint32Array(size) : null;
+    this.arrays = createArrays(size, this.resolved.trackEpochs, this.resolved.trackCounts);
   }
 
   /**
@@ -226,52 +166,22 @@ export class LossStore {
       throw new RangeError(`${fn}: ids and losses must have the same length, got ${n} ids and ${losses.length} losses`);
     }
     const e = epoch === undefined ? this.latestEpoch : checkInteger(fn, 'epoch', epoch, 0, MAX_EPOCH);
-    const skip = this.resolved.nonFinite === 'skip';
-    const bad = firstInvalid(ids, losses, this.size, !skip);
-    if (bad >= 0) throw batchError(fn, ids, losses, bad, this.size);
+    checkBatch(fn, ids, losses, this.size, this.resolved.nonFinite === 'error');
     if (e > this.latestEpoch) this.latestEpoch = e;
-    // Every id is valid and, unless skipping, every loss finite in float32.
     return this.apply(ids, losses, e);
   }
 
   private apply(ids: ArrayLike<number>, losses: ArrayLike<number>, e: number): number {
-    const n = ids.length;
-    if (n > 0) this.sumStale = true;
-    const scores = this.scoreArray;
-    const seen = this.seenWords;
-    const epochs = this.epochArray;
-    const counts = this.countArray;
-    const ema = this.resolved.ema;
-    const fresh = 1 - ema;
-    let seenTotal = this.seenTotal;
-    let skipped = 0;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i]!;
-      const loss = losses[i]!;
-      let s = Math.fround(loss);
-      if (s - s !== 0) {
-        skipped++; // NaN or ±Infinity; only reachable with nonFinite: 'skip'
-        continue;
-      }
-      const w = id >>> 5;
-      const m = 1 << (id & 31);
-      const word = seen[w]!;
-      if ((word & m) === 0) {
-        seen[w] = word | m;
-        seenTotal++;
-      } else if (ema !== 0) {
-        s = Math.fround(ema * scores[id]! + fresh * loss);
-      }
-      scores[id] = s; // latest wins: the old score is never read (a store, no cache-missing load)
-      if (epochs !== null) epochs[id] = e;
-      if (counts !== null) {
-        const c = counts[id]!;
-        if (c !== MAX_COUNT) counts[id] = c + 1;
-      }
-    }
-    this.seenTotal = seenTotal;
-    this.skippedTotal += skipped;
-    return skipped;
+    if (ids.length === 0) return 0;
+    this.sumStale = true;
+    if (this.buffer === null && this.size >= BUFFER_MIN_SIZE) this.buffer = new WriteBuffer(this.size);
+    if (this.buffer !== null) return this.buffer.write(this.arrays, this.tally, ids, losses, e, this.resolved.ema);
+    return writeScores(this.arrays, this.tally, ids, losses, e, this.resolved.ema);
+  }
+
+  /** Apply the buffered writes, if any: every read calls this first. */
+  private flush(): void {
+    this.buffer?.flush(this.arrays, this.tally, this.resolved.ema);
   }
 
   /**
@@ -290,7 +200,8 @@ export class LossStore {
    */
   score(id: number): number {
     if (!((id >>> 0) === id && id < this.size)) this.badId('LossStore.score()', id);
-    return this.scoreArray[id]!;
+    this.flush();
+    return this.arrays.scores[id]!;
   }
 
   /**
@@ -308,7 +219,8 @@ export class LossStore {
    */
   isSeen(id: number): boolean {
     if (!((id >>> 0) === id && id < this.size)) this.badId('LossStore.isSeen()', id);
-    return (this.seenWords[id >>> 5]! & (1 << (id & 31))) !== 0;
+    this.flush();
+    return (this.arrays.seen[id >>> 5]! & (1 << (id & 31))) !== 0;
   }
 
   /**
@@ -327,9 +239,11 @@ export class LossStore {
    */
   lastSeenEpoch(id: number): number {
     const fn = 'LossStore.lastSeenEpoch()';
-    if (this.epochArray === null) throw new SetaError(`${fn}: epochs are not tracked (the store was built with trackEpochs: false)`);
+    const epochs = this.arrays.epochs;
+    if (epochs === null) throw new SetaError(`${fn}: epochs are not tracked (the store was built with trackEpochs: false)`);
     if (!((id >>> 0) === id && id < this.size)) this.badId(fn, id);
-    return this.epochArray[id]!;
+    this.flush();
+    return epochs[id]!;
   }
 
   /**
@@ -349,9 +263,11 @@ export class LossStore {
    */
   count(id: number): number {
     const fn = 'LossStore.count()';
-    if (this.countArray === null) throw new SetaError(`${fn}: counts are not tracked (the store was built with trackCounts: false)`);
+    const counts = this.arrays.counts;
+    if (counts === null) throw new SetaError(`${fn}: counts are not tracked (the store was built with trackCounts: false)`);
     if (!((id >>> 0) === id && id < this.size)) this.badId(fn, id);
-    return this.countArray[id]!;
+    this.flush();
+    return counts[id]!;
   }
 
   private badId(fn: string, id: unknown): never {
@@ -382,22 +298,25 @@ export class LossStore {
    * ```
    */
   mean(): number | null {
-    if (this.seenTotal === 0) return null;
+    this.flush();
+    const count = this.tally.seenCount;
+    if (count === 0) return null;
     if (this.sumStale) {
-      this.sumCache = exactSumOfFloat32(this.scoreArray, this.scoreBits);
+      this.sumCache = exactSumOfFloat32(this.arrays.scores, this.arrays.bits);
       this.sumStale = false;
     }
-    return this.sumCache / this.seenTotal;
+    return this.sumCache / count;
   }
 
   /** Number of samples seen at least once. O(1). */
   get seenCount(): number {
-    return this.seenTotal;
+    this.flush();
+    return this.tally.seenCount;
   }
 
   /** Non-finite losses skipped so far (with `nonFinite: 'skip'`); merged stores add theirs. O(1). */
   get skipped(): number {
-    return this.skippedTotal;
+    return this.tally.skipped; // buffered writes hold no skips
   }
 
   /**
@@ -425,7 +344,8 @@ export class LossStore {
    * ```
    */
   get scores(): Float32Array {
-    return this.scoreArray;
+    this.flush();
+    return this.arrays.scores;
   }
 
   /**
@@ -434,27 +354,26 @@ export class LossStore {
    * O(1).
    */
   get seen(): Uint32Array {
-    return this.seenWords;
+    this.flush();
+    return this.arrays.seen;
   }
 
   /** Last-seen epochs, `-1` for unseen, or `null` without `trackEpochs`; the store's own array, read only. O(1). */
   get epochs(): Int32Array | null {
-    return this.epochArray;
+    this.flush();
+    return this.arrays.epochs;
   }
 
   /** Observation counts, or `null` without `trackCounts`; the store's own array, read only. O(1). */
   get counts(): Uint32Array | null {
-    return this.countArray;
+    this.flush();
+    return this.arrays.counts;
   }
 
   /** Bytes of memory held in the store's typed arrays. O(1). */
   get byteLength(): number {
-    return (
-      this.scoreArray.byteLength +
-      this.seenWords.byteLength +
-      (this.epochArray?.byteLength ?? 0) +
-      (this.countArray?.byteLength ?? 0)
-    );
+    const a = this.arrays;
+    return a.scores.byteLength + a.seen.byteLength + (a.epochs?.byteLength ?? 0) + (a.counts?.byteLength ?? 0);
   }
 
   /**
@@ -469,18 +388,8 @@ export class LossStore {
    * ```
    */
   seenIds(): Uint32Array {
-    const out = new Uint32Array(this.seenTotal);
-    const seen = this.seenWords;
-    let k = 0;
-    for (let w = 0; w < seen.length; w++) {
-      let word = seen[w]!;
-      while (word !== 0) {
-        const low = word & -word;
-        out[k++] = w * 32 + (31 - Math.clz32(low));
-        word ^= low;
-      }
-    }
-    return out;
+    this.flush();
+    return setBits(this.arrays.seen, this.tally.seenCount);
   }
 
   /**
@@ -517,45 +426,17 @@ export class LossStore {
     if (other.size !== this.size) {
       throw new RangeError(`${fn}: other must have size ${this.size}, got a store of size ${other.size}`);
     }
-    if (this.epochArray !== null && other.epochArray === null) {
+    if (this.arrays.epochs !== null && other.arrays.epochs === null) {
       throw new RangeError(`${fn}: other must track epochs as this store does, got a store built with trackEpochs: false`);
     }
-    if (this.countArray !== null && other.countArray === null) {
+    if (this.arrays.counts !== null && other.arrays.counts === null) {
       throw new RangeError(`${fn}: other must track counts as this store does, got a store built with trackCounts: false`);
     }
-    const scores = this.scoreArray;
-    const seen = this.seenWords;
-    const epochs = this.epochArray;
-    const counts = this.countArray;
-    const oScores = other.scoreArray;
-    const oSeen = other.seenWords;
-    const oEpochs = other.epochArray;
-    const oCounts = other.countArray;
-    let seenTotal = this.seenTotal;
-    for (let w = 0; w < oSeen.length; w++) {
-      let pending = oSeen[w]!;
-      while (pending !== 0) {
-        const low = pending & -pending;
-        pending ^= low;
-        const id = w * 32 + (31 - Math.clz32(low));
-        const s = oScores[id]!;
-        const word = seen[w]!;
-        if ((word & low) !== 0) {
-          if (epochs === null || oEpochs![id]! >= epochs[id]!) scores[id] = s;
-          if (epochs !== null && oEpochs![id]! > epochs[id]!) epochs[id] = oEpochs![id]!;
-          if (counts !== null) counts[id] = Math.min(MAX_COUNT, counts[id]! + oCounts![id]!);
-        } else {
-          seen[w] = word | low;
-          seenTotal++;
-          scores[id] = s;
-          if (epochs !== null) epochs[id] = oEpochs![id]!;
-          if (counts !== null) counts[id] = oCounts![id]!;
-        }
-      }
-    }
-    this.seenTotal = seenTotal;
+    this.flush();
+    other.flush();
+    mergeArrays(this.arrays, this.tally, other.arrays);
     this.sumStale = true;
-    this.skippedTotal += other.skippedTotal;
+    this.tally.skipped += other.tally.skipped;
     if (other.latestEpoch > this.latestEpoch) this.latestEpoch = other.latestEpoch;
     return this;
   }
@@ -572,14 +453,12 @@ export class LossStore {
    * ```
    */
   clear(): this {
-    this.scoreArray.fill(Number.NaN);
-    this.seenWords.fill(0);
-    this.epochArray?.fill(-1);
-    this.countArray?.fill(0);
+    this.buffer?.discard();
+    clearArrays(this.arrays);
     this.sumCache = 0;
     this.sumStale = false;
-    this.seenTotal = 0;
-    this.skippedTotal = 0;
+    this.tally.seenCount = 0;
+    this.tally.skipped = 0;
     this.latestEpoch = 0;
     return this;
   }
@@ -599,14 +478,9 @@ export class LossStore {
    * ```
    */
   saveState(): Uint8Array {
-    const w = new StateWriter(STATE_KIND, STATE_VERSION);
-    w.json('options', { size: this.size, ...this.resolved });
-    w.json('progress', { seenCount: this.seenTotal, skipped: this.skippedTotal, currentEpoch: this.latestEpoch });
-    w.float32('scores', this.scoreArray);
-    w.uint32('seen', this.seenWords);
-    if (this.epochArray !== null) w.int32('epochs', this.epochArray);
-    if (this.countArray !== null) w.uint32('counts', this.countArray);
-    return w.finish();
+    this.flush();
+    const progress = { seenCount: this.tally.seenCount, skipped: this.tally.skipped, currentEpoch: this.latestEpoch };
+    return encodeState(this.size, this.resolved, this.arrays, progress);
   }
 
   /**
@@ -633,7 +507,7 @@ export class LossStore {
     const state = readState(bytes, fn);
     const mismatches: string[] = [];
     if (state.size !== this.size) mismatches.push(`size ${state.size} (expected ${this.size})`);
-    for (const key of OPTION_KEYS as (keyof ResolvedLossStoreOptions)[]) {
+    for (const key of OPTION_KEYS) {
       if (!Object.is(state.options[key], this.resolved[key])) {
         mismatches.push(`${key} ${describeValue(state.options[key])} (expected ${describeValue(this.resolved[key])})`);
       }
@@ -667,179 +541,16 @@ export class LossStore {
   }
 
   private install(state: ParsedState): void {
-    this.scoreArray.set(state.scores);
-    this.seenWords.set(state.seen);
-    if (this.epochArray !== null) this.epochArray.set(state.epochs!);
-    if (this.countArray !== null) this.countArray.set(state.counts!);
+    const a = this.arrays;
+    this.buffer?.discard();
+    a.scores.set(state.scores);
+    a.seen.set(state.seen);
+    if (a.epochs !== null) a.epochs.set(state.epochs!);
+    if (a.counts !== null) a.counts.set(state.counts!);
     this.sumStale = true;
-    this.seenTotal = state.seenCount;
-    this.skippedTotal = state.skipped;
+    this.tally.seenCount = state.seenCount;
+    this.tally.skipped = state.skipped;
     this.latestEpoch = state.currentEpoch;
   }
 }
 
-function resolveOptions(fn: string, options: LossStoreOptions | undefined): ResolvedLossStoreOptions {
-  checkOptions(fn, options);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const o = (options ?? {}) as Record<string, unknown>;
-  const ema = o.ema === undefined ? 0 : checkNumber(fn, 'ema', o.ema, 0, 1, { openMax: true });
-  const flag = (name: string, byDefault: boolean): boolean => {
-    const v = o[name];
-    if (v === undefined) return byDefault;
-    if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describeValue(v)}`);
-    return v;
-  };
-  const trackEpochs = flag('trackEpochs', true);
-  const trackCounts = flag('trackCounts', false);
-  const nonFinite = o.nonFinite === undefined ? 'error' : checkOneOf(fn, 'nonFinite', o.nonFinite, ['error', 'skip'] as const);
-  // +0 for -0, so that options compare equal however 0 was written.
-  return Object.freeze({ ema: ema + 0, trackEpochs, trackCounts, nonFinite });
-}
-
-/**
- * The first position whose id is not an integer in `[0, size)`, or whose
- * loss is not a number (or, with `finite`, not finite as a float32); -1 if
- * none. O(n).
- */
-function firstInvalid(ids: ArrayLike<number>, losses: ArrayLike<number>, size: number, finite: boolean): number {
-  const n = ids.length;
-  for (let i = 0; i < n; i++) {
-    const id: unknown = ids[i];
-    const loss: unknown = losses[i];
-    if (typeof id !== 'number' || id >>> 0 !== id || id >= size || typeof loss !== 'number') return i;
-    if (finite) {
-      const s = Math.fround(loss);
-      if (s - s !== 0) return i;
-    }
-  }
-  return -1;
-}
-
-/** The error for position `i`, which {@link firstInvalid} found bad. */
-function batchError(fn: string, ids: ArrayLike<number>, losses: ArrayLike<number>, i: number, size: number): Error {
-  const id: unknown = ids[i];
-  if (typeof id !== 'number') {
-    return new TypeError(`${fn}: ids[${i}] must be an integer in [0, ${size - 1}], got ${describeValue(id)}`);
-  }
-  if (id >>> 0 !== id || id >= size) {
-    return new RangeError(`${fn}: ids[${i}] must be an integer in [0, ${size - 1}], got ${describeValue(id)}`);
-  }
-  const loss: unknown = losses[i];
-  if (typeof loss !== 'number') {
-    return new TypeError(`${fn}: losses[${i}] (id ${id}) must be a number, got ${describeValue(loss)}`);
-  }
-  if (!Number.isFinite(loss)) return new RangeError(`${fn}: losses[${i}] (id ${id}) must be finite, got ${loss}`);
-  return new RangeError(
-    `${fn}: losses[${i}] (id ${id}) must be finite as a float32 (|loss| ≤ 3.4028234663852886e38), got ${loss}`,
-  );
-}
-
-/**
- * The exact sum of the finite values of `values` (NaN skipped), rounded once
- * to a double; `bits` is the same memory as `values`. O(n) time, O(1) memory.
- * See the note on the exact sum at the head of this file.
- */
-function exactSumOfFloat32(values: Float32Array, bits: Uint32Array): number {
-  const n = values.length;
-  // Four tables of 256 bins, filled round robin: consecutive values of one
-  // exponent then add into different bins, so the additions do not wait on
-  // each other. Every partial sum, and the sum of the four, is a multiple of
-  // the bin's unit below 2^53 units: still exact.
-  const acc = new Float64Array(4 * 256);
-  let total = 0n; // in units of 2^-149, the smallest float32 step
-  for (let start = 0; start < n; start += SUM_BLOCK) {
-    const end = Math.min(n, start + SUM_BLOCK);
-    let i = start;
-    for (; i + 3 < end; i += 4) {
-      acc[(bits[i]! >>> 23) & 0xff]! += values[i]!;
-      acc[256 + ((bits[i + 1]! >>> 23) & 0xff)]! += values[i + 1]!;
-      acc[512 + ((bits[i + 2]! >>> 23) & 0xff)]! += values[i + 2]!;
-      acc[768 + ((bits[i + 3]! >>> 23) & 0xff)]! += values[i + 3]!;
-    }
-    for (; i < end; i++) acc[(bits[i]! >>> 23) & 0xff]! += values[i]!;
-    for (let e = 0; e < 255; e++) {
-      const a = acc[e]! + acc[256 + e]! + acc[512 + e]! + acc[768 + e]!;
-      if (a === 0) continue;
-      const unit = Math.max(e, 1) - 150; // log2 of the unit of exponent e
-      total += BigInt(a * 2 ** -unit) << BigInt(unit + 149);
-    }
-    acc.fill(0);
-  }
-  return Number(total) * 2 ** -149;
-}
-
-interface ParsedState {
-  size: number;
-  options: ResolvedLossStoreOptions;
-  scores: Float32Array;
-  seen: Uint32Array;
-  epochs: Int32Array | null;
-  counts: Uint32Array | null;
-  seenCount: number;
-  skipped: number;
-  currentEpoch: number;
-}
-
-/** Decode a state and check that its contents are consistent. O(N). */
-function readState(bytes: Uint8Array, fn: string): ParsedState {
-  const r = StateReader.open(bytes, STATE_KIND, STATE_VERSION, fn);
-  const bad = (what: string): never => {
-    throw new StateError(`${fn}: state is malformed (${what})`);
-  };
-  const raw = r.json<Record<string, unknown>>('options');
-  if (raw === null || typeof raw !== 'object') bad('options is not an object');
-  const { size: rawSize, ...rest } = raw;
-  let size: number;
-  let options: ResolvedLossStoreOptions;
-  try {
-    size = checkSize('options', 'size', rawSize);
-    options = resolveOptions('options', rest as LossStoreOptions);
-  } catch (cause) {
-    throw new StateError(`${fn}: state is malformed (${(cause as Error).message})`, { cause });
-  }
-  const progress = r.json<Record<string, unknown>>('progress');
-  if (progress === null || typeof progress !== 'object') bad('progress is not an object');
-  const { seenCount, skipped, currentEpoch } = progress;
-  if (!Number.isSafeInteger(seenCount) || (seenCount as number) < 0) bad(`seenCount ${describeValue(seenCount)}`);
-  if (!Number.isSafeInteger(skipped) || (skipped as number) < 0) bad(`skipped ${describeValue(skipped)}`);
-  if (!Number.isInteger(currentEpoch) || (currentEpoch as number) < 0 || (currentEpoch as number) > MAX_EPOCH) {
-    bad(`currentEpoch ${describeValue(currentEpoch)}`);
-  }
-  const scores = r.float32('scores', size);
-  const seen = r.uint32('seen', Math.ceil(size / 32));
-  const epochs = options.trackEpochs ? r.int32('epochs', size) : null;
-  const counts = options.trackCounts ? r.uint32('counts', size) : null;
-  if (!options.trackEpochs && r.has('epochs')) bad('it has epochs, but its options say trackEpochs: false');
-  if (!options.trackCounts && r.has('counts')) bad('it has counts, but its options say trackCounts: false');
-
-  const tail = size % 32;
-  if (tail !== 0 && seen[seen.length - 1]! >>> tail !== 0) bad('seen bits are set past the last sample');
-  let seenTotal = 0;
-  for (let id = 0; id < size; id++) {
-    const s = scores[id]!;
-    if ((seen[id >>> 5]! & (1 << (id & 31))) !== 0) {
-      seenTotal++;
-      if (s - s !== 0) bad(`sample ${id} is seen but its score is ${s}`);
-      if (epochs !== null && epochs[id]! < 0) bad(`sample ${id} is seen but its epoch is ${epochs[id]}`);
-      // currentEpoch is the largest epoch ever recorded.
-      if (epochs !== null && epochs[id]! > (currentEpoch as number)) bad(`sample ${id} was seen in epoch ${epochs[id]}, after currentEpoch ${currentEpoch as number}`);
-      if (counts !== null && counts[id] === 0) bad(`sample ${id} is seen but its count is 0`);
-    } else {
-      if (s === s) bad(`sample ${id} is unseen but has the score ${s}`);
-      if (epochs !== null && epochs[id] !== -1) bad(`sample ${id} is unseen but has the epoch ${epochs[id]}`);
-      if (counts !== null && counts[id] !== 0) bad(`sample ${id} is unseen but has the count ${counts[id]}`);
-    }
-  }
-  if (seenTotal !== seenCount) bad(`seenCount is ${seenCount as number} but ${seenTotal} samples are seen`);
-  return {
-    size,
-    options,
-    scores,
-    seen,
-    epochs,
-    counts,
-    seenCount: seenTotal,
-    skipped: skipped as number,
-    currentEpoch: currentEpoch as number,
-  };
-}
