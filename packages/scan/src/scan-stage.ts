@@ -1,8 +1,11 @@
 import { StateError, StateReader, StateWriter, bitsetAdd, bitsetHas, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkInteger, clearBitIds, describeValue, float32Buffer, sampleSorted, uint32Buffer } from '@seta/core';
 import type { EpochEnd, ObservedBatch, Selection, Stage, StageContext, StageRestoreContext } from '@seta/core';
 import { cyclePhase } from '@seta/cosine-mutation';
-import { Scratch, combineMasks, extremeMasks, lowestBit, popcount } from './batch-extremes.js';
+import { extremeMasks } from './batch-extremes.js';
 import type { ExtremeRule } from './batch-extremes.js';
+import { lowestBit, popcount } from './bitmask.js';
+import { combineMasks } from './combine-directions.js';
+import { Scratch } from './scratch.js';
 
 /** Which candidates a mutation epoch prunes from. */
 export type ScanMode = 'both' | 'redundant' | 'ill';

@@ -1,6 +1,6 @@
 /*
- * The classification pass of SCAN's batch extremes (batch-extremes.ts,
- * bracketedCuts) as a small hand-assembled WebAssembly function with 128-bit
+ * The classification pass of SCAN's batch extremes (classify-losses.ts, used
+ * by bracketed-cuts.ts) as a small hand-assembled WebAssembly function with 128-bit
  * SIMD: four losses per compare, and a compare's four lanes become four bits
  * of a mask in one instruction (i32x4.bitmask). V8 compiles the same loop in
  * JavaScript to one compare, branch-free select and shift per loss and
