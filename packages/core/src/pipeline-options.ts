@@ -1,4 +1,4 @@
-import { describeValue } from '@seta/engine';
+import { checkOneOf, describeValue } from '@seta/engine';
 import type { ScoreStore, Stage } from './stage.js';
 import type { EpochSummary, Pruner } from './types.js';
 
@@ -16,7 +16,13 @@ export interface PipelineOptions {
   readonly store?: ScoreStore | null;
   /** Seed of the pruner's generator (default 0). */
   readonly seed?: number;
-  /** `'error'` (default): a NaN or infinite loss is an error; `'skip'`: that sample keeps its previous score and the skip is counted. */
+  /**
+   * `'error'`: a NaN or infinite loss is an error; `'skip'`: that sample
+   * keeps its previous score and the skip is counted. The default is the
+   * store's own setting (a `LossStore`'s `nonFinite`), or `'error'` without
+   * one; a value that differs from the store's is a RangeError, since the
+   * store's rule would then not be the one applied.
+   */
   readonly nonFinite?: 'error' | 'skip';
   /**
    * The options that define this pruner (JSON-serialisable). They are saved
@@ -70,3 +76,23 @@ export function checkStore(fn: string, store: unknown): void {
   }
 }
 
+
+/**
+ * The pipeline's rule for non-finite losses: the one given, else the
+ * store's, else `'error'`. One owner: a rule given to both the pruner and
+ * its store must agree, because the pipeline validates every observed batch
+ * before the store sees it and the store's own rule would silently not apply.
+ *
+ * @throws TypeError / RangeError for a value other than `'error'` or
+ *   `'skip'`; RangeError when it differs from the store's.
+ */
+export function resolveNonFinite(fn: string, given: unknown, store: ScoreStore | null): 'error' | 'skip' {
+  const own = given === undefined ? undefined : checkOneOf(fn, 'nonFinite', given, ['error', 'skip'] as const);
+  const stores = store?.options?.nonFinite;
+  if (own !== undefined && stores !== undefined && own !== stores) {
+    throw new RangeError(
+      `${fn}: nonFinite must match the store's, got '${own}' for the pruner and '${stores}' for the store (leave the pruner's unset to follow the store)`,
+    );
+  }
+  return own ?? stores ?? 'error';
+}

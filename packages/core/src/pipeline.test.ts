@@ -571,3 +571,34 @@ describe('pooled stage temporaries', () => {
     }
   });
 });
+
+describe('createPruner() nonFinite', () => {
+  const storeWith = (nonFinite: 'error' | 'skip'): ScoreStore => Object.assign(memoryStore(4), { options: { nonFinite } });
+
+  it("follows the store's rule when the pruner's is unset", () => {
+    const p = createPruner({ name: 'p', size: 4, epochs: 1, stages: [], store: storeWith('skip') });
+    p.plan(0);
+    p.observe([0, 1], [1, Number.NaN]);
+    expect(p.endEpoch().skippedNonFinite).toBe(1);
+    const q = createPruner({ name: 'q', size: 4, epochs: 1, stages: [], store: storeWith('error') });
+    q.plan(0);
+    expect(() => q.observe([0, 1], [1, Number.NaN])).toThrow('q.observe(): losses[1] (id 1) must be finite, got NaN');
+  });
+
+  it('accepts a rule that agrees with the store, and refuses one that does not, naming both', () => {
+    expect(() => createPruner({ name: 'p', size: 4, epochs: 1, stages: [], store: storeWith('skip'), nonFinite: 'skip' })).not.toThrow();
+    expect(() => createPruner({ name: 'p', size: 4, epochs: 1, stages: [], store: storeWith('error'), nonFinite: 'skip' })).toThrow(
+      new RangeError("p(): nonFinite must match the store's, got 'skip' for the pruner and 'error' for the store (leave the pruner's unset to follow the store)"),
+    );
+  });
+
+  it("is 'error' without a store rule, and the pruner's own with a store that has none", () => {
+    const p = createPruner({ name: 'p', size: 4, epochs: 1, stages: [] });
+    p.plan(0);
+    expect(() => p.observe([0], [Number.POSITIVE_INFINITY])).toThrow(RangeError);
+    const q = createPruner({ name: 'q', size: 4, epochs: 1, stages: [], store: memoryStore(4), nonFinite: 'skip' });
+    q.plan(0);
+    q.observe([0], [Number.NaN]);
+    expect(q.endEpoch().skippedNonFinite).toBe(1);
+  });
+});

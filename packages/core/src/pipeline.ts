@@ -1,7 +1,7 @@
-import { checkInteger, checkOneOf, checkOptionKeys, checkOptions, describeValue, Random, ScratchPool, shuffledCopy, shuffledOwned, shuffledRange } from '@seta/engine';
+import { checkInteger, checkOptionKeys, checkOptions, describeValue, Random, ScratchPool, shuffledCopy, shuffledOwned, shuffledRange } from '@seta/engine';
 import { CallOrderError, StateError } from './errors.js';
 import { validateBatch } from './observe-batch.js';
-import { canonicalJson, checkStore, OPTION_KEYS } from './pipeline-options.js';
+import { canonicalJson, checkStore, OPTION_KEYS, resolveNonFinite } from './pipeline-options.js';
 import type { PipelineOptions, PipelinePruner } from './pipeline-options.js';
 import { PlanArrays } from './plan-arrays.js';
 import { checkProgress } from './progress.js';
@@ -85,7 +85,6 @@ class PipelinePrunerImpl implements PipelinePruner {
     this.size = checkSize(fn, 'size', options.size);
     this.epochs = checkInteger(fn, 'epochs', options.epochs, 1);
     this.seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
-    this.nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
     if (!Array.isArray(options.stages)) {
       throw new TypeError(`${fn}: stages must be an array of stages, got ${describeValue(options.stages)}`);
     }
@@ -105,6 +104,7 @@ class PipelinePrunerImpl implements PipelinePruner {
     if (this.store !== null && this.store.size !== this.size) {
       throw new RangeError(`${fn}: store.size must equal size ${this.size}, got ${describeValue(this.store.size)}`);
     }
+    this.nonFinite = resolveNonFinite(fn, options.nonFinite, this.store);
     this.fingerprint = canonicalJson({
       name: this.name,
       size: this.size,

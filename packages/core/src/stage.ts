@@ -26,6 +26,12 @@ export interface ScoreStore {
   recordUnchecked?(ids: ArrayLike<number>, losses: ArrayLike<number>, epoch: number): number;
   saveState(): Uint8Array;
   loadState(bytes: Uint8Array): unknown;
+  /**
+   * The store's own rule for non-finite losses, if it has one (`LossStore`'s
+   * `options.nonFinite`): a pipeline on this store follows it, so that the
+   * store and the pruner never disagree.
+   */
+  readonly options?: { readonly nonFinite?: 'error' | 'skip' };
 }
 
 /**

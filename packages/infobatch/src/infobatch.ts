@@ -78,8 +78,8 @@ export function infobatch(options: InfoBatchOptions): PipelinePruner {
     size,
     epochs,
     seed,
-    nonFinite,
-    store: new LossStore(size, { trackEpochs: false, trackCounts: false }),
+    // The store owns the rule for non-finite losses; the pipeline follows it.
+    store: new LossStore(size, { trackEpochs: false, trackCounts: false, nonFinite }),
     stages: [annealStage({ delta }), belowMeanStage({ pruneRatio })],
     fingerprint: { pruneRatio, delta },
   });

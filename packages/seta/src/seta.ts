@@ -96,8 +96,8 @@ export function seta(options: SetaOptions): PipelinePruner {
     size,
     epochs,
     seed,
-    nonFinite,
-    store: new LossStore(size, { trackEpochs: false, trackCounts: false }),
+    // The store owns the rule for non-finite losses; the pipeline follows it.
+    store: new LossStore(size, { trackEpochs: false, trackCounts: false, nonFinite }),
     stages: [
       annealStage({ delta, keep }),
       downsampleStage({ keep }),
