@@ -97,6 +97,7 @@ export async function runEpoch(setup: EpochSetup, counters: LoopCounters): Promi
     for (const b of batchPlan(plan, setup.batchSize, { dropLast: setup.dropLast })) {
       const ids = b.indices;
       const n = ids.length;
+      for (const l of listeners) await l.batchBegin?.(b.batch, n);
       if (setup.schedule !== null) {
         const next = scheduledRate(setup.schedule, trainingProgress(counters, setup, planLength, visited));
         if (next !== lr) {

@@ -2,6 +2,19 @@
 export { selectBackend } from './select-backend.js';
 export type { BackendAttempt, BackendKind, SelectBackendOptions, SelectBackendResult } from './select-backend.js';
 
+// model.fit with a pruner: the entry point for tfjs-layers users
+export { fit, fitDataSource } from './fit.js';
+export type { CompiledLayersModel } from './fit.js';
+export type { FitArgs, FitDataSourceArgs, FitTensors, PrunerFactory } from './fit-args.js';
+export type { FitCallback, FitCallbackConfig, Logs, YieldEvery } from './fit-callbacks.js';
+export type { FitPerSampleLoss, LossOrMetricFn } from './fit-losses.js';
+export type { FitHistory } from './history.js';
+
+// Hand-written loops: ids tfjs accepts, one weighted per-sample step
+export { batchIds, gatherSamples } from './batch-ids.js';
+export type { IdsLike } from './batch-ids.js';
+export { perSampleStep } from './per-sample-step.js';
+
 // Kernel and gradient registration, from @seta/tfjs-wasm-training (registry side effects on call only)
 export {
   registerGradients,

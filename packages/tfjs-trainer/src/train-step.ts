@@ -10,6 +10,8 @@ export interface StepSetup {
   readonly loss: PerSampleLoss;
   /** How two-direction losses combine per sample: `'mean'` (CLIP) or `'sum'` (MoCo v3). */
   readonly directions: 'mean' | 'sum';
+  /** Added to the minimised cost inside the gradient tape: a layers model's regularisation losses. */
+  readonly penalty?: (() => tf.Scalar | null) | undefined;
 }
 
 /**
@@ -102,7 +104,9 @@ export function trainStep(
         if (b !== null) lossB = tf.keep(b);
         const perSample = b === null ? a : directions === 'sum' ? tf.add(a, b) : tf.mul(tf.add(a, b), 0.5);
         meanLoss = tf.keep(tf.mean(perSample)) as tf.Scalar;
-        return tf.mean(w === null ? perSample : tf.mul(perSample, w)) as tf.Scalar;
+        const cost = tf.mean(w === null ? perSample : tf.mul(perSample, w)) as tf.Scalar;
+        const penalty = setup.penalty?.() ?? null;
+        return penalty === null ? cost : tf.add(cost, penalty);
       } catch (error) {
         failure = { error };
         return tf.mul(tf.sum(model.trainable[0]!), 0) as tf.Scalar;

@@ -5,6 +5,7 @@ import type { ProgressReporter } from './callbacks.js';
 import { isCheckpointStore } from './checkpoint-store.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DataSource } from './data-source.js';
+import { checkPrunerAgrees, refuseStreaming } from './pruner-agreement.js';
 import type { LayersModelLike, ModelFunction, PerSampleLoss } from './model.js';
 import type { BatchReport, EpochReport } from './reports.js';
 import type { LearningRateSchedule, TrainingProgress } from './schedule.js';
@@ -126,6 +127,7 @@ export function checkTrainerOptions(fn: string, options: TrainerOptions): Checke
       throw new TypeError(`${fn}: pruner must implement Pruner (missing ${m}()), got ${describeValue(pruner)}`);
     }
   }
+  refuseStreaming(fn, 'data', data);
   if (typeof data?.batch !== 'function') {
     throw new TypeError(`${fn}: data must have a batch(ids) method, got ${describeValue(data)}`);
   }
@@ -135,6 +137,7 @@ export function checkTrainerOptions(fn: string, options: TrainerOptions): Checke
   }
   if (typeof loss !== 'function') throw new TypeError(`${fn}: loss must be a function, got ${describeValue(loss)}`);
   const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  checkPrunerAgrees(fn, pruner, data.size, epochs, (pruner as { nextEpoch?: number }).nextEpoch ?? 0);
   const batchSize = checkInteger(fn, 'batchSize', options.batchSize, 1);
   const checkpointEvery = checkInteger(fn, 'checkpointEvery', options.checkpointEvery ?? 1, 1);
   const directions = checkOneOf(fn, 'directions', options.directions ?? 'mean', ['mean', 'sum'] as const);
