@@ -1,5 +1,6 @@
 import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner } from '@seta/core';
 import type { PipelinePruner } from '@seta/core';
+import { OPTION_KEYS } from './option-keys.js';
 import { LossStore } from '@seta/loss-store';
 import { belowMeanStage } from './below-mean-stage.js';
 import { pruneRatioForTarget } from './saved-ratio.js';
@@ -26,7 +27,6 @@ export interface InfoBatchOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 /**
  * InfoBatch (Qin et al., "InfoBatch: Lossless Training Speed Up by Unbiased
@@ -71,13 +71,12 @@ export function infobatch(options: InfoBatchOptions): PipelinePruner {
   const pruneRatio =
     options.targetSavedRatio === undefined ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.5, 0, 1) : pruneRatioForTarget(fn, options);
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
-  const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
   const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
   return createPruner({
     name: 'infobatch',
     size,
     epochs,
-    seed,
+    seed: options.seed, // createPruner checks seed, naming infobatch()
     // The store owns the rule for non-finite losses; the pipeline follows it.
     store: new LossStore(size, { trackEpochs: false, trackCounts: false, nonFinite }),
     stages: [annealStage({ delta }), belowMeanStage({ pruneRatio })],

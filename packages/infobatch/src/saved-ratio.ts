@@ -1,6 +1,7 @@
 import { checkInteger, checkNumber, checkOptionKeys, checkOptions, checkSize, describeValue } from '@seta/core';
 import { infobatchKeep } from './below-mean-stage.js';
 import type { InfoBatchOptions } from './infobatch.js';
+import { OPTION_KEYS } from './option-keys.js';
 
 /**
  * The share of samples below the mean loss that {@link expectedSavedRatio}
@@ -22,8 +23,6 @@ export interface InfoBatchLossAssumptions {
   readonly belowMeanShare?: number;
 }
 
-// The factory's option keys (infobatch.ts), so that these functions refuse what it refuses.
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 interface Run {
   readonly epochs: number;

@@ -2,6 +2,7 @@ import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, c
 import { cosineRatio } from '@seta/cosine-mutation';
 import type { ScanOptions } from './scan.js';
 import type { ScanMode } from './scan-stage.js';
+import { OPTION_KEYS } from './option-keys.js';
 
 /** What {@link expectedSavedRatio} assumes about the run. */
 export interface ScanRunAssumptions {
@@ -21,10 +22,6 @@ export interface ScanRunAssumptions {
   readonly batchSize?: number;
 }
 
-// The factory's option keys (scan.ts), so that these functions refuse what it refuses.
-const OPTION_KEYS = [
-  'size', 'epochs', 'pruneRatio', 'illRatio', 'redundantRatio', 'mutationEpochs', 'warmupThreshold', 'mode', 'maxLoss', 'minLoss', 'seed', 'nonFinite', 'targetSavedRatio',
-] as const;
 
 /** The options a target replaces or depends on the value of. */
 const SET_BY_TARGET = ['pruneRatio', 'illRatio', 'redundantRatio', 'maxLoss', 'minLoss'] as const;

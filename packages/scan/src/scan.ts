@@ -1,5 +1,6 @@
 import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner } from '@seta/core';
 import type { PipelinePruner } from '@seta/core';
+import { OPTION_KEYS } from './option-keys.js';
 import { checkLossThresholds, scanStage } from './scan-stage.js';
 import type { ScanMode } from './scan-stage.js';
 import { pruneRatioForTarget } from './saved-ratio.js';
@@ -39,9 +40,6 @@ export interface ScanOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-const OPTION_KEYS = [
-  'size', 'epochs', 'pruneRatio', 'illRatio', 'redundantRatio', 'mutationEpochs', 'warmupThreshold', 'mode', 'maxLoss', 'minLoss', 'seed', 'nonFinite', 'targetSavedRatio',
-] as const;
 
 /**
  * SCAN (Guo & Kankanhalli, "SCAN: Bootstrapping Contrastive Pre-training for
@@ -96,8 +94,6 @@ export function scan(options: ScanOptions): PipelinePruner {
   const mutationEpochs = checkInteger(fn, 'mutationEpochs', options.mutationEpochs ?? 3, 1);
   const warmupThreshold = checkNumber(fn, 'warmupThreshold', options.warmupThreshold ?? 0.3, 0, Number.MAX_VALUE);
   const mode = checkOneOf(fn, 'mode', options.mode ?? 'both', ['both', 'redundant', 'ill'] as const);
-  const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
-  const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
   const { maxLoss, minLoss } = options;
   checkLossThresholds(fn, minLoss, maxLoss);
   const stage = scanStage({ illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss, minLoss });
@@ -105,8 +101,9 @@ export function scan(options: ScanOptions): PipelinePruner {
     name: 'scan',
     size,
     epochs,
-    seed,
-    nonFinite,
+    // createPruner checks seed and nonFinite, naming scan()
+    seed: options.seed,
+    nonFinite: options.nonFinite,
     stages: [stage],
     fingerprint: { pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss: maxLoss ?? null, minLoss: minLoss ?? null },
   });

@@ -2,6 +2,7 @@ import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptionKeys,
 import { windowRange, windowSize } from '@seta/window';
 import type { WindowOrder, WindowVariant } from '@seta/window';
 import type { SetaOptions } from './seta.js';
+import { OPTION_KEYS } from './option-keys.js';
 
 /** What {@link expectedSavedRatio} assumes about the losses. */
 export interface SetaLossAssumptions {
@@ -14,8 +15,6 @@ export interface SetaLossAssumptions {
   readonly groupShares?: ArrayLike<number>;
 }
 
-// The factory's option keys (seta.ts), so that these functions refuse what it refuses.
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'delta', 'order', 'variant', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 /** A bound for a message, rounded to 4 decimals in the direction that keeps it true. */
 const below = (x: number) => Math.floor(x * 10_000) / 10_000;

@@ -1,5 +1,6 @@
 import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner, downsampleStage, keepRatio } from '@seta/core';
 import type { PipelinePruner } from '@seta/core';
+import { OPTION_KEYS } from './option-keys.js';
 import { LossStore } from '@seta/loss-store';
 import type { WindowOrder, WindowVariant } from '@seta/window';
 import { clusterWindowStage } from './cluster-window-stage.js';
@@ -35,7 +36,6 @@ export interface SetaOptions {
   readonly nonFinite?: 'error' | 'skip';
 }
 
-const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'groups', 'windowScale', 'delta', 'order', 'variant', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
 
 /**
  * SeTa (Zhou, Gao & Wang, "Scale Efficient Training for Large Datasets",
@@ -88,14 +88,13 @@ export function seta(options: SetaOptions): PipelinePruner {
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
   const order = checkOneOf(fn, 'order', options.order ?? 'easy-to-hard', ['easy-to-hard', 'hard-to-easy'] as const);
   const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
-  const seed = checkInteger(fn, 'seed', options.seed ?? 0, 0);
   const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
   const keep = keepRatio(pruneRatio);
   return createPruner({
     name: 'seta',
     size,
     epochs,
-    seed,
+    seed: options.seed, // createPruner checks seed, naming seta()
     // The store owns the rule for non-finite losses; the pipeline follows it.
     store: new LossStore(size, { trackEpochs: false, trackCounts: false, nonFinite }),
     stages: [

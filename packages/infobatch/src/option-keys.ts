@@ -1,0 +1,5 @@
+/**
+ * The options infobatch() accepts: its own check and those of the saved-ratio
+ * functions, which take the same options, refuse exactly the same keys.
+ */
+export const OPTION_KEYS = ['size', 'epochs', 'pruneRatio', 'delta', 'seed', 'nonFinite', 'targetSavedRatio'] as const;
