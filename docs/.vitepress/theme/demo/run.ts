@@ -1,10 +1,14 @@
-// One live training run of the demo: a small MLP on the spirals, trained with
-// TensorFlow.js, whose samples are chosen each epoch by a SeTa pruner.
+// One live training run of the demo: a small MLP on the spirals, trained by
+// @seta/tfjs-trainer's Trainer (its browser build) with a SeTa pruner that
+// chooses each epoch's samples. The demo only watches: it wraps the pruner to
+// see each plan and the per-sample losses, and stops the trainer after every
+// epoch to draw.
 import * as tf from '@tensorflow/tfjs-core';
-import { batchPlan } from '@seta/core';
-import type { EpochPlan, EpochSummary } from '@seta/core';
+import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
 import { assign, kmeans1d } from '@seta/kmeans1d';
 import { seta } from '@seta/seta';
+import { Trainer, arrayDataSource, softmaxCrossEntropy } from '@seta/tfjs-trainer';
+import type { EpochReport } from '@seta/tfjs-trainer';
 import { windowRange } from '@seta/window';
 import { CLASSES, spirals, type Points } from './data';
 
@@ -63,6 +67,34 @@ function dense(inputs: number, outputs: number, rng: () => number): [tf.Variable
   return [w, b];
 }
 
+/**
+ * `pruner`, passing everything through, with `onPlan` told each plan and
+ * `onObserve` each batch's ids and per-sample losses.
+ */
+function watched(pruner: Pruner, onPlan: (plan: EpochPlan) => void, onObserve: (ids: ArrayLike<number>, losses: ArrayLike<number>) => void): Pruner {
+  const w: Pruner = {
+    name: pruner.name,
+    size: pruner.size,
+    plan(epoch) {
+      const plan = pruner.plan(epoch);
+      onPlan(plan);
+      return plan;
+    },
+    observe(ids, losses, lossesB) {
+      pruner.observe(ids, losses, lossesB);
+      onObserve(ids, losses);
+    },
+    endEpoch: () => pruner.endEpoch(),
+    saveState: () => pruner.saveState(),
+    loadState: (state) => pruner.loadState(state),
+  };
+  // What the trainer checks the pruner against the run with, when the pruner has it.
+  for (const key of ['epochs', 'nextEpoch'] as const) {
+    if (key in pruner) Object.defineProperty(w, key, { get: () => (pruner as unknown as Record<string, unknown>)[key], enumerable: true });
+  }
+  return w;
+}
+
 export class DemoRun {
   readonly options: DemoOptions;
   readonly train: Points;
@@ -70,11 +102,12 @@ export class DemoRun {
   readonly pruner;
   private readonly vars: tf.Variable[];
   private readonly optimizer: tf.Optimizer;
-  private readonly xTrain: tf.Tensor2D;
-  private readonly yTrain: tf.Tensor2D;
+  private readonly trainer: Trainer;
   private readonly xTest: tf.Tensor2D;
+  /** Per sample: its latest loss, NaN until first visited. */
   private readonly scores: Float32Array;
-  private steps = 0;
+  private lastPlan: EpochPlan | null = null;
+  private lastReport: EpochReport | null = null;
   epoch = 0;
   readonly history: EpochView[] = [];
 
@@ -88,20 +121,40 @@ export class DemoRun {
     const rng = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
     this.vars = [...dense(2, o.hidden, rng), ...dense(o.hidden, o.hidden, rng), ...dense(o.hidden, CLASSES, rng)];
     this.optimizer = tf.train.adam(o.learningRate);
-    this.xTrain = tf.tensor2d(this.train.xy, [o.size, 2]);
-    this.yTrain = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(this.train.labels, 'int32'), CLASSES), 'float32')) as tf.Tensor2D;
     this.xTest = tf.tensor2d(this.test.xy, [this.test.size, 2]);
     this.scores = new Float32Array(o.size).fill(Number.NaN);
+    const scores = this.scores;
+    const pruner = watched(
+      this.pruner,
+      (plan) => (this.lastPlan = plan),
+      (ids, losses) => {
+        for (let i = 0; i < ids.length; i++) scores[ids[i]!] = losses[i]!;
+      },
+    );
+    this.trainer = new Trainer({
+      model: (x) => this.logits(x as tf.Tensor2D),
+      variables: this.vars,
+      optimizer: this.optimizer,
+      pruner,
+      data: arrayDataSource({ values: this.train.xy, shape: [o.size, 2] }, { values: this.train.labels, shape: [o.size] }),
+      loss: (logits, labels) => softmaxCrossEntropy(labels as tf.Tensor, logits as tf.Tensor),
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      // One epoch per fit(): the page draws between epochs, and fit() again continues.
+      onEpochEnd: (report) => {
+        this.lastReport = report;
+        this.trainer.stop();
+      },
+    });
   }
 
   /** Class scores (logits) for points `[n, 2]`. */
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const [w1, b1, w2, b2, w3, b3] = this.vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-    return tf.tidy(() => {
-      const h1 = tf.tanh(tf.add(tf.matMul(x, w1), b1));
-      const h2 = tf.tanh(tf.add(tf.matMul(h1, w2), b2));
-      return tf.add(tf.matMul(h2, w3), b3) as tf.Tensor2D;
-    });
+    const h1 = tf.tanh(tf.add(tf.matMul(x, w1), b1));
+    const h2 = tf.tanh(tf.add(tf.matMul(h1, w2), b2));
+    return tf.add(tf.matMul(h2, w3), b3) as tf.Tensor2D;
   }
 
   /** Predicted class of every cell of a `cells × cells` grid over [-1, 1]². */
@@ -145,32 +198,16 @@ export class DemoRun {
       }
     }
 
-    const plan = this.pruner.plan(epoch);
+    // One epoch of the trainer: it plans, trains on the plan's batches, feeds
+    // the per-sample losses to the pruner and closes the epoch.
+    await this.trainer.fit();
+    const plan = this.lastPlan;
+    const report = this.lastReport;
+    if (plan === null || report === null || report.epoch !== epoch) throw new Error(`DemoRun.runEpoch(): the trainer did not train epoch ${epoch}`);
+    const summary = report.summary;
     const window = plan.phase === 'prune' ? windowRange(step, o.groups, o.windowScale) : null;
     const visitedMask = new Uint8Array(o.size);
     for (const id of plan.indices) visitedMask[id] = 1;
-
-    let lossSum = 0;
-    for (const { indices } of batchPlan(plan, o.batchSize)) {
-      const ids = tf.tensor1d(Int32Array.from(indices), 'int32');
-      let perSample: tf.Tensor1D | null = null;
-      const x = tf.gather(this.xTrain, ids) as tf.Tensor2D;
-      const y = tf.gather(this.yTrain, ids) as tf.Tensor2D;
-      this.optimizer.minimize(() => {
-        const losses = tf.losses.softmaxCrossEntropy(y, this.logits(x), undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
-        perSample = tf.keep(losses);
-        return tf.mean(losses) as tf.Scalar;
-      }, false, this.vars);
-      const values = (perSample as unknown as tf.Tensor1D).dataSync() as Float32Array;
-      tf.dispose([ids, x, y, perSample as unknown as tf.Tensor]);
-      this.pruner.observe(indices, values);
-      for (let i = 0; i < indices.length; i++) {
-        this.scores[indices[i]!] = values[i]!;
-        lossSum += values[i]!;
-      }
-      this.steps++;
-    }
-    const summary = this.pruner.endEpoch();
 
     const predicted = tf.tidy(() => tf.argMax(this.logits(this.xTest), 1).dataSync() as Int32Array);
     let correct = 0;
@@ -188,7 +225,7 @@ export class DemoRun {
       window,
       step,
       summary,
-      trainLoss: lossSum / plan.indices.length,
+      trainLoss: report.loss,
       testAccuracy: correct / this.test.size,
       ms: performance.now() - t0,
     };
@@ -197,7 +234,8 @@ export class DemoRun {
   }
 
   dispose(): void {
-    tf.dispose([this.xTrain, this.yTrain, this.xTest, ...this.vars]);
+    this.trainer.stop();
+    tf.dispose([this.xTest, ...this.vars]);
     this.optimizer.dispose();
   }
 }
