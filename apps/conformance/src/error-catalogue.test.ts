@@ -10,6 +10,7 @@ import { dynamicRandom, staticRandom } from '@seta/baselines';
 import * as core from '@seta/core';
 import { crc32, shuffledRange, StateReader, StateWriter } from '@seta/core';
 import { infobatch } from '@seta/infobatch';
+import { LossStore } from '@seta/loss-store';
 import { scan } from '@seta/scan';
 import { seta } from '@seta/seta';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,8 @@ const examples: Record<string, () => unknown> = {
   'target out of reach': () => infobatch({ size: 10, epochs: 30, targetSavedRatio: 0.5 }),
   'size too large': () => infobatch({ size: 2 ** 32 - 1, epochs: 2 }),
   'scan thresholds': () => scan({ size: 10, epochs: 2, minLoss: 5, maxLoss: 1 }),
+  'nonFinite of pruner and store': () =>
+    core.createPruner({ name: 'mine', size: 4, epochs: 2, store: new LossStore(4, { nonFinite: 'skip' }), nonFinite: 'error', stages: [] }),
   'helper argument': () => (shuffledRange as (n: number) => unknown)(1.5),
   'helper kind': () => crc32('abc' as never),
   'observe id': () => {
