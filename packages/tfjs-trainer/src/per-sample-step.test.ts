@@ -36,4 +36,21 @@ describe('perSampleStep', () => {
     expect(w.dataSync()[0]).toBe(1);
     tf.dispose([w, x]);
   });
+
+  it('leaves no tensor behind and applies no update when the model or loss throws', () => {
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const x = tf.tensor1d([3, 4]);
+    const optimizer = tf.train.adam(0.1);
+    const before = tf.memory().numTensors;
+    const failing = () => {
+      tf.mul(w, x); // the tape saves tensors for this product...
+      throw new Error('model failed'); // ...then the model throws
+    };
+    expect(() => perSampleStep(optimizer, failing, new Float32Array([1, 1]))).toThrow('model failed');
+    expect(() => perSampleStep(optimizer, failing, null, [w])).toThrow('model failed');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(w.dataSync())).toEqual([1, 2]);
+    tf.dispose([w, x]);
+    optimizer.dispose();
+  });
 });

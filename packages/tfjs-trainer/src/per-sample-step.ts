@@ -52,27 +52,40 @@ export function perSampleStep(
   }
   registerGradients();
   let kept: tf.Tensor1D | null = null;
+  // optimizer.minimize() without its leak, as trainStep() does: when the
+  // function throws, tfjs-core leaves the tensors its gradient tape saved
+  // undisposed. So the error is caught inside, a zero that depends on a
+  // variable is returned so that the tape completes and frees them, and no
+  // update is applied.
+  let failure: { error: unknown } | null = null;
+  const { value, grads } = optimizer.computeGradients(() => {
+    try {
+      const losses = perSampleLoss();
+      if (!(losses instanceof tf.Tensor) || losses.rank !== 1 || (weights !== null && losses.shape[0] !== weights.length)) {
+        throw new TypeError(
+          `${fn}: perSampleLoss must return one loss per sample, shape [${weights === null ? 'B' : weights.length}], got ${
+            losses instanceof tf.Tensor ? `shape [${losses.shape.join(', ')}]` : describeValue(losses)
+          } (use tf.Reduction.NONE with tf.losses.*)`,
+        );
+      }
+      kept = tf.keep(losses as tf.Tensor1D);
+      return tf.mean(weights === null ? losses : tf.mul(losses, tf.tensor1d(weights, 'float32'))) as tf.Scalar;
+    } catch (error) {
+      failure = { error };
+      const anyVariable = varList?.[0] ?? Object.values(tf.engine().registeredVariables).find((v) => v.trainable)!;
+      return tf.mul(tf.sum(anyVariable), 0) as tf.Scalar;
+    }
+  }, varList);
   try {
-    const cost = optimizer.minimize(
-      () => {
-        const losses = perSampleLoss();
-        if (!(losses instanceof tf.Tensor) || losses.rank !== 1 || (weights !== null && losses.shape[0] !== weights.length)) {
-          throw new TypeError(
-            `${fn}: perSampleLoss must return one loss per sample, shape [${weights === null ? 'B' : weights.length}], got ${
-              losses instanceof tf.Tensor ? `shape [${losses.shape.join(', ')}]` : describeValue(losses)
-            } (use tf.Reduction.NONE with tf.losses.*)`,
-          );
-        }
-        kept = tf.keep(losses as tf.Tensor1D);
-        return tf.mean(weights === null ? losses : tf.mul(losses, tf.tensor1d(weights, 'float32'))) as tf.Scalar;
-      },
-      false,
-      varList,
-    );
-    cost?.dispose();
+    if (failure !== null) throw (failure as { error: unknown }).error;
+    // As minimize() does: with a variable list, gradients in its order (which fixes the order of the optimizer's slots).
+    optimizer.applyGradients(varList ? varList.map((v) => ({ name: v.name, tensor: grads[v.name]! })) : grads);
   } catch (error) {
     (kept as tf.Tensor1D | null)?.dispose();
     throw error;
+  } finally {
+    tf.dispose(Object.values(grads));
+    value.dispose();
   }
   return kept!;
 }
