@@ -35,7 +35,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Random, annealStage, createPruner, downsampleStage } from '@seta/core';
 import {
-  CheckpointLockError, Trainer, arrayDataSource, indexedDbCheckpointStore, memoryCheckpointStore, softmaxCrossEntropy,
+  CheckpointLockError, Trainer, arrayDataSource, fit, indexedDbCheckpointStore, memoryCheckpointStore, softmaxCrossEntropy,
 } from '@seta/tfjs-trainer';
 
 const N = 120, D = 4, C = 3, EPOCHS = 6;
@@ -93,6 +93,25 @@ self.trainInBrowser = async () => {
     sameWeights: JSON.stringify(weights(second.model)) === JSON.stringify(weights(whole.model)),
     checkpointDirError,
   };
+};
+
+// fit(): model.fit's shape, with a pruner built for the run.
+self.fitInBrowser = async () => {
+  await tf.setBackend('cpu');
+  const { x, y } = dataset();
+  const xs = tf.tensor2d(x, [N, D]);
+  const ys = tf.oneHot(tf.tensor1d(y, 'int32'), C);
+  const model = tfl.sequential({ layers: [
+    tfl.layers.dense({ inputShape: [D], units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+    tfl.layers.dense({ units: C, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+  ] });
+  model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const history = await fit(model, xs, ys, {
+    pruner: ({ size, epochs }) => createPruner({ name: 'browser-fit', size, epochs, seed: 3,
+      stages: [annealStage({ delta: 0.8 }), downsampleStage({ keep: 0.6 })] }),
+    epochs: EPOCHS, batchSize: 16, validationSplit: 0.25,
+  });
+  return history.history;
 };
 
 // Another tab's trainer holds the store: this one must be refused.
@@ -189,6 +208,18 @@ describe.skipIf(executablePath === undefined && !required)('@seta/tfjs-trainer i
     expect(r.resumedEpochs).toEqual([3, 4, 5]);
     expect(r.sameWeights).toBe(true);
     expect(r.checkpointDirError).toMatch(/^Trainer\(\): checkpointDir \("runs\/x"\) needs a file system, .* pass checkpoint: indexedDbCheckpointStore\(name\)/);
+    await page.close();
+  }, 120_000);
+
+  it('runs fit() on a compiled model in Chromium and returns its History', async () => {
+    const page = await openPage();
+    const h = await page.evaluate(() => (globalThis as unknown as { fitInBrowser(): Promise<Record<string, number[]>> }).fitInBrowser());
+    expect(page.errors).toEqual([]);
+    expect(h.loss).toHaveLength(6);
+    expect(h.val_loss).toHaveLength(6);
+    expect(h.loss!.at(-1)!).toBeLessThan(h.loss![0]!);
+    // 90 training samples after validationSplit 0.25: 60 % of them (54), all in the annealing epochs.
+    expect(h.visited).toEqual([54, 54, 54, 54, 90, 90]);
     await page.close();
   }, 120_000);
 
