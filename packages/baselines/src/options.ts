@@ -1,13 +1,8 @@
-import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize } from '@seta/core';
+import { checkInteger, checkNumber, checkStrategyOptions } from '@seta/core';
+import type { StrategyOptions } from '@seta/core';
 
 /** Options every baseline takes. */
-export interface BaselineOptions {
-  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1]. */
-  readonly size: number;
-  /** E, the number of epochs: an integer ≥ 1. */
-  readonly epochs: number;
-  /** Seed of the pruner's generator (default 0). */
-  readonly seed?: number;
+export interface BaselineOptions extends StrategyOptions {
   /**
    * Anneal like InfoBatch: from epoch `floor(delta · E)` on, visit every
    * sample. In [0, 1]; default 1 (never), so the baseline prunes to the end.
@@ -45,14 +40,12 @@ const BASELINE_KEYS = ['size', 'epochs', 'seed', 'delta', 'nonFinite'] as const;
  * the others it accepts.
  */
 export function resolveBaseline(fn: string, options: BaselineOptions | undefined, extra: readonly string[] = [], optional: readonly string[] = []): ResolvedBaseline {
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { ${['size', 'epochs', ...extra].join(', ')} } are required`);
-  checkOptionKeys(fn, options, [...BASELINE_KEYS, ...extra, ...optional]);
+  const { size, epochs, nonFinite } = checkStrategyOptions(fn, options, [...BASELINE_KEYS, ...extra, ...optional], ['size', 'epochs', ...extra]);
   return {
-    size: checkSize(fn, 'size', options.size),
-    epochs: checkInteger(fn, 'epochs', options.epochs, 1),
-    seed: checkInteger(fn, 'seed', options.seed ?? 0, 0),
-    delta: checkNumber(fn, 'delta', options.delta ?? 1, 0, 1),
-    nonFinite: checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const),
+    size,
+    epochs,
+    seed: checkInteger(fn, 'seed', options!.seed ?? 0, 0),
+    delta: checkNumber(fn, 'delta', options!.delta ?? 1, 0, 1),
+    nonFinite,
   };
 }

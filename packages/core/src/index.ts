@@ -30,6 +30,8 @@ export { StateReader, StateWriter } from './state.js';
 
 // Dataset sizes
 export { checkSize, MAX_SIZE } from './size.js';
+export { checkStrategyOptions } from './strategy-options.js';
+export type { CheckedStrategyOptions, StrategyOptions } from './strategy-options.js';
 
 // From @seta/engine, part of this package's API: the seeded generator,
 // shuffling and sampling, scratch buffers, sets of ids, the WebAssembly

@@ -1,16 +1,12 @@
-import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner } from '@seta/core';
-import type { PipelinePruner } from '@seta/core';
+import { annealStage, checkNumber, checkStrategyOptions, createPruner } from '@seta/core';
+import type { PipelinePruner, StrategyOptions } from '@seta/core';
 import { OPTION_KEYS } from './option-keys.js';
 import { LossStore } from '@seta/loss-store';
 import { belowMeanStage } from './below-mean-stage.js';
 import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link infobatch}. */
-export interface InfoBatchOptions {
-  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1] (memory: see the function's note). */
-  readonly size: number;
-  /** E, the number of epochs: an integer ≥ 1. */
-  readonly epochs: number;
+export interface InfoBatchOptions extends StrategyOptions {
   /** r, the fraction of the below-mean samples dropped, in [0, 1] (default 0.5); keep = clamp(1 − r, 0.1, 1). */
   readonly pruneRatio?: number;
   /**
@@ -21,8 +17,6 @@ export interface InfoBatchOptions {
   readonly targetSavedRatio?: number;
   /** δ: full-data annealing from epoch `floor(δ · E)`, in [0, 1] (default 0.875). */
   readonly delta?: number;
-  /** Seed of the pruner's generator (default 0). */
-  readonly seed?: number;
   /** `'error'` (default) or `'skip'`: a NaN or infinite loss keeps the sample's previous score and is counted. */
   readonly nonFinite?: 'error' | 'skip';
 }
@@ -63,15 +57,10 @@ export interface InfoBatchOptions {
  */
 export function infobatch(options: InfoBatchOptions): PipelinePruner {
   const fn = 'infobatch()';
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const size = checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { size, epochs, nonFinite } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const pruneRatio =
     options.targetSavedRatio === undefined ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.5, 0, 1) : pruneRatioForTarget(fn, options);
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
-  const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
   return createPruner({
     name: 'infobatch',
     size,

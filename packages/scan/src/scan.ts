@@ -1,16 +1,12 @@
-import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner } from '@seta/core';
-import type { PipelinePruner } from '@seta/core';
+import { checkInteger, checkNumber, checkOneOf, checkStrategyOptions, createPruner } from '@seta/core';
+import type { PipelinePruner, StrategyOptions } from '@seta/core';
 import { OPTION_KEYS } from './option-keys.js';
 import { checkLossThresholds, scanStage } from './scan-stage.js';
 import type { ScanMode } from './scan-stage.js';
 import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link scan}. */
-export interface ScanOptions {
-  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1] (memory: see the function's note). */
-  readonly size: number;
-  /** E, the number of epochs: an integer ≥ 1. */
-  readonly epochs: number;
+export interface ScanOptions extends StrategyOptions {
   /** ρ, the average fraction pruned, in (0, 0.5] (default 0.3; 0.35 for MoCo). */
   readonly pruneRatio?: number;
   /**
@@ -34,8 +30,6 @@ export interface ScanOptions {
   readonly maxLoss?: number;
   /** Absolute threshold instead of `redundantRatio`: redundant = { loss < minLoss }; at most `maxLoss` when both are given. */
   readonly minLoss?: number;
-  /** Seed of the pruner's generator (default 0). */
-  readonly seed?: number;
   /** `'error'` (default) or `'skip'`: NaN and infinite losses are left out of the batch's candidates and counted. */
   readonly nonFinite?: 'error' | 'skip';
 }
@@ -80,11 +74,7 @@ export interface ScanOptions {
  */
 export function scan(options: ScanOptions): PipelinePruner {
   const fn = 'scan()';
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const size = checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { size, epochs, nonFinite } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const pruneRatio =
     options.targetSavedRatio === undefined
       ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.3, 0, 0.5, { openMin: true })
@@ -101,9 +91,8 @@ export function scan(options: ScanOptions): PipelinePruner {
     name: 'scan',
     size,
     epochs,
-    // createPruner checks seed and nonFinite, naming scan()
-    seed: options.seed,
-    nonFinite: options.nonFinite,
+    seed: options.seed, // createPruner checks seed, naming scan()
+    nonFinite,
     stages: [stage],
     fingerprint: { pruneRatio, illRatio, redundantRatio, mutationEpochs, warmupThreshold, mode, maxLoss: maxLoss ?? null, minLoss: minLoss ?? null },
   });

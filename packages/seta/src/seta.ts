@@ -1,5 +1,5 @@
-import { annealStage, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, createPruner, downsampleStage, keepRatio } from '@seta/core';
-import type { PipelinePruner } from '@seta/core';
+import { annealStage, checkInteger, checkNumber, checkOneOf, checkStrategyOptions, createPruner, downsampleStage, keepRatio } from '@seta/core';
+import type { PipelinePruner, StrategyOptions } from '@seta/core';
 import { OPTION_KEYS } from './option-keys.js';
 import { LossStore } from '@seta/loss-store';
 import type { WindowOrder, WindowVariant } from '@seta/window';
@@ -7,11 +7,7 @@ import { clusterWindowStage } from './cluster-window-stage.js';
 import { pruneRatioForTarget } from './saved-ratio.js';
 
 /** Options of {@link seta}. */
-export interface SetaOptions {
-  /** N, the dataset size: an integer in [1, MAX_SIZE = 2^31 − 1] (memory: see the function's note). */
-  readonly size: number;
-  /** E, the number of epochs: an integer ≥ 1. */
-  readonly epochs: number;
+export interface SetaOptions extends StrategyOptions {
   /** r, the random-downsampling drop fraction, in [0, 1] (default 0.1, the CIFAR recipe; ImageNet uses 0); keep = clamp(1 − r, 0.1, 1). */
   readonly pruneRatio?: number;
   /**
@@ -30,8 +26,6 @@ export interface SetaOptions {
   readonly order?: WindowOrder;
   /** `'cyclic'` (default) or `'continuous'` (the window stays at the far end instead of wrapping). */
   readonly variant?: WindowVariant;
-  /** Seed of the pruner's generator (default 0). */
-  readonly seed?: number;
   /** `'error'` (default) or `'skip'`: a NaN or infinite loss keeps the sample's previous score and is counted. */
   readonly nonFinite?: 'error' | 'skip';
 }
@@ -75,11 +69,7 @@ export interface SetaOptions {
  */
 export function seta(options: SetaOptions): PipelinePruner {
   const fn = 'seta()';
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const size = checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { size, epochs, nonFinite } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const pruneRatio =
     options.targetSavedRatio === undefined ? checkNumber(fn, 'pruneRatio', options.pruneRatio ?? 0.1, 0, 1) : pruneRatioForTarget(fn, options);
   const groups = checkInteger(fn, 'groups', options.groups ?? 5, 1);
@@ -88,7 +78,6 @@ export function seta(options: SetaOptions): PipelinePruner {
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
   const order = checkOneOf(fn, 'order', options.order ?? 'easy-to-hard', ['easy-to-hard', 'hard-to-easy'] as const);
   const variant = checkOneOf(fn, 'variant', options.variant ?? 'cyclic', ['cyclic', 'continuous'] as const);
-  const nonFinite = checkOneOf(fn, 'nonFinite', options.nonFinite ?? 'error', ['error', 'skip'] as const);
   const keep = keepRatio(pruneRatio);
   return createPruner({
     name: 'seta',
