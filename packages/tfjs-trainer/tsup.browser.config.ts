@@ -4,7 +4,8 @@ import { packageBuild } from '../../tsup.preset';
 
 /**
  * The browser build, `dist/browser.js` (the `browser` condition of the
- * package's exports, and `@seta/tfjs-trainer/browser`): the same export list
+ * package's exports, and `@seta/tfjs-trainer/browser`, also as
+ * `dist/browser.cjs`): the same export list
  * (src/index.ts), with src/platform.ts — checkpoint files, the directory
  * lock, the terminal progress bar — replaced by src/platform-browser.ts, so
  * that no Node built-in is imported. Run after tsup.config.ts (`build`
@@ -20,7 +21,8 @@ const browserPlatform: Plugin = {
 
 export default packageBuild({
   entry: { browser: 'src/index.ts' },
-  format: ['esm'],
+  // ESM for bundlers; CommonJS for `require('@seta/tfjs-trainer/browser')` (webpack configurations that want it).
+  format: ['esm', 'cjs'],
   platform: 'browser',
   // The Node build's declarations (dist/index.d.ts) describe this one too: the export list is the same.
   dts: false,
