@@ -1,11 +1,10 @@
-import { SetaError, StateError, checkArrayLike, checkInteger, checkSize, describeValue } from '@seta/core';
+import { StateError, checkArrayLike, checkInteger, checkSize, describeValue } from '@seta/core';
 import { checkBatch } from './check-batch.js';
-import { exactSumOfFloat32 } from './exact-sum.js';
 import { mergeArrays } from './merge.js';
 import { MAX_EPOCH, OPTION_KEYS, resolveOptions } from './options.js';
-import type { LossStoreOptions, ResolvedLossStoreOptions } from './options.js';
-import { clearArrays, createArrays, setBits } from './store-arrays.js';
-import type { StoreArrays, Tally } from './store-arrays.js';
+import type { LossStoreOptions } from './options.js';
+import { clearArrays, createArrays } from './store-arrays.js';
+import { LossStoreReads } from './store-reads.js';
 import { encodeState, readState } from './store-state.js';
 import type { ParsedState } from './store-state.js';
 import { BUFFER_MIN_SIZE, WriteBuffer } from './write-buffer.js';
@@ -49,20 +48,7 @@ export type { LossStoreOptions, ResolvedLossStoreOptions } from './options.js';
  * store.count(3);         // 2
  * ```
  */
-export class LossStore {
-  /** N, the number of samples; ids run over `0 … size-1`. */
-  readonly size: number;
-
-  private readonly resolved: ResolvedLossStoreOptions;
-  private readonly arrays: StoreArrays;
-  private readonly tally: Tally = { seenCount: 0, skipped: 0 };
-  /** Writes not yet in `arrays` (large stores only, made at the first write); applied before any read. */
-  private buffer: WriteBuffer | null = null;
-  /** The exact sum of the seen scores, rounded once; valid unless `sumStale`. */
-  private sumCache = 0;
-  private sumStale = false;
-  private latestEpoch = 0;
-
+export class LossStore extends LossStoreReads {
   /**
    * An empty store: every sample unseen. O(size) time and memory.
    *
@@ -83,9 +69,9 @@ export class LossStore {
    */
   constructor(size: number, options?: LossStoreOptions) {
     const fn = 'LossStore()';
-    this.size = checkSize(fn, 'size', size);
-    this.resolved = resolveOptions(fn, options);
-    this.arrays = createArrays(size, this.resolved.trackEpochs, this.resolved.trackCounts);
+    const n = checkSize(fn, 'size', size);
+    const resolved = resolveOptions(fn, options);
+    super(n, resolved, createArrays(n, resolved.trackEpochs, resolved.trackCounts));
   }
 
   /**
@@ -177,219 +163,6 @@ export class LossStore {
     if (this.buffer === null && this.size >= BUFFER_MIN_SIZE) this.buffer = new WriteBuffer(this.size);
     if (this.buffer !== null) return this.buffer.write(this.arrays, this.tally, ids, losses, e, this.resolved.ema);
     return writeScores(this.arrays, this.tally, ids, losses, e, this.resolved.ema);
-  }
-
-  /** Apply the buffered writes, if any: every read calls this first. */
-  private flush(): void {
-    this.buffer?.flush(this.arrays, this.tally, this.resolved.ema);
-  }
-
-  /**
-   * The score of one sample: its latest loss (or EMA), as a float32 value.
-   * O(1).
-   *
-   * @param id - an integer in `0 … size-1`.
-   * @returns the score, or `NaN` if the sample has never been observed.
-   * @throws TypeError / RangeError if `id` is not an integer in range.
-   * @example
-   * ```ts
-   * store.record([2], [0.1]);
-   * store.score(2); // 0.10000000149011612 (0.1 rounded to float32)
-   * store.score(0); // NaN
-   * ```
-   */
-  score(id: number): number {
-    if (!((id >>> 0) === id && id < this.size)) this.badId('LossStore.score()', id);
-    this.flush();
-    return this.arrays.scores[id]!;
-  }
-
-  /**
-   * Whether a sample has been observed (recorded, or merged in). O(1).
-   *
-   * @param id - an integer in `0 … size-1`.
-   * @returns `true` once the sample has a score.
-   * @throws TypeError / RangeError if `id` is not an integer in range.
-   * @example
-   * ```ts
-   * store.record([2], [0.1]);
-   * store.isSeen(2); // true
-   * store.isSeen(3); // false
-   * ```
-   */
-  isSeen(id: number): boolean {
-    if (!((id >>> 0) === id && id < this.size)) this.badId('LossStore.isSeen()', id);
-    this.flush();
-    return (this.arrays.seen[id >>> 5]! & (1 << (id & 31))) !== 0;
-  }
-
-  /**
-   * The epoch in which a sample was last observed. O(1).
-   *
-   * @param id - an integer in `0 … size-1`.
-   * @returns the epoch, or `-1` if the sample has never been observed.
-   * @throws SetaError if the store was built with `trackEpochs: false`.
-   * @throws TypeError / RangeError if `id` is not an integer in range.
-   * @example
-   * ```ts
-   * store.record([2], [0.1], 4);
-   * store.lastSeenEpoch(2); // 4
-   * store.lastSeenEpoch(3); // -1
-   * ```
-   */
-  lastSeenEpoch(id: number): number {
-    const fn = 'LossStore.lastSeenEpoch()';
-    const epochs = this.arrays.epochs;
-    if (epochs === null) throw new SetaError(`${fn}: epochs are not tracked (the store was built with trackEpochs: false)`);
-    if (!((id >>> 0) === id && id < this.size)) this.badId(fn, id);
-    this.flush();
-    return epochs[id]!;
-  }
-
-  /**
-   * How many times a sample has been observed (skipped non-finite losses do
-   * not count; merged stores add their counts). Saturates at 2^32 − 1. O(1).
-   *
-   * @param id - an integer in `0 … size-1`.
-   * @returns the count, 0 if the sample has never been observed.
-   * @throws SetaError if the store was built with `trackCounts: false`.
-   * @throws TypeError / RangeError if `id` is not an integer in range.
-   * @example
-   * ```ts
-   * const store = new LossStore(10, { trackCounts: true });
-   * store.record([2, 2], [0.1, 0.3]);
-   * store.count(2); // 2
-   * ```
-   */
-  count(id: number): number {
-    const fn = 'LossStore.count()';
-    const counts = this.arrays.counts;
-    if (counts === null) throw new SetaError(`${fn}: counts are not tracked (the store was built with trackCounts: false)`);
-    if (!((id >>> 0) === id && id < this.size)) this.badId(fn, id);
-    this.flush();
-    return counts[id]!;
-  }
-
-  private badId(fn: string, id: unknown): never {
-    checkInteger(fn, 'id', id, 0, this.size - 1);
-    throw new RangeError(`${fn}: id must be an integer in [0, ${this.size - 1}], got ${describeValue(id)}`);
-  }
-
-  /**
-   * The mean score over seen samples. The sum of the scores is formed
-   * exactly and rounded once, then divided by the count, so the result is
-   * within 2^-52 (relative) of the exact mean whatever the scores' magnitudes
-   * and however often they were overwritten.
-   *
-   * Cost: O(N) — one exact scan of the scores, a few ns per sample — the
-   * first time after the store changed; O(1) (cached) until it changes
-   * again. A running sum would make the cost O(1) here but would make
-   * `record` read every old score, a cache miss per sample for a large
-   * store; strategies ask for the mean once per epoch, so the scan is the
-   * cheaper side of that trade.
-   *
-   * @returns the mean, or `null` if no sample has been seen.
-   * @example
-   * ```ts
-   * const store = new LossStore(3);
-   * store.mean();                      // null
-   * store.record([0, 1, 2], [1e30, 1, -1e30]);
-   * store.mean();                      // 0.3333333333333333 (a naive sum gives 0)
-   * ```
-   */
-  mean(): number | null {
-    this.flush();
-    const count = this.tally.seenCount;
-    if (count === 0) return null;
-    if (this.sumStale) {
-      this.sumCache = exactSumOfFloat32(this.arrays.scores, this.arrays.bits);
-      this.sumStale = false;
-    }
-    return this.sumCache / count;
-  }
-
-  /** Number of samples seen at least once. O(1). */
-  get seenCount(): number {
-    this.flush();
-    return this.tally.seenCount;
-  }
-
-  /** Non-finite losses skipped so far (with `nonFinite: 'skip'`); merged stores add theirs. O(1). */
-  get skipped(): number {
-    return this.tally.skipped; // buffered writes hold no skips
-  }
-
-  /**
-   * The epoch `record` uses when given none: the largest epoch passed to
-   * `record`/`mergeShard`, or held by a merged store (0 at first). O(1).
-   */
-  get currentEpoch(): number {
-    return this.latestEpoch;
-  }
-
-  /** The options this store was built with, defaults filled in. O(1). */
-  get options(): ResolvedLossStoreOptions {
-    return this.resolved;
-  }
-
-  /**
-   * Every score, `scores[id]`, `NaN` for unseen samples — the store's own
-   * array (the same one for the store's lifetime, kept current), for
-   * strategies that scan all N. Read it, never write it: writing corrupts
-   * the seen set and the mean. O(1).
-   *
-   * @example
-   * ```ts
-   * const below = store.scores.filter((s) => s < m).length; // NaN compares false: unseen never counted
-   * ```
-   */
-  get scores(): Float32Array {
-    this.flush();
-    return this.arrays.scores;
-  }
-
-  /**
-   * The seen bitmap, the store's own array: sample `id` is seen when bit
-   * `id & 31` of word `id >>> 5` is set; bits past `size` are 0. Read only.
-   * O(1).
-   */
-  get seen(): Uint32Array {
-    this.flush();
-    return this.arrays.seen;
-  }
-
-  /** Last-seen epochs, `-1` for unseen, or `null` without `trackEpochs`; the store's own array, read only. O(1). */
-  get epochs(): Int32Array | null {
-    this.flush();
-    return this.arrays.epochs;
-  }
-
-  /** Observation counts, or `null` without `trackCounts`; the store's own array, read only. O(1). */
-  get counts(): Uint32Array | null {
-    this.flush();
-    return this.arrays.counts;
-  }
-
-  /** Bytes of memory held in the store's typed arrays. O(1). */
-  get byteLength(): number {
-    const a = this.arrays;
-    return a.scores.byteLength + a.seen.byteLength + (a.epochs?.byteLength ?? 0) + (a.counts?.byteLength ?? 0);
-  }
-
-  /**
-   * The ids of the seen samples, ascending. O(N/32 + seenCount) time, a new
-   * array of `seenCount` ids.
-   *
-   * @returns a new `Uint32Array`.
-   * @example
-   * ```ts
-   * store.record([7, 2], [1, 1]);
-   * store.seenIds(); // Uint32Array [ 2, 7 ]
-   * ```
-   */
-  seenIds(): Uint32Array {
-    this.flush();
-    return setBits(this.arrays.seen, this.tally.seenCount);
   }
 
   /**
