@@ -12,7 +12,11 @@
  *   - the first ```js example of its README runs and prints exactly the output
  *     the README shows in `// ` comment lines (optional peer dependencies the
  *     example imports, such as a TensorFlow.js backend, are installed first,
- *     at the version the package is developed against).
+ *     at the version the package is developed against, and so are the
+ *     tarballs of other @seta packages it imports, e.g. a strategy beside
+ *     the trainer);
+ *   - every file its `exports` names (every subpath and condition) is in the
+ *     tarball.
  *
  * Usage: node scripts/pack-check.mjs [package-dir-name …]
  */
@@ -62,16 +66,20 @@ function readmeExample(readme) {
   return { code, expected };
 }
 
+/** The package names a README example imports. */
+function exampleImports(example) {
+  if (example === null) return [];
+  const specifiers = [...example.code.matchAll(/(?:from\s+|import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  return [...new Set(specifiers.map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')))];
+}
+
 /**
  * The optional peer dependencies that a README example imports (npm installs
  * required peers itself), as `name@version`: the devDependency version the
  * package is tested with, else the peer range.
  */
 function examplePeers(pkg, example) {
-  if (example === null) return [];
-  const specifiers = [...example.code.matchAll(/(?:from\s+|import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]);
-  const names = new Set(specifiers.map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')));
-  return [...names]
+  return exampleImports(example)
     .filter((n) => pkg.peerDependencies?.[n] !== undefined && pkg.peerDependenciesMeta?.[n]?.optional === true)
     .map((n) => `${n}@${pkg.devDependencies?.[n] ?? pkg.peerDependencies[n]}`);
 }
@@ -119,14 +127,23 @@ for (const [name, dir] of manifests) {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }));
   try {
-    const peers = examplePeers(pkg, readmeExample(readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8')));
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...closure(name)].map((n) => tarballs.get(n)), ...peers], app);
+    const sourceExample = readmeExample(readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8'));
+    const peers = examplePeers(pkg, sourceExample);
+    // Other @seta packages the example uses (e.g. a strategy beside the trainer), as a user would install them.
+    const packages = new Set(closure(name));
+    for (const other of exampleImports(sourceExample)) if (manifests.has(other)) closure(other, packages);
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...packages].map((n) => tarballs.get(n)), ...peers], app);
     const installed = join(app, 'node_modules', ...name.split('/'));
     for (const f of ['README.md', 'LICENSE', 'package.json']) {
       if (!existsSync(join(installed, f))) throw new Error(`the tarball lacks ${f}`);
     }
-    for (const cond of Object.values(pkg.exports['.'])) {
-      for (const f of Object.values(cond)) if (!existsSync(join(installed, f))) throw new Error(`exports names ${f}, which the tarball lacks`);
+    for (const [sub, conditions] of Object.entries(pkg.exports)) {
+      if (sub === './package.json') continue;
+      for (const cond of Object.values(conditions)) {
+        for (const f of typeof cond === 'string' ? [cond] : Object.values(cond)) {
+          if (!existsSync(join(installed, f))) throw new Error(`exports["${sub}"] names ${f}, which the tarball lacks`);
+        }
+      }
     }
     // TypeScript finds the declarations through each condition of `exports`:
     // `import` (.d.ts, as ESM) and `require` (.d.cts), with strict settings.
