@@ -1,4 +1,4 @@
-import { checkInteger, checkNumber, checkOptionKeys, checkOptions, checkSize, describeValue } from '@seta/core';
+import { checkNumber, checkOptionKeys, checkOptions, checkStrategyOptions, describeValue } from '@seta/core';
 import { infobatchKeep } from './below-mean-stage.js';
 import type { InfoBatchOptions } from './infobatch.js';
 import { OPTION_KEYS } from './option-keys.js';
@@ -32,11 +32,7 @@ interface Run {
 }
 
 function checkRun(fn: string, options: InfoBatchOptions, assumptions: InfoBatchLossAssumptions | undefined): Run {
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { epochs } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const delta = checkNumber(fn, 'delta', options.delta ?? 0.875, 0, 1);
   checkOptions(fn, assumptions);
   checkOptionKeys(fn, assumptions ?? {}, ['belowMeanShare']);

@@ -1,4 +1,4 @@
-import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, describeValue } from '@seta/core';
+import { checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkStrategyOptions, describeValue } from '@seta/core';
 import { cosineRatio } from '@seta/cosine-mutation';
 import type { ScanOptions } from './scan.js';
 import type { ScanMode } from './scan-stage.js';
@@ -36,11 +36,7 @@ interface Run {
 }
 
 function checkRun(fn: string, options: ScanOptions, assumptions: ScanRunAssumptions | undefined): Run {
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const size = checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { size, epochs } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const mutationEpochs = checkInteger(fn, 'mutationEpochs', options.mutationEpochs ?? 3, 1);
   checkNumber(fn, 'warmupThreshold', options.warmupThreshold ?? 0.3, 0, Number.MAX_VALUE);
   const mode = checkOneOf(fn, 'mode', options.mode ?? 'both', ['both', 'redundant', 'ill'] as const);

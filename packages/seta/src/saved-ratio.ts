@@ -1,4 +1,4 @@
-import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkSize, describeValue, keepRatio } from '@seta/core';
+import { checkArrayLike, checkInteger, checkNumber, checkOneOf, checkOptionKeys, checkOptions, checkStrategyOptions, describeValue, keepRatio } from '@seta/core';
 import { windowRange, windowSize } from '@seta/window';
 import type { WindowOrder, WindowVariant } from '@seta/window';
 import type { SetaOptions } from './seta.js';
@@ -37,11 +37,7 @@ interface Run {
 }
 
 function checkRun(fn: string, options: SetaOptions, assumptions: SetaLossAssumptions | undefined): Run {
-  checkOptions(fn, options);
-  if (options === undefined) throw new TypeError(`${fn}: options { size, epochs } are required`);
-  checkOptionKeys(fn, options, OPTION_KEYS);
-  const size = checkSize(fn, 'size', options.size);
-  const epochs = checkInteger(fn, 'epochs', options.epochs, 1);
+  const { size, epochs } = checkStrategyOptions(fn, options, OPTION_KEYS);
   const groups = checkInteger(fn, 'groups', options.groups ?? 5, 1);
   if (groups > size) throw new RangeError(`${fn}: groups must not exceed size ${size}, got ${groups}`);
   const windowScale = checkNumber(fn, 'windowScale', options.windowScale ?? 0.9, 0, 1, { openMin: true });
