@@ -1,15 +1,23 @@
-// The guides' complete programs (their ```js blocks) run and print what the
-// guides show: scripts/guide-examples.mjs, run here so that the README's
-// test command and CI run it.
+// The guides' code blocks are complete programs and run as shown:
+// scripts/guide-examples.mjs runs every ```js and ```ts block of
+// docs/guide/*.md and compares what it prints with the output the guide
+// shows; run here so that the README's test command and CI run it.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const script = resolve(import.meta.dirname, '../../scripts/guide-examples.mjs');
+const guides = resolve(import.meta.dirname, '../guide');
 
 describe('the guides’ examples', () => {
-  it('run as shown, starting with getting-started’s first program', () => {
+  it('every code block runs as shown, starting with getting-started’s first program', { timeout: 180_000 }, () => {
+    const blocks = readdirSync(guides)
+      .filter((f) => f.endsWith('.md'))
+      .reduce((n, f) => n + [...readFileSync(resolve(guides, f), 'utf8').matchAll(/```(js|ts)\n/g)].length, 0);
     const out = execFileSync('node', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toMatch(/^ok {3}getting-started\.md:\d+$/m);
+    expect(out.match(/^ok {3}/gm)?.length, out).toBe(blocks);
+    expect(blocks).toBeGreaterThanOrEqual(10);
   });
 });
