@@ -6,11 +6,9 @@
  * the arm's realised visits, and read back as the visits full data needs to
  * reach the arm's accuracy. Pure functions: configurations in, summary out.
  */
-import type { CurvePoint, MeanCi } from './evidence-stats.js';
-import { compareWithCurve, meanCi95 } from './evidence-stats.js';
-import { budgetEpochCount } from './budget.js';
+import type { CurvePoint, PerSeed } from '@seta-apps/shared';
+import { budgetEpochCount, checkPairing, compareWithCurve, evidenceSettings, meanCi95, perSeedValues, withCi } from '@seta-apps/shared';
 import type { Level, ModelName, RunConfig, RunRecord, StrategyName } from './record.js';
-import { evidenceSettings } from '@seta-apps/shared';
 
 /** The arms of the study: strategy and level. */
 export const EVIDENCE_ARMS: readonly { strategy: Exclude<StrategyName, 'full'>; level: Exclude<Level, 'none'> }[] = [
@@ -85,21 +83,9 @@ export function totalVisits(record: RunRecord): number {
   return record.epochs.reduce((s, e) => s + e.visited, 0);
 }
 
-/** Per-seed values with their mean. */
-export interface PerSeed {
-  readonly mean: number;
-  readonly perSeed: Record<string, number>;
-}
+export type { PerSeed };
 
-function perSeed(records: readonly RunRecord[], f: (r: RunRecord) => number): PerSeed {
-  const values = Object.fromEntries(records.map((r) => [String(r.config.seed), f(r)]));
-  const list = Object.values(values);
-  return { mean: list.reduce((s, v) => s + v, 0) / list.length, perSeed: values };
-}
-
-function withCi(m: MeanCi): { mean: number; ci95: [number, number] | null } {
-  return { mean: m.mean, ci95: m.ci95 === null ? null : [m.ci95[0], m.ci95[1]] };
-}
+const perSeed = (records: readonly RunRecord[], f: (r: RunRecord) => number): PerSeed => perSeedValues(records, (r) => r.config.seed, f);
 
 /** One budget of the full-data curve, over seeds. */
 export interface CurveSummary {
@@ -166,16 +152,7 @@ export function summariseSetting(records: readonly RunRecord[], labelNoise: numb
   const n = (r: RunRecord) => r.config.trainSize;
 
   // Pairing: one initial-weights digest per seed, different across seeds.
-  const digests = new Map<number, string>();
-  for (const r of mine) {
-    const known = digests.get(r.config.seed);
-    if (r.initDigest === undefined) throw new RangeError(`summariseSetting(): a record of seed ${r.config.seed} has no initDigest`);
-    if (known !== undefined && known !== r.initDigest) {
-      throw new RangeError(`summariseSetting(): seed ${r.config.seed}'s runs started from different weights`);
-    }
-    digests.set(r.config.seed, r.initDigest);
-  }
-  if (new Set(digests.values()).size !== digests.size) throw new RangeError('summariseSetting(): two seeds started from the same weights');
+  checkPairing('summariseSetting()', mine.map((r) => ({ seed: r.config.seed, initDigest: r.initDigest })));
 
   const curves = new Map<number, CurvePoint[]>();
   for (const seed of seeds) {

@@ -18,6 +18,9 @@ export type { BackendChoice } from './cli-run.js';
 export { readRunRecords, writeFileAtomic } from './run-record.js';
 export type { EpochRecordBase, RunConfigBase, RunContext, RunRecordBase } from './run-record.js';
 export { watchPlans } from './pruners.js';
+export { budgetEpochCount, fullForBudget } from './budget.js';
+export { accuracyAtVisits, checkPairing, compareWithCurve, meanCi95, perSeedValues, tQuantile975, visitsForAccuracy, withCi } from './evidence-stats.js';
+export type { ArmRun, CurvePoint, EqualComputeComparison, MeanCi, PerSeed, VisitsNeeded } from './evidence-stats.js';
 export {
   BENCH_SETTINGS,
   CONFORMANCE_SETTINGS,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accuracyAtVisits, compareWithCurve, meanCi95, tQuantile975, visitsForAccuracy } from './evidence-stats.js';
+import { accuracyAtVisits, checkPairing, compareWithCurve, meanCi95, perSeedValues, tQuantile975, visitsForAccuracy, withCi } from './evidence-stats.js';
 
 const curveA = [
   { visits: 1, accuracy: 0.9 },
@@ -135,5 +135,34 @@ describe('compareWithCurve', () => {
 
   it('refuses a seed without a curve', () => {
     expect(() => compareWithCurve([{ seed: 3, visits: 0.5, accuracy: 0.8 }], new Map())).toThrow('no full-data curve for seed 3');
+  });
+});
+
+describe('perSeedValues', () => {
+  it('keys each value by its seed and gives their mean', () => {
+    const items = [{ seed: 2, x: 0.5 }, { seed: 0, x: 0.75 }];
+    expect(perSeedValues(items, (r) => r.seed, (r) => r.x)).toEqual({ mean: 0.625, perSeed: { '0': 0.75, '2': 0.5 } });
+  });
+});
+
+describe('withCi', () => {
+  it('copies the interval into a plain pair, or keeps null', () => {
+    const m = meanCi95([1, 3]);
+    const j = withCi(m);
+    expect(j).toEqual({ mean: 2, ci95: [m.ci95![0], m.ci95![1]] });
+    expect(j.ci95![0]).toBeCloseTo(2 - 12.7062, 10);
+    expect(Object.isFrozen(j.ci95)).toBe(false);
+    expect(withCi(meanCi95([1]))).toEqual({ mean: 1, ci95: null });
+  });
+});
+
+describe('checkPairing', () => {
+  it('accepts one digest per seed, different across seeds', () => {
+    expect(() => checkPairing('f()', [{ seed: 0, initDigest: 'a' }, { seed: 0, initDigest: 'a' }, { seed: 1, initDigest: 'b' }])).not.toThrow();
+  });
+  it('rejects a missing digest, a seed with two digests, and two seeds sharing one', () => {
+    expect(() => checkPairing('f()', [{ seed: 0, initDigest: undefined }])).toThrow('f(): a record of seed 0 has no initDigest');
+    expect(() => checkPairing('f()', [{ seed: 0, initDigest: 'a' }, { seed: 0, initDigest: 'b' }])).toThrow("f(): seed 0's runs started from different weights");
+    expect(() => checkPairing('f()', [{ seed: 0, initDigest: 'a' }, { seed: 1, initDigest: 'a' }])).toThrow('f(): two seeds started from the same weights');
   });
 });

@@ -167,3 +167,45 @@ export function compareWithCurve(runs: readonly ArmRun[], curves: ReadonlyMap<nu
     visitsSaved: meanCi95(visitsSavedPerSeed),
   };
 }
+
+/** Per-seed values (keyed by the seed as a string) with their mean. */
+export interface PerSeed {
+  readonly mean: number;
+  readonly perSeed: Record<string, number>;
+}
+
+/**
+ * `f` of each item, keyed by its seed, with the mean of the values. O(n).
+ *
+ * @example
+ * perSeedValues([{ seed: 0, x: 0.8 }, { seed: 1, x: 0.9 }], (r) => r.seed, (r) => r.x);
+ * // { mean: 0.85, perSeed: { '0': 0.8, '1': 0.9 } }
+ */
+export function perSeedValues<T>(items: readonly T[], seedOf: (item: T) => number, f: (item: T) => number): PerSeed {
+  const values = Object.fromEntries(items.map((r) => [String(seedOf(r)), f(r)]));
+  const list = Object.values(values);
+  return { mean: list.reduce((s, v) => s + v, 0) / list.length, perSeed: values };
+}
+
+/** A {@link MeanCi} as JSON writes it: a mutable interval pair or `null`. */
+export function withCi(m: MeanCi): { mean: number; ci95: [number, number] | null } {
+  return { mean: m.mean, ci95: m.ci95 === null ? null : [m.ci95[0], m.ci95[1]] };
+}
+
+/**
+ * The pairing every equal-compute comparison rests on: all runs of one seed
+ * started from the same initial weights, and no two seeds from the same.
+ *
+ * @throws RangeError naming `fn` if a run has no digest, a seed's runs
+ *   disagree, or two seeds share a digest.
+ */
+export function checkPairing(fn: string, runs: readonly { seed: number; initDigest: string | undefined }[]): void {
+  const digests = new Map<number, string>();
+  for (const r of runs) {
+    if (r.initDigest === undefined) throw new RangeError(`${fn}: a record of seed ${r.seed} has no initDigest`);
+    const known = digests.get(r.seed);
+    if (known !== undefined && known !== r.initDigest) throw new RangeError(`${fn}: seed ${r.seed}'s runs started from different weights`);
+    digests.set(r.seed, r.initDigest);
+  }
+  if (new Set(digests.values()).size !== digests.size) throw new RangeError(`${fn}: two seeds started from the same weights`);
+}
