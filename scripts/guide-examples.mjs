@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs every ```js and ```ts code block of the documentation guides
- * (docs/guide/*.md) as a program, in docs/ (where the workspace's packages
+ * (docs/guide/*.md and docs/data-parallel.md) as a program, in docs/ (where the workspace's packages
  * resolve as they do for a user who installed them; TypeScript is
  * transpiled first, without type checking), and compares what it prints
  * with the `// ` lines that end the block (its shown output). Every block is
@@ -25,9 +25,12 @@ const guides = join(docs, 'guide');
 const only = process.argv.slice(2);
 let failures = 0;
 let ran = 0;
-for (const name of readdirSync(guides).filter((f) => f.endsWith('.md')).sort()) {
+// The guide pages: docs/guide/*.md, and the data-parallel page of the guide's sidebar.
+const pages = [...readdirSync(guides).filter((f) => f.endsWith('.md')).sort().map((f) => join(guides, f)), join(docs, 'data-parallel.md')];
+for (const path of pages) {
+  const name = path.slice(path.lastIndexOf('/') + 1);
   if (only.length > 0 && !only.includes(name)) continue;
-  const text = readFileSync(join(guides, name), 'utf8');
+  const text = readFileSync(path, 'utf8');
   let n = 0;
   for (const m of text.matchAll(/```(js|ts)\n([\s\S]*?)```/g)) {
     n++;
