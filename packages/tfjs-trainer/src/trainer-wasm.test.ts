@@ -27,15 +27,16 @@ describe('Trainer on wasm with the training kernels', () => {
     const rng = new Random(30);
     const n = 48;
     const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
-    // Class c lights up row band c of an 8×8 image, plus noise.
+    // Class c lights up column band c of an 8×8 image, plus noise (the kernels' own tests use rows).
     const images = new Float32Array(n * 64);
     for (let i = 0; i < n; i++)
-      for (let p = 0; p < 64; p++) images[i * 64 + p] = (Math.floor(p / 8 / 3) === labels[i]! ? 1 : 0) + (rng.nextFloat() - 0.5) * 0.3;
+      for (let p = 0; p < 64; p++) images[i * 64 + p] = (Math.floor((p % 8) / 3) === labels[i]! ? 1 : 0) + (rng.nextFloat() - 0.5) * 0.3;
+    // A 'valid' convolution, batch norm, average pooling and dropout: other kernels than the package's max-pooling CNN.
     const model = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu' }),
         tfl.layers.batchNormalization(),
-        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.averagePooling2d({ poolSize: 2 }),
         tfl.layers.flatten(),
         tfl.layers.dropout({ rate: 0.1 }),
         tfl.layers.dense({ units: 3 }),
