@@ -9,13 +9,11 @@
  * run also checkpoints after every epoch), then the report and plots are
  * rebuilt from all records in the output folder.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@seta/tfjs-trainer';
-import { COMMON_OPTIONS, commandLine, fashionMnistDir, loadDataset, logSetting, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, reportTables, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
+import { COMMON_OPTIONS, commandLine, fashionMnistDir, gitCommit, machineDescription, loadDataset, logSetting, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, reportTables, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
 import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary, totalVisits } from './evidence.js';
 import { equalVisitsSection, evidenceReport, writeEvidencePlots } from './evidence-report.js';
 import { runId, runMatrix, workerMain } from './matrix.js';
@@ -87,17 +85,6 @@ export function readRecords(dir: string): RunRecord[] {
   return records;
 }
 
-/** The commit the code runs at, and whether the tree had changes; "unknown" outside a git checkout. */
-function gitCommit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return dirty === '' ? sha : `${sha} (with uncommitted changes)`;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function loadSetting(setup: WorkerSetup) {
   // The models take 28×28 images: a data directory of another size is refused by the loader, naming the file.
   const dataset = loadDataset(setup.dataDir, { imageSize: [28, 28] });
@@ -157,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
   logSetting(choice, dataDir, dataset);
   mkdirSync(join(out, 'runs'), { recursive: true });
   const matrix = { out, jobs, dataset, backend, workerScript: join(appDir, 'dist', 'cli.js'), workerSetup: setup, progress };
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.version}, TensorFlow.js backend ${backend}`;
+  const machine = machineDescription(backend);
 
   if (values.profile === 'evidence') {
     const validationSize = parsePositive(values['validation-size'], 'validation-size') ?? EVIDENCE_VALIDATION;

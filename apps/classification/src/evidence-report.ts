@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderSvg, svgToPng } from '@seta-apps/shared';
+import { formatCi, formatPct, formatPp, renderSvg, svgToPng, verdict } from '@seta-apps/shared';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ArmSummary, EvidenceSummary, SettingSummary } from './evidence.js';
 import { totalVisits } from './evidence.js';
@@ -21,29 +21,9 @@ const NAMES: Record<string, string> = {
   scan: 'SCAN (single loss)',
 };
 
-/** A share as signed percent with one decimal: 0.1234 → "+12.3 %". */
-function pct(x: number, signed = false): string {
-  if (!Number.isFinite(x)) return '—';
-  const s = (x * 100).toFixed(1);
-  return `${signed && x >= 0 ? '+' : ''}${s} %`;
-}
-
-/** Percentage points with two decimals. */
-function pp(x: number, signed = true): string {
-  if (!Number.isFinite(x)) return '—';
-  return `${signed && x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`;
-}
-
-function ci(c: [number, number] | null, f: (x: number) => string): string {
-  return c === null ? '—' : `[${f(c[0])}, ${f(c[1])}]`;
-}
-
-/** "no difference" when the interval holds 0, otherwise the side it is on. */
-function verdict(c: [number, number] | null): string {
-  if (c === null) return 'one seed: no interval';
-  if (c[0] <= 0 && c[1] >= 0) return 'no difference';
-  return c[0] > 0 ? 'better' : 'worse';
-}
+const pct = formatPct;
+const pp = formatPp;
+const ci = (c: [number, number] | null, f: (x: number) => string) => formatCi(c, f);
 
 function armName(a: ArmSummary): string {
   return `${NAMES[a.strategy] ?? a.strategy} ${a.level}`;

@@ -3,7 +3,9 @@
  * data it uses, write the report and show its tables, and run `main` when the
  * file is the program Node started.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Dataset } from './idx.js';
 import { writeFileAtomic } from './run-record.js';
@@ -63,4 +65,20 @@ export function runIfMain(moduleUrl: string, main: (argv: string[]) => Promise<n
       process.exit(1);
     },
   );
+}
+
+/** The commit the code runs at, and whether the tree had changes; "unknown" outside a git checkout. */
+export function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty === '' ? sha : `${sha} (with uncommitted changes)`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The machine a report's figures were measured on: CPU model, cores, Node.js and the TensorFlow.js backend. */
+export function machineDescription(backend: string): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.version}, TensorFlow.js backend ${backend}`;
 }

@@ -13,13 +13,14 @@ export type { PngOptions } from './render.js';
 export { meanStd } from './stats.js';
 export { COMMON_OPTIONS, parseBackend, parseList, parsePositive, parseSeeds, pickProfile } from './cli-args.js';
 export type { BackendName } from './cli-args.js';
-export { commandLine, logSetting, readNotes, reportTables, runIfMain, writeReport } from './cli-run.js';
+export { commandLine, gitCommit, logSetting, machineDescription, readNotes, reportTables, runIfMain, writeReport } from './cli-run.js';
 export type { BackendChoice } from './cli-run.js';
 export { readRunRecords, writeFileAtomic } from './run-record.js';
 export type { EpochRecordBase, RunConfigBase, RunContext, RunRecordBase } from './run-record.js';
 export { watchPlans } from './pruners.js';
 export { budgetEpochCount, fullForBudget } from './budget.js';
 export { accuracyAtVisits, checkPairing, compareWithCurve, meanCi95, perSeedValues, tQuantile975, visitsForAccuracy, withCi } from './evidence-stats.js';
+export { formatCi, formatPct, formatPp, verdict } from './evidence-format.js';
 export type { ArmRun, CurvePoint, EqualComputeComparison, MeanCi, PerSeed, VisitsNeeded } from './evidence-stats.js';
 export {
   BENCH_SETTINGS,
