@@ -38,8 +38,31 @@ const TEMPLATES: readonly string[] = [
   'a {syn}',
 ];
 
-/** The templates zero-shot classification prompts are built from (no attributes). */
+/** The templates that do not name the tone: the only ones a held-out class–tone pair is captioned with. */
+const TONELESS_TEMPLATES: readonly string[] = TEMPLATES.filter((t) => !t.includes('{tone}'));
+
+/** The templates prompt classification is built from (no attributes). */
 const PROMPT_TEMPLATES: readonly string[] = ['a photo of a {syn}', 'a picture of a {syn}', 'a {syn}', 'an image of a {syn}'];
+
+/** The templates of the class–tone prompts (compositional zero-shot evaluation). */
+const PAIR_PROMPT_TEMPLATES: readonly string[] = ['a photo of a {tone} {syn}', 'a {tone} {syn}', 'a {syn} in {tone} colours'];
+
+/** Number of tone buckets. */
+export const TONES = TONE.length;
+
+/**
+ * The tone each class is never captioned with in training (class c: tone
+ * c mod 3, so each tone is held out for three or four classes and seen with
+ * the others). Images of a held-out pair stay in the training data; their
+ * captions name the class but not the tone. The compositional zero-shot
+ * evaluation asks for these pairs from their descriptions alone.
+ */
+export const HELD_OUT_TONE: readonly number[] = CLASS_SYNONYMS.map((_, c) => c % TONES);
+
+/** Whether class `label` with tone bucket `tone` is a pair no training caption names. */
+export function isHeldOutPair(label: number, tone: number): boolean {
+  return HELD_OUT_TONE[label] === tone;
+}
 
 /** Attributes of one image, each a bucket 0, 1 or 2. */
 export interface ImageAttributes {
@@ -121,14 +144,31 @@ function fill(template: string, syn: string, a: ImageAttributes): string {
     .replace('{texture}', TEXTURE[a.texture]!);
 }
 
-/** A caption of class `label` with attributes `a`: a random template and a random synonym drawn from `rng`. */
-export function caption(label: number, a: ImageAttributes, rng: Random): string {
+/**
+ * A caption of class `label` with attributes `a`: a random template and a
+ * random synonym drawn from `rng`. With `holdOut`, a held-out class–tone
+ * pair ({@link isHeldOutPair}) gets a template that does not name the tone.
+ */
+export function caption(label: number, a: ImageAttributes, rng: Random, options: { readonly holdOut?: boolean } = {}): string {
   const synonyms = CLASS_SYNONYMS[label];
   if (synonyms === undefined) throw new RangeError(`caption(): label must be a class in 0 … ${CLASS_SYNONYMS.length - 1}, got ${label}`);
-  return fill(TEMPLATES[rng.nextInt(TEMPLATES.length)]!, synonyms[rng.nextInt(synonyms.length)]!, a);
+  const templates = options.holdOut === true && isHeldOutPair(label, a.tone) ? TONELESS_TEMPLATES : TEMPLATES;
+  return fill(templates[rng.nextInt(templates.length)]!, synonyms[rng.nextInt(synonyms.length)]!, a);
 }
 
-/** The zero-shot prompts of class `label`: every prompt template with every synonym. */
+/** The prompts of class `label` with tone bucket `tone`: every pair template with every synonym. */
+export function pairPrompts(label: number, tone: number): string[] {
+  const synonyms = CLASS_SYNONYMS[label];
+  if (synonyms === undefined) throw new RangeError(`pairPrompts(): label must be a class in 0 … ${CLASS_SYNONYMS.length - 1}, got ${label}`);
+  const word = TONE[tone];
+  if (word === undefined) throw new RangeError(`pairPrompts(): tone must be a bucket in 0 … ${TONES - 1}, got ${tone}`);
+  return PAIR_PROMPT_TEMPLATES.flatMap((t) => synonyms.map((s) => t.replace('{syn}', s).replace('{tone}', word)));
+}
+
+/** The tone words, by bucket. */
+export const TONE_WORDS: readonly string[] = TONE;
+
+/** The prompt-classification prompts of class `label`: every prompt template with every synonym. */
 export function classPrompts(label: number): string[] {
   const synonyms = CLASS_SYNONYMS[label];
   if (synonyms === undefined) throw new RangeError(`classPrompts(): label must be a class in 0 … ${CLASS_SYNONYMS.length - 1}, got ${label}`);
@@ -151,7 +191,7 @@ export class Vocabulary {
   constructor() {
     const all = new Set<string>();
     const add = (s: string) => words(s).forEach((w) => all.add(w));
-    for (const t of [...TEMPLATES, ...PROMPT_TEMPLATES]) add(t.replace(/\{[a-z]+\}/g, ' '));
+    for (const t of [...TEMPLATES, ...PROMPT_TEMPLATES, ...PAIR_PROMPT_TEMPLATES]) add(t.replace(/\{[a-z]+\}/g, ' '));
     for (const w of [...TONE, ...SIZE, ...TEXTURE]) add(w);
     for (const syns of CLASS_SYNONYMS) syns.forEach(add);
     this.words = ['<unk>', ...[...all].sort()];

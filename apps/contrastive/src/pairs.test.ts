@@ -1,7 +1,7 @@
 import type { ImageSplit } from '@seta-apps/shared';
 import { describe, expect, it } from 'vitest';
 import { buildPairs, captionSplit } from './pairs.js';
-import { CLASS_SYNONYMS, attributeCuts } from './captions.js';
+import { CLASS_SYNONYMS, HELD_OUT_TONE, TONE_WORDS, attributeCuts, imageAttributes, words } from './captions.js';
 
 /** A split of distinct random-looking 6×6 images, 10 classes. */
 function split(count: number, seed = 3): ImageSplit {
@@ -118,5 +118,62 @@ describe('buildPairs', () => {
     const test = split(40, 9);
     const captions = captionSplit(test, attributeCuts(test.images, test.count, 36), 1);
     captions.forEach((c, i) => expect(namesClass(c, test.labels[i]!)).toBe(true));
+  });
+});
+
+/** The classes a caption names (whole-word synonym matches) and the tone words it contains, read from its text alone. */
+function named(text: string): { classes: Set<number>; tones: Set<number> } {
+  const padded = ` ${words(text).join(' ')} `;
+  const classes = new Set<number>();
+  CLASS_SYNONYMS.forEach((syns, c) => {
+    if (syns.some((s) => padded.includes(` ${words(s).join(' ')} `))) classes.add(c);
+  });
+  const tones = new Set<number>();
+  TONE_WORDS.forEach((w, t) => {
+    if (padded.includes(` ${w} `)) tones.add(t);
+  });
+  return { classes, tones };
+}
+
+describe('held-out class–tone pairs (the compositional zero-shot premise)', () => {
+  it('no training caption names a held-out class together with its held-out tone', () => {
+    // Several seeds and corruption mixes: ill-matched captions and duplicates' fresh captions included.
+    for (const [seed, mismatch, duplicates] of [[1, 0.2, 0.2], [2, 0.4, 0], [3, 0, 0.5]] as const) {
+      const pairs = buildPairs(split(3000, seed), { mismatch, duplicates, seed });
+      let withTone = 0;
+      for (const text of pairs.captions) {
+        const { classes, tones } = named(text);
+        expect(classes.size).toBe(1);
+        for (const c of classes) for (const t of tones) expect(HELD_OUT_TONE[c]).not.toBe(t);
+        if (tones.size > 0) withTone++;
+      }
+      // Captions still name tones (every seen pair keeps its tone templates).
+      expect(withTone).toBeGreaterThan(pairs.count / 3);
+    }
+  });
+
+  it('keeps the images of held-out pairs in training, captioned by class without tone', () => {
+    const data = split(3000, 4);
+    const pairs = buildPairs(data, { mismatch: 0, duplicates: 0, seed: 4 });
+    const pixels = data.rows * data.cols;
+    let heldOut = 0;
+    for (let i = 0; i < pairs.count; i++) {
+      const a = imageAttributes(pairs.images, i * pixels, pixels, pairs.cuts);
+      if (HELD_OUT_TONE[pairs.labels[i]!] !== a.tone) continue;
+      heldOut++;
+      const { classes, tones } = named(pairs.captions[i]!);
+      expect([...classes]).toEqual([pairs.labels[i]]);
+      expect(tones.size).toBe(0);
+    }
+    expect(heldOut).toBeGreaterThan(500);
+  });
+
+  it('without holdOutPairs, held-out pairs are captioned with their tone again (the test above can fail)', () => {
+    const pairs = buildPairs(split(3000, 1), { mismatch: 0.2, duplicates: 0.2, seed: 1, holdOutPairs: false });
+    const violations = pairs.captions.filter((text) => {
+      const { classes, tones } = named(text);
+      return [...classes].some((c) => tones.has(HELD_OUT_TONE[c]!));
+    });
+    expect(violations.length).toBeGreaterThan(100);
   });
 });

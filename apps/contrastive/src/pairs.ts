@@ -10,6 +10,8 @@
  *   source appears `copies + 1` times, as repeated images do in web data.
  *
  * Corrupted sets are disjoint; sources are never corrupted themselves.
+ * Ill-matched pairs take a clean pair's caption, so the held-out class–tone
+ * pairs stay absent from every caption.
  */
 import type { ImageSplit } from '@seta-apps/shared';
 import { Random, checkInteger, checkNumber, describeValue, shuffleInPlace } from '@seta/core';
@@ -27,6 +29,12 @@ export interface PairOptions {
   readonly seed: number;
   /** Attribute cuts for the captions (default: computed on `split`). */
   readonly cuts?: AttributeCuts;
+  /**
+   * Caption held-out class–tone pairs without their tone (default true), so
+   * that no caption names them together: the compositional zero-shot
+   * evaluation's premise (captions.ts, `HELD_OUT_TONE`).
+   */
+  readonly holdOutPairs?: boolean;
 }
 
 /** The pairs, with what was done to each. */
@@ -82,6 +90,7 @@ export function buildPairs(split: ImageSplit, options: PairOptions): PairSet {
   if (n < 10) throw new RangeError(`${fn}: need at least 10 images, got ${n}`);
   const pixels = split.rows * split.cols;
   const cuts = options.cuts ?? attributeCuts(split.images, n, pixels);
+  const holdOut = options.holdOutPairs ?? true;
   const rng = new Random(seed);
 
   const duplicateCount = Math.round(duplicates * n);
@@ -111,7 +120,7 @@ export function buildPairs(split: ImageSplit, options: PairOptions): PairSet {
   }
   const captionLabels = labels.slice();
   const captions: string[] = new Array<string>(n);
-  for (let i = 0; i < n; i++) captions[i] = caption(labels[i]!, imageAttributes(images, i * pixels, pixels, cuts), rng);
+  for (let i = 0; i < n; i++) captions[i] = caption(labels[i]!, imageAttributes(images, i * pixels, pixels, cuts), rng, { holdOut });
 
   // Ill-matched: take the caption (and, for two views, the image) of a random clean pair of another class.
   const clean = order.subarray(duplicateCount + mismatchedCount);
