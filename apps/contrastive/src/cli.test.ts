@@ -33,7 +33,12 @@ describe('the CLI, end to end on a tiny subset', () => {
         expect(e.metric).toBeGreaterThanOrEqual(0);
         expect(e.metric).toBeLessThanOrEqual(1);
       }
-      const keys = r.config.style === 'clip' ? ['imageToTextR1', 'imageToTextR5', 'textToImageR1', 'textToImageR5', 'zeroShot'] : ['knn', 'linearProbe'];
+      const keys =
+        r.config.style === 'clip'
+          ? ['imageToTextR1', 'imageToTextR5', 'promptClassification', 'seenPairs', 'textToImageR1', 'textToImageR5', 'zeroShotUnseenPairs']
+          : ['knn', 'linearProbe'];
+      expect(r.config.holdOutPairs).toBe(true);
+      expect(r.wholeRun!.horizonEpochs).toBe(6);
       expect(Object.keys(r.final).sort()).toEqual(keys);
       for (const v of Object.values(r.final)) expect(v).toBeGreaterThanOrEqual(0);
       if (r.config.strategy === 'full') expect(r.savedRatio).toBe(0);
@@ -46,6 +51,8 @@ describe('the CLI, end to end on a tiny subset', () => {
     expect(report).toContain('## MoCo-style');
     expect(report).toMatch(/\| scan \| targetSavedRatio 0\.3 \| 1 \|/);
     expect(report).toContain('ill-matched precision');
+    expect(report).toContain('ill-matched skipped over the run (weighted)');
+    expect(report).toContain('prompt classification (classes seen in training)');
     expect(report).toMatch(/\| \*untrained\* \| – \| 1 \| \d/);
     for (const r of records) expect(Object.keys(r.initial).sort()).toEqual(Object.keys(r.final).sort());
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(
@@ -66,8 +73,37 @@ describe('the CLI, end to end on a tiny subset', () => {
     }
   });
 
+  it('the evidence profile: paired runs, summary.json in the issue\'s shape beside the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contrastive-evidence-'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const evidenceArgs = ['--profile', 'evidence-quick', '--no-progress', '--out', dir, '--strategies', 'dynamicRandom,scan', '--epochs', '8', '--train-size', '200', '--test-size', '100', '--eval-size', '50', '--batch-size', '50'];
+      expect(await main(evidenceArgs)).toBe(0);
+      const records = readRecords(dir);
+      // Per style: four budgets and two arms.
+      expect(records).toHaveLength(2 * (4 + 2));
+      for (const style of ['clip', 'moco']) expect(new Set(records.filter((r) => r.config.style === style).map((r) => r.initDigest)).size).toBe(1);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(Object.keys(summary)).toEqual(['command', 'commit', 'seeds', 'styles']);
+      expect(summary.seeds).toEqual([0]);
+      expect(summary.styles.clip.fullCurve).toHaveLength(4);
+      expect(summary.styles.moco.fullCurve[0].knn.perSeed).toHaveProperty('0');
+      expect(summary.styles.moco.fullCurve[0].linearProbe.perSeed).toHaveProperty('0');
+      expect(Object.keys(summary.styles.moco.references).sort()).toEqual(['rawPixelKnn', 'rawPixelLinearProbe']);
+      expect(summary.styles.clip.arms.map((a: { strategy: string }) => a.strategy)).toEqual(['dynamicRandom', 'scan']);
+      expect(summary.styles.clip.arms[1].deltaVsEqualCompute.promptClassification).toHaveProperty('ci95', null);
+      const report = readFileSync(join(dir, 'report.md'), 'utf8');
+      expect(report).toContain('### Full data at equal compute');
+      expect(report).toContain('*raw pixels, no pre-training*');
+      expect(report).toContain('zero-shot: unseen class–tone pairs (30-way)');
+    } finally {
+      log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad arguments naming them', async () => {
-    await expect(main(['--profile', 'huge'])).rejects.toThrow('--profile: unknown profile "huge"; expected one of tiny, quick, full');
+    await expect(main(['--profile', 'huge'])).rejects.toThrow('--profile: unknown profile "huge"; expected one of tiny, quick, full, evidence, evidence-quick');
     await expect(main(['--styles', 'simclr'])).rejects.toThrow('--styles: unknown value "simclr"; expected one of clip, moco');
     await expect(main(['--mismatch', '1.5'])).rejects.toThrow('--mismatch: expected a share in [0, 0.9], got "1.5"');
     await expect(main(['--mismatch', '0.5', '--duplicates', '0.5'])).rejects.toThrow('--mismatch + --duplicates must be at most 0.9');

@@ -12,8 +12,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, commandLine, fashionMnistDir, loadDataset, logSetting, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, readRunRecords, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
+import { COMMON_OPTIONS, commandLine, fashionMnistDir, gitCommit, loadDataset, logSetting, machineDescription, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, readRunRecords, reportTables, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
 import { selectBackend } from '@seta/tfjs-trainer';
+import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary } from './evidence.js';
+import { evidenceReport } from './evidence-report.js';
 import { runExperiment } from './experiment.js';
 import { writePlots } from './plots.js';
 import type { RunConfig, RunRecord, StrategyName, Style } from './record.js';
@@ -31,6 +33,8 @@ export interface Profile {
   trainSize: number;
   testSize: number;
   evalSize: number;
+  /** Evidence profiles: the full-data budgets (shares of the horizon's visits); absent for the plain comparison. */
+  budgets?: readonly number[];
 }
 
 export const PROFILES: Record<string, Profile> = {
@@ -40,11 +44,20 @@ export const PROFILES: Record<string, Profile> = {
   quick: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0], epochs: 10, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 8_000, testSize: 2_000, evalSize: 1_000 },
   /** The committed results: both styles, every strategy, three seeds. */
   full: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0, 1, 2], epochs: 14, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 12_000, testSize: 10_000, evalSize: 2_000 },
+  /**
+   * The evidence study (src/evidence.ts, issue 24): per style and seed, full
+   * data at five visit budgets and four pruned arms, all from the seed's
+   * initial weights; Δ vs the equal-compute curve with 95 % intervals.
+   */
+  evidence: { styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0, 1, 2], epochs: 14, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 12_000, testSize: 10_000, evalSize: 2_000, budgets: EVIDENCE_BUDGETS },
+  /** The evidence study's plumbing at a small size: one seed, four budgets (≤ ~6 minutes here); one seed gives no interval. */
+  'evidence-quick': { styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0], epochs: 8, batchSize: 128, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 2_000, testSize: 1_000, evalSize: 500, budgets: [1, 0.8, 0.6, 0.4] },
 };
 
 const USAGE = `Usage: seta-contrastive [options]
 
-  --profile tiny|quick|full   preset (default quick)
+  --profile tiny|quick|full|evidence|evidence-quick   preset (default quick); the evidence
+                              profiles compare every pruned arm with full data of equal compute
   --styles clip,moco          pre-training styles (default: both)
   --strategies a,b,…          ${STRATEGIES.join(', ')}
   --seeds 0,1,2               seeds
@@ -67,8 +80,8 @@ function share(value: string | undefined, name: string, fallback: number): numbe
 }
 
 /** The file name of a run. */
-export function runId(c: Pick<RunConfig, 'style' | 'strategy' | 'seed'>): string {
-  return `${c.style}-${c.strategy}-seed${c.seed}`;
+export function runId(c: Pick<RunConfig, 'style' | 'strategy' | 'seed' | 'budgetEpochs'>): string {
+  return `${c.style}-${c.strategy}${c.budgetEpochs === undefined ? '' : `-b${c.budgetEpochs.toFixed(3)}`}-seed${c.seed}`;
 }
 
 /** Read every run record in `dir/runs`. */
@@ -105,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     trainSize: parsePositive(values['train-size'], 'train-size') ?? base.trainSize,
     testSize: parsePositive(values['test-size'], 'test-size') ?? base.testSize,
     evalSize: parsePositive(values['eval-size'], 'eval-size') ?? base.evalSize,
+    ...(base.budgets === undefined ? {} : { budgets: base.budgets }),
   };
   const mismatch = share(values.mismatch, 'mismatch', 0.2);
   const duplicates = share(values.duplicates, 'duplicates', 0.2);
@@ -123,7 +137,16 @@ export async function main(argv: string[]): Promise<number> {
   logSetting(choice, dataDir, dataset);
 
   const configs: RunConfig[] = [];
-  for (const style of profile.styles) {
+  const trainSize = Math.min(profile.trainSize, dataset.train.count);
+  const testSize = Math.min(profile.testSize, dataset.test.count);
+  const evalSize = Math.min(profile.evalSize, profile.testSize, dataset.test.count);
+  if (profile.budgets !== undefined) {
+    const arms = EVIDENCE_ARMS.filter((a) => profile.strategies.includes(a));
+    configs.push(
+      ...evidenceConfigs({ ...profile, trainSize, testSize, evalSize, mismatch, duplicates, copies, budgets: profile.budgets, arms }),
+    );
+  }
+  for (const style of profile.budgets === undefined ? profile.styles : []) {
     for (const seed of profile.seeds) {
       for (const strategy of profile.strategies) {
         configs.push({
@@ -134,12 +157,13 @@ export async function main(argv: string[]): Promise<number> {
           epochs: profile.epochs,
           batchSize: profile.batchSize,
           learningRate: profile.learningRate[style],
-          trainSize: Math.min(profile.trainSize, dataset.train.count),
-          testSize: Math.min(profile.testSize, dataset.test.count),
-          evalSize: Math.min(profile.evalSize, profile.testSize, dataset.test.count),
+          trainSize,
+          testSize,
+          evalSize,
           mismatch,
           duplicates,
           copies,
+          holdOutPairs: true,
         });
       }
     }
@@ -170,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       onEpoch: (e) => {
         if (progress === false || !process.stderr.isTTY) {
           console.log(
-            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, pruned ${e.pruned} (ill-matched ${e.prunedMismatched}, duplicates ${e.prunedDuplicate}), loss ${e.trainLoss.toFixed(4)}, ${config.style === 'clip' ? 'zero-shot' : 'k-NN'} ${pct(e.metric)}, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
+            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, pruned ${e.pruned} (ill-matched ${e.prunedMismatched}, duplicates ${e.prunedDuplicate}), loss ${e.trainLoss.toFixed(4)}, ${config.style === 'clip' ? 'prompt classification' : 'k-NN'} ${pct(e.metric)}, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
           );
         }
       },
@@ -182,9 +206,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
 
-  const records = readRecords(out);
   const command = commandLine('contrastive', argv);
   const notes = readNotes(values.notes);
+  if (profile.budgets !== undefined) {
+    const wanted = new Set(configs.map(runId));
+    const records = readRecords(out).filter((r) => wanted.has(runId(r.config)));
+    const summary = evidenceSummary(records, { command, commit: gitCommit(), horizon: profile.epochs });
+    writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    const report = evidenceReport(summary, {
+      title: 'Contrastive pre-training on Fashion-MNIST: pruning against full data of equal compute',
+      machine: machineDescription(backend),
+      ...(notes === undefined ? {} : { notes }),
+    });
+    writeFileAtomic(join(out, 'report.md'), report);
+    console.log(`\n${reportTables(report).slice(0, 24).join('\n')}`);
+    console.log(`\nreport: ${join(out, 'report.md')}\nsummary: ${join(out, 'summary.json')}\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return 0;
+  }
+  const records = readRecords(out);
   const report = markdownReport(records, {
     title: 'Contrastive pre-training on Fashion-MNIST: pruning strategies and corrupted pairs',
     command,

@@ -1,5 +1,5 @@
 /**
- * Evaluation of the learnt representations: zero-shot classification and
+ * Evaluation of the learnt representations: classification from text prompts and
  * image↔text recall@k (CLIP-style); k-nearest-neighbour and linear-probe
  * accuracy on frozen features (MoCo-style).
  */

@@ -1,5 +1,6 @@
 import { Random } from '@seta/core';
 import { dynamicRandom } from '@seta/baselines';
+import { infobatch } from '@seta/infobatch';
 import { clipLoss, createLogitScale, mocoV3Loss, selectBackend } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
-import { pruneQuality, runExperiment, trackingPruner } from './experiment.js';
+import { pruneQuality, runExperiment, trackingPruner, variablesDigest, wholeRunAccounting } from './experiment.js';
 import type { RunConfig } from './record.js';
 import { mlp, momentumCopy } from './models.js';
 import type { EpochRecord } from './record.js';
@@ -16,12 +17,18 @@ beforeAll(async () => {
   await selectBackend({ prefer: ['cpu'] });
 });
 
+/** Random ground truth for `n` pairs: about 20 % ill-matched, then about 20 % of the rest duplicates. */
+function corruptionFlags(n: number, seed: number): { mismatched: Uint8Array; duplicate: Uint8Array } {
+  const rng = new Random(seed);
+  const mismatched = Uint8Array.from({ length: n }, () => (rng.nextFloat() < 0.2 ? 1 : 0));
+  const duplicate = Uint8Array.from({ length: n }, (_, i) => (!mismatched[i] && rng.nextFloat() < 0.2 ? 1 : 0));
+  return { mismatched, duplicate };
+}
+
 describe('trackingPruner', () => {
   it('counts the pruned samples and the corrupted ones among them, as a brute force does', () => {
     const n = 500;
-    const rng = new Random(4);
-    const mismatched = Uint8Array.from({ length: n }, () => (rng.nextFloat() < 0.2 ? 1 : 0));
-    const duplicate = Uint8Array.from({ length: n }, (_, i) => (!mismatched[i] && rng.nextFloat() < 0.2 ? 1 : 0));
+    const { mismatched, duplicate } = corruptionFlags(n, 4);
     const { pruner, lastCounts } = trackingPruner(dynamicRandom({ size: n, epochs: 3, pruneRatio: 0.4, seed: 1 }), mismatched, duplicate);
     for (let epoch = 0; epoch < 3; epoch++) {
       const plan = pruner.plan(epoch);
@@ -38,6 +45,78 @@ describe('trackingPruner', () => {
       pruner.observe(plan.indices, new Float32Array(plan.indices.length).fill(1));
       pruner.endEpoch();
     }
+  });
+});
+
+describe('trackingPruner plan weights', () => {
+  it('sums the plan weights over all visits and over the corrupted ones, as a brute force does (InfoBatch rescales)', () => {
+    const n = 400;
+    const { mismatched, duplicate } = corruptionFlags(n, 9);
+    const { pruner, lastWeights } = trackingPruner(infobatch({ size: n, epochs: 4, pruneRatio: 0.5, seed: 2 }), mismatched, duplicate);
+    let rescaled = false;
+    for (let epoch = 0; epoch < 4; epoch++) {
+      const plan = pruner.plan(epoch);
+      let w = 0;
+      let wm = 0;
+      let wd = 0;
+      plan.indices.forEach((id, i) => {
+        const x = plan.weights === null ? 1 : plan.weights[i]!;
+        if (x !== 1) rescaled = true;
+        w += x;
+        wm += x * mismatched[id]!;
+        wd += x * duplicate[id]!;
+      });
+      expect(lastWeights().weightSum).toBeCloseTo(w, 6);
+      expect(lastWeights().weightedMismatched).toBeCloseTo(wm, 6);
+      expect(lastWeights().weightedDuplicate).toBeCloseTo(wd, 6);
+      pruner.observe(plan.indices, Float32Array.from(plan.indices, (id) => (id % 7) / 7));
+      pruner.endEpoch();
+    }
+    expect(rescaled).toBe(true);
+  });
+});
+
+describe('wholeRunAccounting', () => {
+  const e = (visited: number, mis: number, dup: number, w?: [number, number, number]) =>
+    ({ visited, pruned: 100 - visited, prunedMismatched: mis, prunedDuplicate: dup, ...(w === undefined ? {} : { weightSum: w[0], weightedMismatched: w[1], weightedDuplicate: w[2] }) }) as EpochRecord;
+  const corruption = { size: 100, mismatched: 20, duplicate: 10 };
+
+  it('counts every epoch of the horizon, pruning or not, and weighs visits by plan weight', () => {
+    // Epoch 0: full (20 + 10 visited, weight 1 each). Epoch 1: 10 ill-matched and 5 duplicates pruned; the
+    // 10 ill-matched visits made carry weight 2 (rescaled), the 5 duplicates weight 1.
+    const a = wholeRunAccounting([e(100, 0, 0, [100, 20, 10]), e(60, 10, 5, [100, 20, 5])], corruption, 2);
+    expect(a.visitsRatio).toBeCloseTo(160 / 200, 12);
+    expect(a.weightedVisitsRatio).toBeCloseTo(1, 12);
+    expect(a.mismatchedVisitsSkipped).toBeCloseTo(10 / 40, 12);
+    expect(a.mismatchedWeightSkipped).toBeCloseTo(0, 12);
+    expect(a.duplicateVisitsSkipped).toBeCloseTo(5 / 20, 12);
+    expect(a.duplicateWeightSkipped).toBeCloseTo(5 / 20, 12);
+  });
+
+  it('reads a whole-run share far below the per-pruning-epoch recall when few epochs prune', () => {
+    const epochs = [e(100, 0, 0), e(100, 0, 0), e(40, 20, 0)];
+    expect(pruneQuality(epochs, 20, 10).mismatchedRecall).toBe(1);
+    expect(wholeRunAccounting(epochs, corruption, 3).mismatchedVisitsSkipped).toBeCloseTo(1 / 3, 12);
+    // Records without weights count each visit 1.
+    expect(wholeRunAccounting(epochs, corruption, 3).mismatchedWeightSkipped).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('is NaN where nothing was corrupted', () => {
+    expect(wholeRunAccounting([e(100, 0, 0)], { size: 100, mismatched: 0, duplicate: 0 }, 1).mismatchedVisitsSkipped).toBeNaN();
+  });
+});
+
+describe('variablesDigest', () => {
+  it('is equal for equal weights and differs when one value or a shape differs', () => {
+    const a = mlp([4, 3], new Random(1), 'digest-a');
+    const b = mlp([4, 3], new Random(1), 'digest-b');
+    const c = mlp([4, 3], new Random(2), 'digest-c');
+    expect(variablesDigest(a.variables)).toMatch(/^[0-9a-f]{64}$/);
+    expect(variablesDigest(b.variables)).toBe(variablesDigest(a.variables));
+    expect(variablesDigest(c.variables)).not.toBe(variablesDigest(a.variables));
+    const flat = tf.variable(tf.tensor1d(Array.from(a.variables[0]!.dataSync())));
+    expect(variablesDigest([flat, a.variables[1]!])).not.toBe(variablesDigest(a.variables));
+    [...a.variables, ...b.variables, ...c.variables, flat].forEach((v) => v.dispose());
   });
 });
 
@@ -124,8 +203,35 @@ describe('runExperiment', () => {
       expect(resumed.epochs.map((e) => e.trainLoss)).toEqual(whole.epochs.map((e) => e.trainLoss));
       expect(resumed.final).toEqual(whole.final);
       expect(resumed.pruneQuality).toEqual(whole.pruneQuality);
+      expect(resumed.wholeRun).toEqual(whole.wholeRun);
+      expect(resumed.initDigest).toBe(whole.initDigest);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('full data for a budget: same initial weights as the arms, the visits cut, evaluations at the last epochs, raw-pixel references', async () => {
+    const dataset = loadDataset(fashionMnistDir());
+    const base: RunConfig = {
+      style: 'moco', strategy: 'scan', strategyOptions: { targetSavedRatio: 0.35 }, seed: 5, epochs: 4, batchSize: 32,
+      learningRate: 1e-3, trainSize: 100, testSize: 40, evalSize: 40, mismatch: 0.2, duplicates: 0.2, copies: 4, evaluateLast: 2, bankSize: 200,
+    };
+    const arm = await runExperiment(base, { dataset, backend: 'cpu', progress: false });
+    const budget = await runExperiment(
+      { ...base, strategy: 'full', strategyOptions: {}, epochs: 3, budgetEpochs: 2.5, rawPixelReferences: true },
+      { dataset, backend: 'cpu', progress: false },
+    );
+    expect(budget.initDigest).toBe(arm.initDigest);
+    expect(budget.epochs.map((e) => e.visited)).toEqual([100, 100, 50]);
+    expect(budget.wholeRun!.visitsRatio).toBeCloseTo(1, 12);
+    expect(budget.epochs.map((e) => e.evaluation !== undefined)).toEqual([false, true, true]);
+    expect(budget.final).toEqual(budget.epochs[2]!.evaluation);
+    expect(Object.keys(budget.references!).sort()).toEqual(['rawPixelKnn', 'rawPixelLinearProbe']);
+    expect(arm.references).toBeUndefined();
+    const other = await runExperiment({ ...base, seed: 6, epochs: 1, evaluateLast: 1 }, { dataset, backend: 'cpu', progress: false });
+    expect(other.initDigest).not.toBe(arm.initDigest);
+    await expect(runExperiment({ ...base, budgetEpochs: 2.5 }, { dataset, backend: 'cpu', progress: false })).rejects.toThrow(
+      'runExperiment(): budgetEpochs is for full data only, got strategy scan',
+    );
   });
 });

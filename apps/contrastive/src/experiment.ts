@@ -5,10 +5,11 @@
  * injected ill-matched and duplicate pairs) and, at the end, the
  * representation's quality.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, ImageSplit, RunContext as SharedRunContext } from '@seta-apps/shared';
-import { makePruner, subset, watchPlans, writeFileAtomic } from '@seta-apps/shared';
+import { budgetEpochCount, fullForBudget, makePruner, subset, watchPlans, writeFileAtomic } from '@seta-apps/shared';
 import type { Pruner } from '@seta/core';
 import { Random } from '@seta/core';
 import type { BatchContext, DataSource } from '@seta/tfjs-trainer';
@@ -24,13 +25,13 @@ import {
 } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { augmentInto } from './augment.js';
-import { Vocabulary, classPrompts } from './captions.js';
+import { TONES, Vocabulary, classPrompts, imageAttributes, isHeldOutPair, pairPrompts } from './captions.js';
 import { embed, knnAccuracy, linearProbeAccuracy, nearestClassAccuracy, recallAtK } from './evaluate.js';
 import type { Mlp } from './models.js';
 import { chain, disposeAll, mlp, momentumCopy } from './models.js';
 import type { PairSet } from './pairs.js';
 import { buildPairs, captionSplit } from './pairs.js';
-import type { EpochRecord, PruneQuality, RunConfig, RunRecord } from './record.js';
+import type { EpochRecord, PruneQuality, RunConfig, RunRecord, WholeRunAccounting } from './record.js';
 
 /** Per-epoch counts of what the plan left out. */
 interface PrunedCounts {
@@ -39,28 +40,104 @@ interface PrunedCounts {
   duplicate: number;
 }
 
+/** Per-epoch sums of the plan's weights: over all visits, and over the visits to corrupted pairs. */
+interface PlanWeights {
+  weightSum: number;
+  weightedMismatched: number;
+  weightedDuplicate: number;
+}
+
 /**
  * A pruner that passes everything through and counts, for each plan, the
- * samples left out and how many of them are ill-matched or duplicates.
+ * samples left out and how many of them are ill-matched or duplicates, and
+ * the plan weights given to all visits and to the corrupted ones (a plan
+ * without weights weighs each visit 1).
  */
 export function trackingPruner(inner: Pruner, mismatched: Uint8Array, duplicate: Uint8Array) {
   let last: PrunedCounts = { pruned: 0, mismatched: 0, duplicate: 0 };
+  let weights: PlanWeights = { weightSum: 0, weightedMismatched: 0, weightedDuplicate: 0 };
   const totalMismatched = mismatched.reduce((a, b) => a + b, 0);
   const totalDuplicate = duplicate.reduce((a, b) => a + b, 0);
   const pruner = watchPlans(inner, (plan) => {
     let visitedMismatched = 0;
     let visitedDuplicate = 0;
-    for (const id of plan.indices) {
+    let weightSum = 0;
+    let weightedMismatched = 0;
+    let weightedDuplicate = 0;
+    const { indices } = plan;
+    for (let i = 0; i < indices.length; i++) {
+      const id = indices[i]!;
+      const w = plan.weights === null ? 1 : plan.weights[i]!;
       visitedMismatched += mismatched[id]!;
       visitedDuplicate += duplicate[id]!;
+      weightSum += w;
+      weightedMismatched += w * mismatched[id]!;
+      weightedDuplicate += w * duplicate[id]!;
     }
     last = {
-      pruned: inner.size - plan.indices.length,
+      pruned: inner.size - indices.length,
       mismatched: totalMismatched - visitedMismatched,
       duplicate: totalDuplicate - visitedDuplicate,
     };
+    weights = { weightSum, weightedMismatched, weightedDuplicate };
   });
-  return { pruner, lastCounts: () => last };
+  return { pruner, lastCounts: () => last, lastWeights: () => weights };
+}
+
+/**
+ * What a run skipped over its whole horizon of `horizonEpochs` epochs (the
+ * issue's whole-run accounting, next to the per-pruning-epoch precision and
+ * recall of {@link pruneQuality}): the share of the horizon's visits to
+ * ill-matched and duplicate pairs that were not made, counted and weighted
+ * by the plan weights (InfoBatch's rescaled visits count with their weight).
+ * Older records without weights count each visit 1.
+ */
+export function wholeRunAccounting(
+  epochs: readonly EpochRecord[],
+  corruption: { size: number; mismatched: number; duplicate: number },
+  horizonEpochs: number,
+): WholeRunAccounting {
+  let visited = 0;
+  let weighted = 0;
+  let mis = 0;
+  let dup = 0;
+  let wMis = 0;
+  let wDup = 0;
+  for (const e of epochs) {
+    visited += e.visited;
+    weighted += e.weightSum ?? e.visited;
+    const visitedMis = corruption.mismatched - e.prunedMismatched;
+    const visitedDup = corruption.duplicate - e.prunedDuplicate;
+    mis += visitedMis;
+    dup += visitedDup;
+    wMis += e.weightedMismatched ?? visitedMis;
+    wDup += e.weightedDuplicate ?? visitedDup;
+  }
+  const skipped = (made: number, count: number) => (count === 0 ? Number.NaN : 1 - made / (count * horizonEpochs));
+  return {
+    horizonEpochs,
+    visitsRatio: visited / (corruption.size * horizonEpochs),
+    weightedVisitsRatio: weighted / (corruption.size * horizonEpochs),
+    mismatchedVisitsSkipped: skipped(mis, corruption.mismatched),
+    mismatchedWeightSkipped: skipped(wMis, corruption.mismatched),
+    duplicateVisitsSkipped: skipped(dup, corruption.duplicate),
+    duplicateWeightSkipped: skipped(wDup, corruption.duplicate),
+  };
+}
+
+/**
+ * SHA-256 of the initial values of `variables`, in order: runs that print
+ * the same digest started from the same weights (the pairing of the
+ * equal-compute comparison).
+ */
+export function variablesDigest(variables: readonly tf.Variable[]): string {
+  const hash = createHash('sha256');
+  for (const v of variables) {
+    const values = v.dataSync() as Float32Array;
+    hash.update(v.shape.join('x'));
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  return hash.digest('hex');
 }
 
 /** Aggregate prune quality over the epochs that pruned anything. */
@@ -112,7 +189,11 @@ interface StyleSetup {
   readonly metric: () => number;
   /** The final evaluation. */
   readonly evaluate: () => Record<string, number>;
+  /** What the same evaluation gives without an encoder (MoCo-style: raw pixels), or null. */
+  readonly references: () => Record<string, number> | null;
   readonly extra: () => Partial<EpochRecord>;
+  /** The trained parameters and their initial values' digest source (momentum copies excluded). */
+  readonly initialVariables: readonly tf.Variable[];
   readonly dispose: () => void;
 }
 
@@ -150,11 +231,16 @@ function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
   const testBow = new Float32Array(test.count * vocab.size);
   testCaptions.forEach((c, i) => vocab.bagOfWords(c, testBow, i * vocab.size));
   const prompts = Array.from({ length: 10 }, (_, c) => classPrompts(c));
+  // Class–tone pairs (index c · TONES + t) and which test images show a pair no training caption names.
+  const pairList = Array.from({ length: 10 * TONES }, (_, k) => pairPrompts(Math.floor(k / TONES), k % TONES));
+  const testPairs = Int32Array.from({ length: test.count }, (_, i) => test.labels[i]! * TONES + imageAttributes(test.images, i * pixels, pixels, pairs.cuts).tone);
+  const unseen = Array.from(testPairs.keys()).filter((i) => isHeldOutPair(Math.floor(testPairs[i]! / TONES), testPairs[i]! % TONES));
+  const seen = Array.from(testPairs.keys()).filter((i) => !isHeldOutPair(Math.floor(testPairs[i]! / TONES), testPairs[i]! % TONES));
 
-  const classEmbeddings = (): Float32Array => {
+  const promptEmbeddings = (lists: readonly string[][]): Float32Array => {
     // Prompt ensembling: the normalised mean of each class's normalised prompt embeddings.
-    const out = new Float32Array(10 * EMBED);
-    prompts.forEach((list, c) => {
+    const out = new Float32Array(lists.length * EMBED);
+    lists.forEach((list, c) => {
       const x = new Float32Array(list.length * vocab.size);
       list.forEach((p, i) => vocab.bagOfWords(p, x, i * vocab.size));
       const { values } = embed((t) => textEncoder.apply(t), x, list.length, vocab.size);
@@ -169,9 +255,17 @@ function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
     });
     return out;
   };
-  const zeroShot = (n: number) => {
+  const promptClassification = (n: number) => {
     const img = embed((t) => imageEncoder.apply(t), testImages, n, pixels);
-    return nearestClassAccuracy(img.values, n, classEmbeddings(), 10, EMBED, test.labels);
+    return nearestClassAccuracy(img.values, n, promptEmbeddings(prompts), 10, EMBED, test.labels);
+  };
+  /** 30-way class–tone accuracy over the test images of `rows`, from the pair prompts. */
+  const pairAccuracy = (rows: readonly number[]) => {
+    if (rows.length === 0) return Number.NaN;
+    const x = new Float32Array(rows.length * pixels);
+    rows.forEach((r, i) => x.set(testImages.subarray(r * pixels, (r + 1) * pixels), i * pixels));
+    const img = embed((t) => imageEncoder.apply(t), x, rows.length, pixels);
+    return nearestClassAccuracy(img.values, rows.length, promptEmbeddings(pairList), pairList.length, EMBED, rows.map((r) => testPairs[r]!));
   };
 
   return {
@@ -198,7 +292,7 @@ function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
     },
     directions: 'mean',
     afterStep: () => clampLogitScaleInPlace(logitScale),
-    metric: () => zeroShot(Math.min(config.evalSize, test.count)),
+    metric: () => promptClassification(Math.min(config.evalSize, test.count)),
     evaluate: () => {
       const g = Math.min(RECALL_GALLERY, test.count);
       const img = embed((t) => imageEncoder.apply(t), testImages, g, pixels);
@@ -206,7 +300,9 @@ function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
       const [i1, i5] = recallAtK(img.values, txt.values, g, EMBED, [1, 5]);
       const [t1, t5] = recallAtK(txt.values, img.values, g, EMBED, [1, 5]);
       return {
-        zeroShot: zeroShot(test.count),
+        promptClassification: promptClassification(test.count),
+        // Only where training held the pairs out: otherwise "unseen" would be a misnomer.
+        ...(config.holdOutPairs === true ? { zeroShotUnseenPairs: pairAccuracy(unseen), seenPairs: pairAccuracy(seen) } : {}),
         imageToTextR1: i1!,
         imageToTextR5: i5!,
         textToImageR1: t1!,
@@ -214,6 +310,8 @@ function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
       };
     },
     extra: () => ({ logitScale: Math.exp(logitScale.dataSync()[0]!) }),
+    initialVariables: [...imageEncoder.variables, ...textEncoder.variables, logitScale],
+    references: () => null,
     dispose: () => {
       disposeAll(imageEncoder, textEncoder);
       logitScale.dispose();
@@ -236,7 +334,7 @@ function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
   const keyVariables = [...keyBackbone.variables, ...keyProjector.variables];
 
   // k-NN memory bank and linear-probe training set: clean training images with their labels.
-  const bank = first(dataset.train, Math.min(10_000, dataset.train.count));
+  const bank = first(dataset.train, Math.min(config.bankSize ?? 10_000, dataset.train.count));
   const bankImages = toFloat(bank.images);
   const test = first(dataset.test, config.testSize);
   const testImages = toFloat(test.images);
@@ -285,6 +383,17 @@ function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
       };
     },
     extra: () => ({}),
+    initialVariables: [...backbone.variables, ...projector.variables, ...predictor.variables],
+    // The same k-NN and linear probe on raw pixels (L2-normalised for k-NN, as features are): what pre-training must beat.
+    references: () => {
+      const identity = (t: tf.Tensor2D) => t;
+      const rawBank = embed(identity, bankImages, bank.count, pixels);
+      const rawProbe = embed(identity, testImages, test.count, pixels);
+      return {
+        rawPixelKnn: knnAccuracy(rawBank.values, bank.labels, bank.count, rawProbe.values, test.labels, test.count, pixels),
+        rawPixelLinearProbe: linearProbeAccuracy(bankImages, bank.labels, bank.count, testImages, test.labels, test.count, pixels, { seed: config.seed }),
+      };
+    },
     dispose: () => disposeAll(backbone, projector, predictor, keyBackbone, keyProjector),
   };
 }
@@ -304,11 +413,24 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
     duplicates: config.duplicates,
     copies: config.copies,
     seed: 1_000 + config.seed,
+    holdOutPairs: config.holdOutPairs ?? false,
   });
   const rng = new Random(2_000 + config.seed);
   const setup = config.style === 'clip' ? clipSetup(pairs, config, dataset, rng) : mocoSetup(pairs, config, dataset, rng);
-  const inner = makePruner(config.strategy, config.strategyOptions, { size: pairs.count, epochs: config.epochs, seed: config.seed });
-  const { pruner, lastCounts } = trackingPruner(inner, pairs.mismatched, pairs.duplicate);
+  const initDigest = variablesDigest(setup.initialVariables);
+  const budget = config.budgetEpochs;
+  if (budget !== undefined) {
+    if (config.strategy !== 'full') throw new RangeError(`runExperiment(): budgetEpochs is for full data only, got strategy ${config.strategy}`);
+    if (config.epochs !== budgetEpochCount(budget)) {
+      throw new RangeError(`runExperiment(): epochs must be ceil(budgetEpochs) = ${budgetEpochCount(budget)}, got ${config.epochs}`);
+    }
+  }
+  const evaluateLast = config.evaluateLast ?? 1;
+  const inner =
+    budget === undefined
+      ? makePruner(config.strategy, config.strategyOptions, { size: pairs.count, epochs: config.epochs, seed: config.seed })
+      : fullForBudget({ size: pairs.count, budgetEpochs: budget, seed: config.seed });
+  const { pruner, lastCounts, lastWeights } = trackingPruner(inner, pairs.mismatched, pairs.duplicate);
   const optimizer = tf.train.adam(config.learningRate);
   let epochs: EpochRecord[] = [];
   // CPU time of this process per epoch, training only (the machine is shared: CPU time is steadier than wall time);
@@ -348,8 +470,11 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
         pruned: counts.pruned,
         prunedMismatched: counts.mismatched,
         prunedDuplicate: counts.duplicate,
+        ...lastWeights(),
         metric: setup.metric(),
         ...setup.extra(),
+        // The full evaluation at each of the last `evaluateLast` epochs: the stopping-point robustness figures.
+        ...(r.epoch >= config.epochs - evaluateLast ? { evaluation: setup.evaluate() } : {}),
       };
       epochs.push(record);
       if (epochsFile !== undefined) {
@@ -362,6 +487,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
     },
   });
   let final: Record<string, number>;
+  let references: Record<string, number> | null = null;
   const initialMetric = setup.metric();
   const initial = setup.evaluate();
   try {
@@ -376,7 +502,8 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
       }
       epochs = [...before, ...epochs];
     }
-    final = setup.evaluate();
+    final = epochs.at(-1)?.evaluation ?? setup.evaluate();
+    references = config.rawPixelReferences === true ? setup.references() : null;
   } finally {
     setup.dispose();
     optimizer.dispose();
@@ -395,6 +522,9 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
     totalTimeMs: performance.now() - t0,
     corruption: { size: pairs.count, mismatched: pairs.mismatchedCount, duplicate: pairs.duplicateCount },
     pruneQuality: pruneQuality(epochs, pairs.mismatchedCount, pairs.duplicateCount),
+    wholeRun: wholeRunAccounting(epochs, { size: pairs.count, mismatched: pairs.mismatchedCount, duplicate: pairs.duplicateCount }, budget ?? config.epochs),
+    initDigest,
+    ...(references === null ? {} : { references }),
     startedAt,
   };
 }

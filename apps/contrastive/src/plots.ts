@@ -53,7 +53,7 @@ export function epochRows(records: readonly RunRecord[], style: Style) {
   }));
 }
 
-const METRIC_TITLE: Record<Style, string> = { clip: 'Zero-shot accuracy (%), eval subset', moco: 'k-NN accuracy (%), eval subset' };
+const METRIC_TITLE: Record<Style, string> = { clip: 'Prompt-classification accuracy (%), eval subset', moco: 'k-NN accuracy (%), eval subset' };
 
 /** Per-epoch metric, training loss and pruned share, one line per strategy. */
 export function epochsSpec(records: readonly RunRecord[], style: Style): TopLevelSpec {

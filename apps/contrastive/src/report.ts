@@ -9,7 +9,9 @@ import { STRATEGIES, STYLES } from './strategies.js';
 /** The final metrics of each style, in report order, with their column titles. */
 export const METRICS: Record<Style, readonly { key: string; title: string }[]> = {
   clip: [
-    { key: 'zeroShot', title: 'zero-shot' },
+    { key: 'promptClassification', title: 'prompt classification (classes seen in training)' },
+    { key: 'zeroShotUnseenPairs', title: 'zero-shot: unseen class–tone pairs (30-way)' },
+    { key: 'seenPairs', title: 'class–tone, seen pairs (30-way)' },
     { key: 'imageToTextR1', title: 'I→T R@1' },
     { key: 'imageToTextR5', title: 'I→T R@5' },
     { key: 'textToImageR1', title: 'T→I R@1' },
@@ -46,9 +48,22 @@ export interface SummaryRow {
   readonly mismatchedRecall: Stat;
   readonly duplicatePrecision: Stat;
   readonly duplicateRecall: Stat;
+  /** Over the whole run, plan weights counted: share of the visits to ill-matched / duplicate pairs not made. */
+  readonly mismatchedWeightSkipped: Stat;
+  readonly duplicateWeightSkipped: Stat;
   /** Shares of ill-matched and duplicate pairs in the data (random pruning's precision). */
   readonly mismatchedShare: number;
   readonly duplicateShare: number;
+}
+
+/**
+ * A final-evaluation value by key. Records made before prompt
+ * classification got its honest name call it `zeroShot`.
+ */
+export function metricValue(values: Readonly<Record<string, number>> | undefined, key: string): number {
+  if (values === undefined) return Number.NaN;
+  const v = values[key] ?? (key === 'promptClassification' ? values.zeroShot : undefined);
+  return v ?? Number.NaN;
 }
 
 /** Mean ± std of the numbers present (JSON turns NaN into null: both are skipped). */
@@ -62,14 +77,14 @@ export function summarise(records: readonly RunRecord[]): SummaryRow[] {
     const ofStyle = records.filter((r) => r.config.style === style);
     const main = METRICS[style][0]!.key;
     const fullRuns = ofStyle.filter((r) => r.config.strategy === 'full');
-    const fullMain = fullRuns.length === 0 ? Number.NaN : meanStd(fullRuns.map((r) => r.final[main]!)).mean;
+    const fullMain = fullRuns.length === 0 ? Number.NaN : meanStd(fullRuns.map((r) => metricValue(r.final, main))).mean;
     const fullTime = fullRuns.length === 0 ? Number.NaN : meanStd(fullRuns.map((r) => r.trainTimeMs)).mean;
     const fullCpu = fullRuns.length === 0 ? Number.NaN : meanStd(fullRuns.map((r) => r.trainCpuMs)).mean;
     for (const strategy of STRATEGIES) {
       const runs = ofStyle.filter((r) => r.config.strategy === strategy);
       if (runs.length === 0) continue;
       const metrics: Record<string, Stat> = {};
-      for (const { key } of METRICS[style]) metrics[key] = stat(runs.map((r) => r.final[key] ?? Number.NaN));
+      for (const { key } of METRICS[style]) metrics[key] = stat(runs.map((r) => metricValue(r.final, key)));
       const size = runs[0]!.corruption.size;
       rows.push({
         style,
@@ -85,6 +100,8 @@ export function summarise(records: readonly RunRecord[]): SummaryRow[] {
         mismatchedRecall: stat(runs.map((r) => r.pruneQuality.mismatchedRecall)),
         duplicatePrecision: stat(runs.map((r) => r.pruneQuality.duplicatePrecision)),
         duplicateRecall: stat(runs.map((r) => r.pruneQuality.duplicateRecall)),
+        mismatchedWeightSkipped: stat(runs.map((r) => r.wholeRun?.mismatchedWeightSkipped ?? Number.NaN)),
+        duplicateWeightSkipped: stat(runs.map((r) => r.wholeRun?.duplicateWeightSkipped ?? Number.NaN)),
         mismatchedShare: runs[0]!.corruption.mismatched / size,
         duplicateShare: runs[0]!.corruption.duplicate / size,
       });
@@ -136,7 +153,7 @@ export function markdownReport(records: readonly RunRecord[], reportOptions: Rep
     const ofStyle = records.filter((r) => r.config.style === style);
     const seedsOfStyle = new Set(ofStyle.map((r) => r.config.seed)).size;
     lines.push(
-      `| *untrained* | – | ${seedsOfStyle} | ${metrics.map((m) => pm(stat(ofStyle.map((r) => r.initial?.[m.key] ?? Number.NaN)), seedsOfStyle)).join(' | ')} | | | | |`,
+      `| *untrained* | – | ${seedsOfStyle} | ${metrics.map((m) => pm(stat(ofStyle.map((r) => metricValue(r.initial, m.key))), seedsOfStyle)).join(' | ')} | | | | |`,
     );
     for (const r of styleRows) {
       lines.push(
@@ -146,15 +163,15 @@ export function markdownReport(records: readonly RunRecord[], reportOptions: Rep
     const share = styleRows[0]!;
     lines.push(
       '',
-      `What the pruned samples were, over the epochs that pruned: precision = share of the pruned samples that are corrupted (a random pruner's precision is the corrupted share of the data: ${p1(share.mismatchedShare)} % ill-matched, ${p1(share.duplicateShare)} % duplicates); lift = precision / that share; recall = share of the corrupted pairs pruned per pruning epoch.`,
+      `What the pruned samples were, over the epochs that pruned: precision = share of the pruned samples that are corrupted (a random pruner's precision is the corrupted share of the data: ${p1(share.mismatchedShare)} % ill-matched, ${p1(share.duplicateShare)} % duplicates); lift = precision / that share; recall = share of the corrupted pairs pruned per pruning epoch. *Skipped over the run* counts every epoch of the horizon, pruning or not, and weighs each visit by its plan weight (InfoBatch's rescaled visits count with their weight): 1 − Σ weights of visits to those pairs / (their count · epochs).`,
       '',
-      '| strategy | ill-matched precision | lift | ill-matched recall | duplicate precision | lift | duplicate recall |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| strategy | ill-matched precision | lift | ill-matched recall (per pruning epoch) | ill-matched skipped over the run (weighted) | duplicate precision | lift | duplicate recall (per pruning epoch) | duplicates skipped over the run (weighted) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const r of styleRows) {
       if (r.strategy === 'full') continue;
       lines.push(
-        `| ${r.strategy} | ${pm(r.mismatchedPrecision, r.runs)} | ${lift(r.mismatchedPrecision.mean, r.mismatchedShare)} | ${pm(r.mismatchedRecall, r.runs)} | ${pm(r.duplicatePrecision, r.runs)} | ${lift(r.duplicatePrecision.mean, r.duplicateShare)} | ${pm(r.duplicateRecall, r.runs)} |`,
+        `| ${r.strategy} | ${pm(r.mismatchedPrecision, r.runs)} | ${lift(r.mismatchedPrecision.mean, r.mismatchedShare)} | ${pm(r.mismatchedRecall, r.runs)} | ${pm(r.mismatchedWeightSkipped, r.runs)} | ${pm(r.duplicatePrecision, r.runs)} | ${lift(r.duplicatePrecision.mean, r.duplicateShare)} | ${pm(r.duplicateRecall, r.runs)} | ${pm(r.duplicateWeightSkipped, r.runs)} |`,
       );
     }
     lines.push('');
