@@ -15,7 +15,7 @@ import {
 } from './conv-kernels.js';
 import type { ConvGeometry } from './conv-kernels.js';
 import { transposeLastTwo } from './matmul-kernels.js';
-import { original, run } from './registry.js';
+import { original, run, typedArrayKernel } from './registry.js';
 import type { WasmBackendLike } from './registry.js';
 
 /** Elements of the im2col matrix per chunk (64 MiB of float32). */
@@ -274,14 +274,7 @@ export const depthwiseBackpropFilter: KernelFunc = (args) => {
   const dy = args.inputs['dy']!;
   const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { filterShape: number[] };
   const g = depthwiseGeometry(x.shape, attrs.filterShape, attrs);
-  const out = backend.makeOutput([...attrs.filterShape], 'float32');
-  depthwiseConv2dBackpropFilterImpl(
-    backend.typedArrayFromHeap(x) as Float32Array,
-    backend.typedArrayFromHeap(dy) as Float32Array,
-    g,
-    backend.typedArrayFromHeap(out) as Float32Array,
-  );
-  return out;
+  return typedArrayKernel(backend, attrs.filterShape, [x, dy], ([xv, dyv], out) => depthwiseConv2dBackpropFilterImpl(xv!, dyv!, g, out));
 };
 
 /** DepthwiseConv2dNativeBackpropInput, which the wasm backend lacks (typed-array kernel, dilations supported). */
@@ -291,16 +284,8 @@ export const depthwiseBackpropInput: KernelFunc = (args) => {
   const filter = args.inputs['filter']!;
   const attrs = args.attrs as unknown as Parameters<typeof depthwiseGeometry>[2] & { inputShape: number[] };
   const g = depthwiseGeometry(attrs.inputShape, filter.shape, attrs);
-  const out = backend.makeOutput([...attrs.inputShape], 'float32');
-  depthwiseConv2dBackpropInputImpl(
-    backend.typedArrayFromHeap(dy) as Float32Array,
-    backend.typedArrayFromHeap(filter) as Float32Array,
-    g,
-    backend.typedArrayFromHeap(out) as Float32Array,
-  );
-  return out;
+  return typedArrayKernel(backend, attrs.inputShape, [dy, filter], ([dyv, wv], out) => depthwiseConv2dBackpropInputImpl(dyv!, wv!, g, out));
 };
-
 
 /**
  * `out[i, j, o, c] = w[fh − 1 − i, fw − 1 − j, c, o]`: a [fh, fw, inC, outC]

@@ -7,7 +7,7 @@ import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { tileImpl, unsortedSegmentSumImpl } from './conv-kernels.js';
 import { maxPoolBackpropImpl } from './pool-kernels.js';
-import { original } from './registry.js';
+import { original, typedArrayKernel } from './registry.js';
 import type { WasmBackendLike } from './registry.js';
 
 type Pair = number | [number, number];
@@ -59,14 +59,7 @@ export const maxPoolGrad: KernelFunc = (args) => {
     attrs.pad as Parameters<typeof backend_util.computePool2DInfo>[4],
     attrs.dimRoundingMode,
   );
-  const out = backend.makeOutput([...x.shape], 'float32');
-  maxPoolBackpropImpl(
-    backend.typedArrayFromHeap(dy) as Float32Array,
-    backend.typedArrayFromHeap(x) as Float32Array,
-    g,
-    backend.typedArrayFromHeap(out) as Float32Array,
-  );
-  return out;
+  return typedArrayKernel(backend, x.shape, [dy, x], ([dyv, xv], out) => maxPoolBackpropImpl(dyv!, xv!, g, out));
 };
 
 /** UnsortedSegmentSum (the gradient of Gather, e.g. of an embedding), which the wasm backend lacks. */

@@ -50,3 +50,23 @@ export function run(name: string, inputs: Args['inputs'], backend: WasmBackendLi
   return original(name).kernelFunc({ inputs, backend: backend as unknown as Args['backend'], attrs }) as TensorInfo;
 }
 
+
+/**
+ * A float32 output of `shape` filled by `fill` from views of `inputs` and of
+ * the output on the backend's heap — the shape of every typed-array kernel.
+ * The views are taken after the allocation, which may grow (and detach) the
+ * heap.
+ */
+export function typedArrayKernel(
+  backend: WasmBackendLike,
+  shape: readonly number[],
+  inputs: readonly TensorInfo[],
+  fill: (views: Float32Array[], out: Float32Array) => void,
+): TensorInfo {
+  const out = backend.makeOutput([...shape], 'float32');
+  fill(
+    inputs.map((t) => backend.typedArrayFromHeap(t) as Float32Array),
+    backend.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+}
