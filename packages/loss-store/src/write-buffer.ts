@@ -12,9 +12,9 @@ const RANGE_BITS = 8;
  * The fast path of {@link writeScores} for large stores: observations
  * gathered and written in batches grouped by id range. A training loop
  * observes ids in random order (plans are shuffled), so each score written
- * straight into a store of 10^8 samples (400 MB) lands on a different page:
- * a TLB miss and a page walk per sample. Grouped into 256 id ranges (a
- * counting sort, stable), the same writes touch one range of ~1.5 MB at a
+ * straight into a store far larger than the caches lands on a different
+ * page: a TLB miss and a page walk per sample. Grouped into 256 id ranges (a
+ * counting sort, stable), the same writes touch 1/256 of the scores at a
  * time. Observations of one id keep their order, so the arrays end exactly
  * as if every batch had been written as it came (latest wins, or its moving
  * average).
