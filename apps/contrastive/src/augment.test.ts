@@ -1,6 +1,6 @@
 import { Random } from '@seta/core';
 import { describe, expect, it } from 'vitest';
-import { augmentInto } from './augment.js';
+import { AUGMENT_PRESETS, augmentInto } from './augment.js';
 
 const rows = 8;
 const cols = 8;
@@ -66,5 +66,32 @@ describe('augmentInto', () => {
     expect(a).toEqual(b);
     expect(a.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(view({ noise: 0.3 }, 10)).not.toEqual(a);
+  });
+
+  it('random resized crops keep a flat image flat (no dark border) and zoom into a gradient', () => {
+    const flat = new Uint8Array(rows * cols).fill(200);
+    for (let seed = 0; seed < 20; seed++) {
+      const out = new Float32Array(rows * cols);
+      augmentInto(flat, 0, out, 0, rows, cols, new Random(seed), { crop: [0.35, 1], flip: 0.5, noise: 0, erase: 0 });
+      for (const v of out) expect(v).toBeCloseTo(200 / 255, 6);
+    }
+    // A left-to-right ramp 0 … 255: a crop of a quarter of the area spans about half the columns, so its range narrows.
+    const ramp = Uint8Array.from({ length: rows * cols }, (_, i) => Math.round(((i % cols) / (cols - 1)) * 255));
+    const out = new Float32Array(rows * cols);
+    augmentInto(ramp, 0, out, 0, rows, cols, new Random(4), { crop: [0.25, 0.25], flip: 0, noise: 0, erase: 0 });
+    const row = Array.from(out.subarray(0, cols));
+    expect(Math.max(...row) - Math.min(...row)).toBeLessThan(0.75);
+    expect(Math.max(...row) - Math.min(...row)).toBeGreaterThan(0.3);
+    for (let x = 1; x < cols; x++) expect(row[x]!).toBeGreaterThanOrEqual(row[x - 1]!); // not flipped: still rising
+  });
+
+  it('refuses a crop range outside (0, 1] by name', () => {
+    const out = new Float32Array(rows * cols);
+    expect(() => augmentInto(image, 0, out, 0, rows, cols, new Random(1), { crop: [0, 1] })).toThrow('augmentInto(): options.crop must be [min, max]');
+    expect(() => augmentInto(image, 0, out, 0, rows, cols, new Random(1), { crop: [0.5, 1.2] })).toThrow('got [0.5, 1.2]');
+  });
+
+  it('every preset yields views in [0, 1]', () => {
+    for (const preset of Object.values(AUGMENT_PRESETS)) expect(view(preset, 5).every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 });

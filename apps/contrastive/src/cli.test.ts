@@ -77,7 +77,7 @@ describe('the CLI, end to end on a tiny subset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'contrastive-evidence-'));
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      const evidenceArgs = ['--profile', 'evidence-quick', '--no-progress', '--out', dir, '--strategies', 'dynamicRandom,scan', '--epochs', '8', '--train-size', '200', '--test-size', '100', '--eval-size', '50', '--batch-size', '50'];
+      const evidenceArgs = ['--profile', 'evidence-quick', '--no-progress', '--out', dir, '--strategies', 'dynamicRandom,scan', '--epochs', '8', '--train-size', '200', '--test-size', '100', '--eval-size', '50', '--batch-size', '50', '--bank-size', '300'];
       expect(await main(evidenceArgs)).toBe(0);
       const records = readRecords(dir);
       // Per style: four budgets and two arms.
@@ -90,11 +90,18 @@ describe('the CLI, end to end on a tiny subset', () => {
       expect(summary.styles.moco.fullCurve[0].knn.perSeed).toHaveProperty('0');
       expect(summary.styles.moco.fullCurve[0].linearProbe.perSeed).toHaveProperty('0');
       expect(Object.keys(summary.styles.moco.references).sort()).toEqual(['rawPixelKnn', 'rawPixelLinearProbe']);
+      expect(Object.keys(summary.styles.moco.untrainedEncoder).sort()).toEqual(['knn', 'linearProbe']);
+      expect(Object.keys(summary.styles.moco.preTrainingGain).sort()).toEqual(['knnVsRawPixels', 'knnVsUntrained', 'linearProbeVsRawPixels', 'linearProbeVsUntrained']);
+      // The evidence profile's MoCo-style setting reaches every record.
+      for (const r of records.filter((x) => x.config.style === 'moco')) expect(r.config).toMatchObject({ encoder: 'cnn', augment: 'crop', bankSize: 300 });
+      for (const r of records.filter((x) => x.config.style === 'clip')) expect(r.config).not.toHaveProperty('encoder');
       expect(summary.styles.clip.arms.map((a: { strategy: string }) => a.strategy)).toEqual(['dynamicRandom', 'scan']);
       expect(summary.styles.clip.arms[1].deltaVsEqualCompute.promptClassification).toHaveProperty('ci95', null);
       const report = readFileSync(join(dir, 'report.md'), 'utf8');
       expect(report).toContain('### Full data at equal compute');
       expect(report).toContain('*raw pixels, no pre-training*');
+      expect(report).toContain('*the encoder untrained (initial weights)*');
+      expect(report).toContain('What pre-training adds');
       expect(report).toContain('zero-shot: unseen class–tone pairs (30-way)');
     } finally {
       log.mockRestore();
@@ -109,5 +116,9 @@ describe('the CLI, end to end on a tiny subset', () => {
     await expect(main(['--mismatch', '0.5', '--duplicates', '0.5'])).rejects.toThrow('--mismatch + --duplicates must be at most 0.9');
     await expect(main(['--epochs', '0'])).rejects.toThrow('--epochs: expected a positive integer, got "0"');
     await expect(main(['--seeds', '1,,2'])).rejects.toThrow('--seeds: expected non-negative integers');
+    await expect(main(['--bank-size', '-3'])).rejects.toThrow('--bank-size: expected a positive integer, got "-3"');
+    await expect(main(['--encoder', 'resnet'])).rejects.toThrow('--encoder: expected one of mlp, cnn, got "resnet"');
+    await expect(main(['--augment', 'heavy'])).rejects.toThrow('--augment: expected one of mild, strong, crop, got "heavy"');
+    await expect(main(['--eval-split', 'train'])).rejects.toThrow('--eval-split: expected one of test, validation, got "train"');
   });
 });

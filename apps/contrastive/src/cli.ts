@@ -17,6 +17,8 @@ import { selectBackend } from '@seta/tfjs-trainer';
 import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary } from './evidence.js';
 import { evidenceReport } from './evidence-report.js';
 import { runExperiment } from './experiment.js';
+import type { AugmentPreset } from './augment.js';
+import { AUGMENT_PRESETS } from './augment.js';
 import { writePlots } from './plots.js';
 import type { RunConfig, RunRecord, StrategyName, Style } from './record.js';
 import { markdownReport } from './report.js';
@@ -35,7 +37,19 @@ export interface Profile {
   evalSize: number;
   /** Evidence profiles: the full-data budgets (shares of the horizon's visits); absent for the plain comparison. */
   budgets?: readonly number[];
+  /** MoCo-style encoder and augmentation preset (absent: the MLP with mild augmentations). */
+  moco?: { readonly encoder: 'mlp' | 'cnn'; readonly augment: AugmentPreset };
+  /** MoCo-style: labelled training images of the k-NN bank and the linear probe (absent: 10,000). */
+  bankSize?: number;
 }
+
+/**
+ * The evidence study's MoCo-style setting, chosen on validation images (the
+ * last 5,000 training images; README "Choosing the MoCo-style setting"): the
+ * small CNN, whose conv features pre-training improves beyond raw pixels,
+ * with random resized crops.
+ */
+export const EVIDENCE_MOCO = { encoder: 'cnn', augment: 'crop' } as const;
 
 export const PROFILES: Record<string, Profile> = {
   /** A smoke test: seconds. */
@@ -46,12 +60,21 @@ export const PROFILES: Record<string, Profile> = {
   full: { styles: [...STYLES], strategies: [...STRATEGIES], seeds: [0, 1, 2], epochs: 14, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 12_000, testSize: 10_000, evalSize: 2_000 },
   /**
    * The evidence study (src/evidence.ts, issue 24): per style and seed, full
-   * data at five visit budgets and four pruned arms, all from the seed's
+   * data at four visit budgets and four pruned arms, all from the seed's
    * initial weights; Δ vs the equal-compute curve with 95 % intervals.
    */
-  evidence: { styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0, 1, 2], epochs: 14, batchSize: 256, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 12_000, testSize: 10_000, evalSize: 2_000, budgets: EVIDENCE_BUDGETS },
-  /** The evidence study's plumbing at a small size: one seed, four budgets (≤ ~6 minutes here); one seed gives no interval. */
-  'evidence-quick': { styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0], epochs: 8, batchSize: 128, learningRate: { clip: 1e-3, moco: 3e-3 }, trainSize: 2_000, testSize: 1_000, evalSize: 500, budgets: [1, 0.8, 0.6, 0.4] },
+  evidence: {
+    styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0, 1, 2], epochs: 20, batchSize: 256, learningRate: { clip: 1e-3, moco: 2e-3 },
+    trainSize: 10_000, testSize: 10_000, evalSize: 2_000, budgets: EVIDENCE_BUDGETS, moco: EVIDENCE_MOCO,
+  },
+  /**
+   * The evidence study's plumbing at a small size: one seed, four budgets,
+   * a 2,000-image bank (≤ ~6 minutes here); one seed gives no interval.
+   */
+  'evidence-quick': {
+    styles: [...STYLES], strategies: [...EVIDENCE_ARMS], seeds: [0], epochs: 8, batchSize: 128, learningRate: { clip: 1e-3, moco: 2e-3 },
+    trainSize: 2_000, testSize: 1_000, evalSize: 500, budgets: EVIDENCE_BUDGETS, moco: EVIDENCE_MOCO, bankSize: 2_000,
+  },
 };
 
 const USAGE = `Usage: seta-contrastive [options]
@@ -61,7 +84,12 @@ const USAGE = `Usage: seta-contrastive [options]
   --styles clip,moco          pre-training styles (default: both)
   --strategies a,b,…          ${STRATEGIES.join(', ')}
   --seeds 0,1,2               seeds
-  --epochs N  --batch-size N  --lr X (both styles; default 1e-3 CLIP, 3e-3 MoCo)  --train-size N  --test-size N  --eval-size N
+  --epochs N  --batch-size N  --lr X (both styles; default: the profile's)  --train-size N  --test-size N  --eval-size N
+  --encoder mlp|cnn           MoCo-style encoder (default: the profile's)
+  --augment ${Object.keys(AUGMENT_PRESETS).join('|')}   MoCo-style augmentations (default: the profile's)
+  --bank-size N               MoCo-style labelled images of the k-NN bank and linear probe (default: the profile's, else 10,000)
+  --eval-split test|validation  MoCo-style evaluation images: the test split (default), or the
+                              last --test-size training images (for choosing settings)
   --mismatch P                share of ill-matched pairs (default 0.2)
   --duplicates P              share of near-duplicate pairs (default 0.2)
   --copies N                  copies per duplicated image (default 4)
@@ -77,6 +105,13 @@ function share(value: string | undefined, name: string, fallback: number): numbe
   const x = Number(value);
   if (!(x >= 0 && x <= 0.9)) throw new RangeError(`--${name}: expected a share in [0, 0.9], got "${value}"`);
   return x;
+}
+
+/** `value` if it is one of `allowed`, undefined if absent; otherwise a RangeError naming the option. */
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new RangeError(`--${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
 }
 
 /** The file name of a run. */
@@ -101,6 +136,10 @@ export async function main(argv: string[]): Promise<number> {
       mismatch: { type: 'string' },
       duplicates: { type: 'string' },
       copies: { type: 'string' },
+      encoder: { type: 'string' },
+      augment: { type: 'string' },
+      'eval-split': { type: 'string' },
+      'bank-size': { type: 'string' },
     },
   });
   if (values.help) {
@@ -119,6 +158,17 @@ export async function main(argv: string[]): Promise<number> {
     testSize: parsePositive(values['test-size'], 'test-size') ?? base.testSize,
     evalSize: parsePositive(values['eval-size'], 'eval-size') ?? base.evalSize,
     ...(base.budgets === undefined ? {} : { budgets: base.budgets }),
+  };
+  const bankSize = parsePositive(values['bank-size'], 'bank-size') ?? base.bankSize;
+  const encoder = oneOf(values.encoder, ['mlp', 'cnn'] as const, 'encoder') ?? base.moco?.encoder ?? 'mlp';
+  const augment = oneOf(values.augment, Object.keys(AUGMENT_PRESETS) as AugmentPreset[], 'augment') ?? base.moco?.augment ?? 'mild';
+  const evalSplit = oneOf(values['eval-split'], ['test', 'validation'] as const, 'eval-split') ?? 'test';
+  // The MLP with mild augmentations on the test split is what records made before these settings existed hold, unmarked.
+  const mocoSettings = {
+    ...(bankSize === undefined ? {} : { bankSize }),
+    ...(encoder === 'mlp' ? {} : { encoder }),
+    ...(augment === 'mild' ? {} : { augment }),
+    ...(evalSplit === 'test' ? {} : { evalSplit }),
   };
   const mismatch = share(values.mismatch, 'mismatch', 0.2);
   const duplicates = share(values.duplicates, 'duplicates', 0.2);
@@ -143,7 +193,9 @@ export async function main(argv: string[]): Promise<number> {
   if (profile.budgets !== undefined) {
     const arms = EVIDENCE_ARMS.filter((a) => profile.strategies.includes(a));
     configs.push(
-      ...evidenceConfigs({ ...profile, trainSize, testSize, evalSize, mismatch, duplicates, copies, budgets: profile.budgets, arms }),
+      ...evidenceConfigs({ ...profile, trainSize, testSize, evalSize, mismatch, duplicates, copies, budgets: profile.budgets, arms }).map((c) =>
+        c.style === 'moco' ? { ...c, ...mocoSettings } : c,
+      ),
     );
   }
   for (const style of profile.budgets === undefined ? profile.styles : []) {
@@ -164,6 +216,7 @@ export async function main(argv: string[]): Promise<number> {
           duplicates,
           copies,
           holdOutPairs: true,
+          ...(style === 'moco' ? mocoSettings : {}),
         });
       }
     }

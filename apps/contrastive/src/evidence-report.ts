@@ -60,7 +60,25 @@ function curve(s: StyleSummary): string[] {
   if (s.references !== undefined) {
     rows.push(`| *raw pixels, no pre-training* | – | ${pct(s.references.rawPixelKnn.mean)} | ${pct(s.references.rawPixelLinearProbe.mean)} | – |`);
   }
+  if (s.untrainedEncoder !== undefined) {
+    rows.push(`| *the encoder untrained (initial weights)* | – | ${pct(s.untrainedEncoder.knn.mean)} | ${pct(s.untrainedEncoder.linearProbe.mean)} | – |`);
+  }
   return rows;
+}
+
+/** MoCo-style: what full-data pre-training over the horizon adds over each reference line. */
+function preTraining(s: StyleSummary): string[] {
+  const g = s.preTrainingGain;
+  if (g === undefined) return [];
+  return [
+    'What pre-training adds (full data, whole horizon, minus the reference; pp, paired by seed, 95 % CI):',
+    '',
+    '| against | k-NN | linear probe |',
+    '| --- | --- | --- |',
+    `| raw pixels | ${figure(g.knnVsRawPixels)} | ${figure(g.linearProbeVsRawPixels)} |`,
+    `| the same encoder untrained | ${figure(g.knnVsUntrained)} | ${figure(g.linearProbeVsUntrained)} |`,
+    '',
+  ];
 }
 
 /** Whole-run accounting beside the per-pruning-epoch figures, one row per arm. */
@@ -110,7 +128,7 @@ export function evidenceReport(summary: EvidenceSummary, options: { title: strin
       Object.entries(a.visitsSavedAtEqualQuality).flatMap(([m, v]) => Object.entries(v.censored).map(([seed, c]) => `${NAMES[a.strategy] ?? a.strategy}, ${METRIC_TITLES[m] ?? m}, seed ${seed}: ${c === 'above' ? 'beat every budget (lower bound)' : 'below the smallest budget (upper bound)'}`)),
     );
     if (bounds.length > 0) out.push(...bounds.map((b) => `¹ ${b}.`), '');
-    out.push('### Full data at equal compute', '', ...curve(s), '', '### What each strategy skipped', '', ...accounting(s), '', '### Per seed', '', ...perSeed(s), '');
+    out.push('### Full data at equal compute', '', ...curve(s), '', ...preTraining(s), '### What each strategy skipped', '', ...accounting(s), '', '### Per seed', '', ...perSeed(s), '');
   }
   out.push('## Method', '', HOW_TO_READ, '', `Machine: ${options.machine}.`, '', 'Produced by, at commit `' + summary.commit + '`:', '', '```sh', summary.command, '```', '');
   if (options.notes !== undefined) out.push('## Notes', '', options.notes.trim(), '');

@@ -79,7 +79,7 @@ function study(style: 'clip' | 'moco'): RunRecord[] {
   const out: RunRecord[] = [];
   for (const seed of [0, 1]) {
     const bump = seed * 0.01;
-    const refs = style === 'moco' ? { references: { rawPixelKnn: 0.8, rawPixelLinearProbe: 0.82 } } : {};
+    const refs = style === 'moco' ? { references: { rawPixelKnn: 0.8, rawPixelLinearProbe: 0.82 }, initial: { knn: 0.75, linearProbe: 0.78 - bump } } : {};
     out.push(full(seed, 4, 0.6 + bump, [0.5, 0.5, 0.5]), full(seed, 7, 0.7 + bump, [0.6, 0.6, 0.6]), full(seed, 10, 0.8 + bump, [0.7, 0.7, 0.7], refs));
     // 700 visits in 10 epochs; end value beats the curve's 0.7 by 0.02 (seed 0) and 0.04 (seed 1).
     out.push(record({ seed, style, strategy: 'scan', epochs: 10 }, [100, 100, 100, 70, 70, 70, 40, 40, 40, 70], [0.6, 0.7, 0.6, 0.72 + 3 * bump], `d${seed}`));
@@ -119,6 +119,18 @@ describe('summariseStyle', () => {
     expect(s.fullCurve[0]!.knn).toEqual({ mean: expect.closeTo(0.605, 12), perSeed: { '0': 0.6, '1': 0.61 } });
     expect(s.fullCurve[0]!.linearProbe).toEqual({ mean: expect.closeTo(0.605, 12), perSeed: { '0': 0.6, '1': 0.61 } });
     expect(s.references).toEqual({ rawPixelKnn: { mean: 0.8, perSeed: { '0': 0.8, '1': 0.8 } }, rawPixelLinearProbe: { mean: 0.82, perSeed: { '0': 0.82, '1': 0.82 } } });
+    expect(s.untrainedEncoder!.linearProbe).toEqual({ mean: expect.closeTo(0.775, 12), perSeed: { '0': 0.78, '1': 0.77 } });
+  });
+
+  it('gives what pre-training adds over raw pixels and over the untrained encoder, paired by seed', () => {
+    const g = summariseStyle(study('moco'), 'moco', 10).preTrainingGain!;
+    // Full data at the horizon ends at 0.80 / 0.81 (seeds 0 / 1) on both metrics.
+    expect(g.knnVsRawPixels.perSeed).toEqual({ '0': expect.closeTo(0, 12), '1': expect.closeTo(0.01, 12) });
+    expect(g.linearProbeVsRawPixels.mean).toBeCloseTo(-0.015, 12);
+    expect(g.knnVsUntrained.perSeed).toEqual({ '0': expect.closeTo(0.05, 12), '1': expect.closeTo(0.06, 12) });
+    expect(g.linearProbeVsUntrained.perSeed).toEqual({ '0': expect.closeTo(0.02, 12), '1': expect.closeTo(0.04, 12) });
+    expect(g.linearProbeVsUntrained.ci95).not.toBeNull();
+    expect(summariseStyle(study('clip'), 'clip', 10).preTrainingGain).toBeUndefined();
   });
 
   it('refuses unpaired runs and incomplete curves', () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
-import { pruneQuality, runExperiment, trackingPruner, variablesDigest, wholeRunAccounting } from './experiment.js';
+import { evaluationSplit, pruneQuality, runExperiment, trackingPruner, variablesDigest, wholeRunAccounting } from './experiment.js';
 import type { RunConfig } from './record.js';
 import { mlp, momentumCopy } from './models.js';
 import type { EpochRecord } from './record.js';
@@ -232,6 +232,31 @@ describe('runExperiment', () => {
     expect(other.initDigest).not.toBe(arm.initDigest);
     await expect(runExperiment({ ...base, budgetEpochs: 2.5 }, { dataset, backend: 'cpu', progress: false })).rejects.toThrow(
       'runExperiment(): budgetEpochs is for full data only, got strategy scan',
+    );
+  });
+});
+
+describe('evaluationSplit', () => {
+  const dataset = loadDataset(fashionMnistDir());
+  const base: RunConfig = {
+    style: 'moco', strategy: 'full', strategyOptions: {}, seed: 0, epochs: 1, batchSize: 32,
+    learningRate: 1e-3, trainSize: 12_000, testSize: 5_000, evalSize: 100, mismatch: 0.2, duplicates: 0.2, copies: 4,
+  };
+
+  it('is the first test images by default, and the last training images (never trained on, never in the bank) for validation', () => {
+    const test = evaluationSplit(dataset, base);
+    expect(test.count).toBe(5_000);
+    expect(Array.from(test.images.subarray(0, 784))).toEqual(Array.from(dataset.test.images.subarray(0, 784)));
+    const validation = evaluationSplit(dataset, { ...base, evalSplit: 'validation' });
+    expect(validation.count).toBe(5_000);
+    const from = (60_000 - 5_000) * 784;
+    expect(Array.from(validation.images.subarray(0, 784))).toEqual(Array.from(dataset.train.images.subarray(from, from + 784)));
+    expect(Array.from(validation.labels)).toEqual(Array.from(dataset.train.labels.subarray(55_000)));
+  });
+
+  it('refuses validation images that would overlap the training pairs', () => {
+    expect(() => evaluationSplit(dataset, { ...base, evalSplit: 'validation', trainSize: 56_000 })).toThrow(
+      'evaluationSplit(): 5000 validation images after the first 56000 training images need 61000, the training split has 60000',
     );
   });
 });

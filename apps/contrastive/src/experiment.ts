@@ -24,11 +24,11 @@ import {
   momentumUpdate,
 } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
-import { augmentInto } from './augment.js';
+import { AUGMENT_PRESETS, augmentInto } from './augment.js';
 import { TONES, Vocabulary, classPrompts, imageAttributes, isHeldOutPair, pairPrompts } from './captions.js';
 import { embed, knnAccuracy, linearProbeAccuracy, nearestClassAccuracy, recallAtK } from './evaluate.js';
-import type { Mlp } from './models.js';
-import { chain, disposeAll, mlp, momentumCopy } from './models.js';
+import type { Encoder, Mlp } from './models.js';
+import { CONV_FEATURES, chain, convNet, disposeAll, mlp, momentumConvCopy, momentumCopy } from './models.js';
 import type { PairSet } from './pairs.js';
 import { buildPairs, captionSplit } from './pairs.js';
 import type { EpochRecord, PruneQuality, RunConfig, RunRecord, WholeRunAccounting } from './record.js';
@@ -176,6 +176,26 @@ export type RunContext = SharedRunContext<EpochRecord>;
 
 const first = (split: ImageSplit, n: number) => (n < split.count ? subset(split, Array.from({ length: n }, (_, i) => i)) : split);
 
+/**
+ * The images a MoCo-style run is evaluated on: the first `testSize` test
+ * images, or with `evalSplit: 'validation'` the last `testSize` training
+ * images — never among the training pairs or the labelled bank, so settings
+ * can be chosen on them without looking at the test set.
+ *
+ * @throws RangeError if the validation images would overlap the pairs or the bank.
+ */
+export function evaluationSplit(dataset: Dataset, config: RunConfig): ImageSplit {
+  if (config.evalSplit !== 'validation') return first(dataset.test, config.testSize);
+  const n = dataset.train.count;
+  const used = Math.max(config.trainSize, Math.min(config.bankSize ?? 10_000, n));
+  if (used + config.testSize > n) {
+    throw new RangeError(
+      `evaluationSplit(): ${config.testSize} validation images after the first ${used} training images need ${used + config.testSize}, the training split has ${n}`,
+    );
+  }
+  return subset(dataset.train, Array.from({ length: config.testSize }, (_, i) => n - config.testSize + i));
+}
+
 /** The model parts and how to run them, per style. */
 interface StyleSetup {
   readonly data: DataSource;
@@ -208,12 +228,12 @@ const EMBED = 64;
 export const RECALL_GALLERY = 1000;
 
 /**
- * MoCo-style augmentation strengths: a one-pixel random crop (shift), a
- * horizontal flip, mild noise and occasional erasing. Stronger settings
- * (±3 px, noise 0.1, erasing half the time) kept an MLP encoder from
- * learning the instance task at this scale (loss barely fell).
+ * MoCo-style augmentation strengths of the MLP encoder: a one-pixel random
+ * crop (shift), a horizontal flip, mild noise and occasional erasing.
+ * Stronger settings (±3 px, noise 0.1, erasing half the time) kept an MLP
+ * encoder from learning the instance task at this scale (loss barely fell).
  */
-export const MOCO_AUGMENT = { maxShift: 1, flip: 0.5, noise: 0.05, erase: 0.25 } as const;
+export const MOCO_AUGMENT = AUGMENT_PRESETS.mild;
 
 function clipSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Random): StyleSetup {
   const vocab = new Vocabulary();
@@ -323,20 +343,23 @@ function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
   const pixels = pairs.pixels;
   const rows = dataset.train.rows;
   const cols = dataset.train.cols;
-  const backbone = mlp([pixels, 256, 128], rng, 'backbone', { finalRelu: true });
-  const projector = mlp([128, 128, EMBED], rng, 'projector');
+  const cnn = config.encoder === 'cnn';
+  // The MLP backbone's 128 ReLU features, or the CNN's flattened conv maps (the projector then starts with a dense 128 + ReLU).
+  const backbone: Encoder = cnn ? convNet(rng, 'backbone') : mlp([pixels, 256, 128], rng, 'backbone', { finalRelu: true });
+  const projector = mlp(cnn ? [CONV_FEATURES, 128, 128, EMBED] : [128, 128, EMBED], rng, 'projector');
   const predictor = mlp([EMBED, 128, EMBED], rng, 'predictor');
-  const keyBackbone = momentumCopy(backbone, 'key-backbone');
+  const keyBackbone = cnn ? momentumConvCopy(backbone, 'key-backbone') : momentumCopy(backbone as Mlp, 'key-backbone');
   const keyProjector = momentumCopy(projector, 'key-projector');
   const query = chain(backbone, projector, predictor);
   const key = chain(keyBackbone, keyProjector);
   const queryVariables = [...backbone.variables, ...projector.variables];
   const keyVariables = [...keyBackbone.variables, ...keyProjector.variables];
+  const augment = AUGMENT_PRESETS[config.augment ?? 'mild'];
 
   // k-NN memory bank and linear-probe training set: clean training images with their labels.
   const bank = first(dataset.train, Math.min(config.bankSize ?? 10_000, dataset.train.count));
   const bankImages = toFloat(bank.images);
-  const test = first(dataset.test, config.testSize);
+  const test = evaluationSplit(dataset, config);
   const testImages = toFloat(test.images);
   const features = (x: Float32Array, n: number, normalize = true) => embed((t) => backbone.apply(t), x, n, pixels, { normalize });
 
@@ -349,8 +372,8 @@ function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
         const v2 = new Float32Array(b * pixels);
         for (let i = 0; i < b; i++) {
           const id = ids[i]!;
-          augmentInto(pairs.images, id * pixels, v1, i * pixels, rows, cols, context.rng, MOCO_AUGMENT);
-          augmentInto(pairs.images, pairs.partner[id]! * pixels, v2, i * pixels, rows, cols, context.rng, MOCO_AUGMENT);
+          augmentInto(pairs.images, id * pixels, v1, i * pixels, rows, cols, context.rng, augment);
+          augmentInto(pairs.images, pairs.partner[id]! * pixels, v2, i * pixels, rows, cols, context.rng, augment);
         }
         return { xs: [tf.tensor2d(v1, [b, pixels]), tf.tensor2d(v2, [b, pixels])] };
       },

@@ -63,12 +63,61 @@ export function momentumCopy(source: Mlp, name: string): Mlp {
   return copy;
 }
 
-/** Apply MLPs one after the other. */
-export function chain(...parts: Mlp[]): (x: tf.Tensor2D) => tf.Tensor2D {
+/** Anything that maps a batch of rows to a batch of rows with variables of its own. */
+export interface Encoder {
+  readonly variables: tf.Variable[];
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** Output width of {@link convNet}: 32 channels on a 7 × 7 grid. */
+export const CONV_FEATURES = 7 * 7 * 32;
+
+/**
+ * A small convolutional backbone for 28 × 28 grayscale rows (784 values):
+ * two blocks of 3 × 3 convolution ('same', He-uniform weights, zero bias) +
+ * ReLU + 2 × 2 max-pool, with 16 and 32 channels, flattened to
+ * {@link CONV_FEATURES} values. These flattened maps are the features the
+ * k-NN and the linear probe read: the dense layers above them belong to the
+ * projector, whose output is shaped for the contrastive task rather than
+ * for classes (as in SimCLR, where the projection head is discarded).
+ */
+export function convNet(rng: Random, name: string, options: { readonly trainable?: boolean } = {}): Encoder {
+  const trainable = options.trainable ?? true;
+  const heUniform = (shape: number[], fanIn: number, label: string) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const limit = Math.sqrt(6 / fanIn);
+    const w = new Float32Array(n);
+    for (let i = 0; i < n; i++) w[i] = (2 * rng.nextFloat() - 1) * limit;
+    return tf.variable(tf.tensor(w, shape), trainable, `${name}/${label}`);
+  };
+  const k1 = heUniform([3, 3, 1, 16], 9, 'k1');
+  const b1 = tf.variable(tf.zeros([16]), trainable, `${name}/b1`);
+  const k2 = heUniform([3, 3, 16, 32], 9 * 16, 'k2');
+  const b2 = tf.variable(tf.zeros([32]), trainable, `${name}/b2`);
+  return {
+    variables: [k1, b1, k2, b2],
+    apply(x) {
+      const block = (h: tf.Tensor4D, k: tf.Variable, b: tf.Variable) =>
+        tf.maxPool(tf.relu(tf.add(tf.conv2d(h, k as tf.Tensor4D, 1, 'same'), b)) as tf.Tensor4D, 2, 2, 'valid');
+      const h = block(block(tf.reshape(x, [-1, 28, 28, 1]), k1, b1), k2, b2);
+      return tf.reshape(h, [-1, CONV_FEATURES]);
+    },
+  };
+}
+
+/** A non-trainable copy of a {@link convNet} (same values): its momentum encoder. */
+export function momentumConvCopy(source: Encoder, name: string): Encoder {
+  const copy = convNet(new Random(0), name, { trainable: false });
+  copy.variables.forEach((v, i) => v.assign(source.variables[i]!));
+  return copy;
+}
+
+/** Apply encoders one after the other. */
+export function chain(...parts: Encoder[]): (x: tf.Tensor2D) => tf.Tensor2D {
   return (x) => parts.reduce((h, p) => p.apply(h), x);
 }
 
-/** Dispose every variable of the MLPs. */
-export function disposeAll(...parts: Mlp[]): void {
+/** Dispose every variable of the encoders. */
+export function disposeAll(...parts: Encoder[]): void {
   for (const p of parts) p.variables.forEach((v) => v.dispose());
 }

@@ -3,6 +3,7 @@
  * plots are made from. What every app records is in `@seta-apps/shared`'s
  * base types; this file adds what contrastive pre-training measures.
  */
+import type { AugmentPreset } from './augment.js';
 import type { EpochRecordBase, RunConfigBase, RunRecordBase } from '@seta-apps/shared';
 
 /** CLIP-style image–caption pairs, or MoCo-style two views of one image. */
@@ -58,6 +59,12 @@ export interface RunConfig extends RunConfigBase<StrategyName> {
   readonly rawPixelReferences?: boolean;
   /** Hold class–tone pairs out of the training captions (compositional zero-shot; absent: not held out). */
   readonly holdOutPairs?: boolean;
+  /** MoCo-style encoder: the MLP (absent in older records) or the small CNN. */
+  readonly encoder?: 'mlp' | 'cnn';
+  /** MoCo-style augmentation preset (augment.ts; absent: 'mild'). */
+  readonly augment?: AugmentPreset;
+  /** MoCo-style evaluation images: the test split (absent) or held-out training images for choosing settings. */
+  readonly evalSplit?: 'test' | 'validation';
 }
 
 /** What a run skipped over its whole horizon (not only its pruning epochs). */
