@@ -48,10 +48,11 @@ const methods: DefaultTheme.SidebarItem[] = [
 ];
 
 const evidence: DefaultTheme.SidebarItem[] = [
-  { text: 'Performance', link: '/performance' },
-  { text: 'Strategy benchmark', link: '/benchmarks' },
   { text: 'Results', link: '/results/' },
+  { text: 'Strategy benchmark', link: '/benchmarks' },
+  { text: 'Performance', link: '/performance' },
   { text: 'Live demo', link: '/demo' },
+  { text: 'Appendix: machines and history', link: '/appendix' },
 ];
 
 export default defineConfig({

@@ -10,15 +10,20 @@
  *   written in. Targets inside the site stay relative (VitePress checks them
  *   for dead links); targets outside it (package READMEs, source files, raw
  *   JSON results) become links to the repository on GitHub.
+ * - `<!--@code: ./guide/getting-started.md#The three calls-->` pastes the
+ *   first fenced code block of that section, so a page can show a program
+ *   that scripts/guide-examples.mjs runs where it is written.
  * - A result report (`results/<name>/report.md`) gets its committed plots
- *   appended, unless it already shows them.
+ *   appended, with their captions, unless it already shows them.
  * - Citations of the specification by section (`ALGORITHMS.md §3`), and
  *   plain-text paths of the documentation's pages (`docs/methods/seta.md`,
  *   as the TSDoc the API reference is generated from cites them, so that
- *   they also mean something in an editor's hover), link to those pages.
+ *   they also mean something in an editor's hover), link to those pages,
+ *   named by the pages' titles: a reader of the site has no use for a path.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { plotCaption } from './plot-captions';
 
 const docsDir = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const repoDir = resolve(docsDir, '..');
@@ -159,14 +164,46 @@ export function linkSpecSections(src: string): string {
   );
 }
 
+/** The title of the site page at `path` (`/methods/seta`, `/methods/`): its first heading, or null. */
+function pageTitle(path: string): string | null {
+  const file = join(docsDir, path.endsWith('/') ? `${path}index.md` : `${path}.md`);
+  if (!existsSync(file)) return null;
+  const title = readFileSync(file, 'utf8').match(/^#\s+(.+?)\s*$/m)?.[1];
+  return title ? title.replace(/^The /, '') : null;
+}
+
+/**
+ * Names the links {@link linkSpecSections} writes: `[docs/methods/seta.md](/methods/seta)`
+ * becomes `the [SeTa page](/methods/seta)`, and so does a section citation
+ * of the specification, which is not on the site.
+ */
+export function titleDocLinks(src: string): string {
+  return mapProse(src, (prose) =>
+    prose.replace(/\[(?:docs\/(?:methods\/)?[\w-]+\.md|ALGORITHMS\.md §\d)\]\((\/[\w/-]*)\)/g, (whole, target: string) => {
+      const title = pageTitle(target);
+      return title ? `the [${title} page](${target})` : whole;
+    }),
+  );
+}
+
+/** The first fenced code block (with its fence lines) in the section of `file` under `heading`. */
+export function extractCode(file: string, heading: string): string {
+  const block = extractSection(file, heading).match(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\1\s*$/m);
+  if (!block) throw new Error(`docs: @code: no code block under "${heading}" in ${relative(repoDir, file)}`);
+  return block[0];
+}
+
 /** The whole pre-processing of one page's source. */
 export function preprocessPage(src: string, pageFile: string): string {
   let out = src.replace(/<!--\s*@section:\s*([^#\s]+)#(.*?)\s*-->/g, (_m, path: string, heading: string) => {
     const file = resolve(dirname(pageFile), path);
     return rebaseLinks(extractSection(file, heading.trim()), file, pageFile);
   });
+  out = out.replace(/<!--\s*@code:\s*([^#\s]+)#(.*?)\s*-->/g, (_m, path: string, heading: string) =>
+    extractCode(resolve(dirname(pageFile), path), heading.trim()),
+  );
   out = rebaseLinks(out, pageFile, pageFile);
-  out = linkSpecSections(out);
+  out = titleDocLinks(linkSpecSections(out));
   const rel = relative(docsDir, pageFile).split(sep).join('/');
   const report = rel.match(/^results\/([^/]+)\/report\.md$/);
   if (report) {
@@ -178,7 +215,7 @@ export function preprocessPage(src: string, pageFile: string): string {
     const missing = plots.filter((f) => !out.includes(`plots/${f}`) && !out.includes(`plots/${twin(f)}`));
     if (missing.length > 0) {
       out += `\n\n## Plots\n\nThe committed plots of this run, from \`plots/\`.\n\n`;
-      out += missing.map((f) => `![${f.replace(/\.(png|svg)$/, '').replace(/-/g, ' ')}](./plots/${f})`).join('\n\n') + '\n';
+      out += missing.map((f) => `![${plotCaption(f)}](./plots/${f})\n\n*${plotCaption(f)}*`).join('\n\n') + '\n';
     }
   }
   return out;

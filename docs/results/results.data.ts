@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineLoader } from 'vitepress';
+import { plotCaption } from '../.vitepress/plot-captions';
 
 export interface ResultFolder {
   /** Folder name under docs/results/. */
@@ -12,8 +13,8 @@ export interface ResultFolder {
   title: string | null;
   /** Files in the folder (recursively, relative to it), for folders without a report. */
   files: string[];
-  /** Plots in plots/ (PNG, or SVG without a PNG twin), relative to the folder. */
-  plots: string[];
+  /** Plots in plots/ (PNG, or SVG without a PNG twin), relative to the folder, each with its caption. */
+  plots: { file: string; caption: string }[];
 }
 
 declare const data: ResultFolder[];
@@ -43,7 +44,7 @@ export default defineLoader({
         const plots = files
           .filter((f) => f.endsWith('.png') || (f.endsWith('.svg') && !files.includes(f.replace(/\.svg$/, '.png'))))
           .sort()
-          .map((f) => `plots/${f}`);
+          .map((f) => ({ file: `plots/${f}`, caption: plotCaption(f) }));
         return { name, title, files: title === null ? walk(join(here, name)).sort() : [], plots };
       });
   },
