@@ -13,6 +13,13 @@ export interface Points {
 }
 
 export const CLASSES = 3;
+/**
+ * How far each arm winds from the centre to the rim (radians) and how much
+ * its points scatter: wound this far, the network needs tens of epochs to
+ * separate the arms, so a pruned and a full run can differ on the way.
+ */
+const TURNS = 8;
+const JITTER = 0.16;
 
 /** Normal deviate by Box–Muller from the seeded generator. */
 function gaussian(rng: Random): number {
@@ -33,7 +40,7 @@ export function spirals(size: number, seed: number, noise = 0): Points {
   for (let i = 0; i < size; i++) {
     const c = i % CLASSES;
     const r = 0.08 + 0.9 * rng.nextFloat();
-    const angle = (c * 2 * Math.PI) / CLASSES + r * 3.2 + gaussian(rng) * 0.16;
+    const angle = (c * 2 * Math.PI) / CLASSES + r * TURNS + gaussian(rng) * JITTER;
     xy[2 * i] = r * Math.cos(angle);
     xy[2 * i + 1] = r * Math.sin(angle);
     labels[i] = c;

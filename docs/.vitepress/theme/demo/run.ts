@@ -1,38 +1,109 @@
 // One live training run of the demo: a small MLP on the spirals, trained by
-// @seta/tfjs-trainer's Trainer (its browser build) with a SeTa pruner that
-// chooses each epoch's samples. The demo only watches: it wraps the pruner to
-// see each plan and the per-sample losses, and stops the trainer after every
-// epoch to draw.
+// @seta/tfjs-trainer's Trainer (its browser build) with a pruner that chooses
+// each epoch's samples. The page runs two of them side by side — the chosen
+// strategy and full data — from the same initial weights, data and batch
+// order seed, so that the difference between them is the pruning alone. The
+// demo only watches: it wraps the pruner to see each plan and the per-sample
+// losses, and stops the trainer after every epoch to draw.
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochPlan, EpochSummary, Pruner } from '@seta/core';
+import { dynamicRandom, full } from '@seta/baselines';
+import { infobatch } from '@seta/infobatch';
 import { assign, kmeans1d } from '@seta/kmeans1d';
+import { scan } from '@seta/scan';
 import { seta } from '@seta/seta';
 import { Trainer, arrayDataSource, softmaxCrossEntropy } from '@seta/tfjs-trainer';
 import type { EpochReport } from '@seta/tfjs-trainer';
 import { windowRange } from '@seta/window';
 import { CLASSES, spirals, type Points } from './data';
 
-export interface DemoOptions {
+export type StrategyName = 'seta' | 'infobatch' | 'scan' | 'random';
+export type Level = 'mild' | 'strong';
+
+interface PrunerArgs {
   readonly size: number;
   readonly epochs: number;
-  readonly pruneRatio: number;
-  readonly groups: number;
-  readonly windowScale: number;
-  readonly batchSize: number;
-  readonly hidden: number;
-  readonly learningRate: number;
   readonly seed: number;
 }
 
+/** A strategy at one level: the options shown on the page and the pruner they make. */
+export interface Setting {
+  /** The options as a user would write them, for the page. */
+  readonly code: string;
+  readonly make: (args: PrunerArgs) => Pruner;
+  /** SeTa's group count and window share, which the drawing of its groups needs. */
+  readonly seta?: { readonly groups: number; readonly windowScale: number };
+}
+
+/**
+ * The strategies the page offers, each at the two settings the
+ * classification study measured (README, "Does it save training?"), so what
+ * the demo shows can be read against the study.
+ */
+export const STRATEGIES: Record<StrategyName, { readonly label: string; readonly levels: Record<Level, Setting> }> = {
+  seta: {
+    label: 'SeTa',
+    levels: {
+      mild: { code: 'seta({ pruneRatio: 0.1, groups: 5, windowScale: 0.9 })', seta: { groups: 5, windowScale: 0.9 }, make: (a) => seta({ ...a, pruneRatio: 0.1, groups: 5, windowScale: 0.9 }) },
+      strong: { code: 'seta({ pruneRatio: 0.3, groups: 5, windowScale: 0.6 })', seta: { groups: 5, windowScale: 0.6 }, make: (a) => seta({ ...a, pruneRatio: 0.3, groups: 5, windowScale: 0.6 }) },
+    },
+  },
+  infobatch: {
+    label: 'InfoBatch',
+    levels: {
+      mild: { code: 'infobatch({ pruneRatio: 0.5 })', make: (a) => infobatch({ ...a, pruneRatio: 0.5 }) },
+      strong: { code: 'infobatch({ pruneRatio: 0.8 })', make: (a) => infobatch({ ...a, pruneRatio: 0.8 }) },
+    },
+  },
+  scan: {
+    label: 'SCAN',
+    levels: {
+      mild: { code: 'scan({ pruneRatio: 0.3 })', make: (a) => scan({ ...a, pruneRatio: 0.3 }) },
+      strong: { code: 'scan({ pruneRatio: 0.5 })', make: (a) => scan({ ...a, pruneRatio: 0.5 }) },
+    },
+  },
+  random: {
+    label: 'dynamic random',
+    levels: {
+      mild: { code: 'dynamicRandom({ pruneRatio: 0.3 })', make: (a) => dynamicRandom({ ...a, pruneRatio: 0.3 }) },
+      strong: { code: 'dynamicRandom({ pruneRatio: 0.5 })', make: (a) => dynamicRandom({ ...a, pruneRatio: 0.5 }) },
+    },
+  },
+};
+
+/** The reference run: every sample, every epoch. */
+const FULL: Setting = { code: 'full()', make: (a) => full(a) };
+
+export interface DemoOptions {
+  /** Which pruner trains this run; `'full'` is the full-data reference. */
+  readonly strategy: StrategyName | 'full';
+  readonly level: Level;
+  readonly size: number;
+  readonly epochs: number;
+  /** Share of the training labels flipped to another class. */
+  readonly noise: number;
+  readonly batchSize: number;
+  readonly hidden: number;
+  readonly learningRate: number;
+  /** Seeds the data, the initial weights and the batch order: equal seeds, equal starts. */
+  readonly seed: number;
+  /**
+   * Test-only: a deliberately broken run, so that docs:test can show its
+   * checks notice one. `'mis-prune'` trains on only the first 2 % of each
+   * plan. Never set by the site.
+   */
+  readonly fault?: 'mis-prune';
+}
+
 export const DEFAULTS: DemoOptions = {
+  strategy: 'seta',
+  level: 'strong',
   size: 1200,
-  epochs: 40,
-  pruneRatio: 0.1,
-  groups: 5,
-  windowScale: 0.6,
-  batchSize: 64,
-  hidden: 32,
-  learningRate: 0.02,
+  epochs: 60,
+  noise: 0.08,
+  batchSize: 50,
+  hidden: 24,
+  learningRate: 0.01,
   seed: 1,
 };
 
@@ -40,17 +111,20 @@ export const DEFAULTS: DemoOptions = {
 export interface EpochView {
   readonly epoch: number;
   readonly phase: EpochPlan['phase'];
-  /** The plan's ids. */
-  readonly visitedIds: Uint32Array;
   /** Per sample: 1 if visited this epoch. */
   readonly visitedMask: Uint8Array;
+  /** Visited samples whose label was flipped. */
+  readonly visitedFlipped: number;
   /** Per sample: its score (latest loss) when the epoch was planned; NaN if unseen. */
   readonly scores: Float32Array;
-  /** Per sample: its loss group when the epoch was planned (0 = easiest), or -1 if unseen or no grouping. */
+  /**
+   * Per sample: its loss group when the epoch was planned (0 = easiest), or
+   * -1 if unseen; all 0 for strategies without groups.
+   */
   readonly group: Int8Array;
-  /** The k-means bounds between groups, ascending (empty before anything is seen). */
+  /** The k-means bounds between the groups, ascending (empty without groups). */
   readonly bounds: Float64Array;
-  /** The window's groups this epoch, `end` exclusive; null in annealing epochs. */
+  /** SeTa's window this epoch, its groups `start` to `end` exclusive; null otherwise. */
   readonly window: { start: number; end: number } | null;
   /** SeTa's window step t (counting prune-phase epochs from 0). */
   readonly step: number;
@@ -68,18 +142,15 @@ function dense(inputs: number, outputs: number, rng: () => number): [tf.Variable
 }
 
 /**
- * `pruner`, passing everything through, with `onPlan` told each plan and
- * `onObserve` each batch's ids and per-sample losses.
+ * `pruner`, passing everything through, with `onPlan` told each plan (and
+ * able to replace it, for the test-only fault) and `onObserve` each batch's
+ * ids and per-sample losses.
  */
-function watched(pruner: Pruner, onPlan: (plan: EpochPlan) => void, onObserve: (ids: ArrayLike<number>, losses: ArrayLike<number>) => void): Pruner {
+function watched(pruner: Pruner, onPlan: (plan: EpochPlan) => EpochPlan, onObserve: (ids: ArrayLike<number>, losses: ArrayLike<number>) => void): Pruner {
   const w: Pruner = {
     name: pruner.name,
     size: pruner.size,
-    plan(epoch) {
-      const plan = pruner.plan(epoch);
-      onPlan(plan);
-      return plan;
-    },
+    plan: (epoch) => onPlan(pruner.plan(epoch)),
     observe(ids, losses, lossesB) {
       pruner.observe(ids, losses, lossesB);
       onObserve(ids, losses);
@@ -95,11 +166,18 @@ function watched(pruner: Pruner, onPlan: (plan: EpochPlan) => void, onObserve: (
   return w;
 }
 
+/** The first 2 % of a plan: pruning gone wrong, for the test-only fault. */
+function misPrune(plan: EpochPlan): EpochPlan {
+  const n = Math.max(1, Math.ceil(plan.indices.length * 0.02));
+  return { ...plan, indices: plan.indices.slice(0, n), weights: plan.weights ? plan.weights.slice(0, n) : null };
+}
+
 export class DemoRun {
   readonly options: DemoOptions;
+  readonly setting: Setting;
   readonly train: Points;
   readonly test: Points;
-  readonly pruner;
+  readonly pruner: Pruner;
   private readonly vars: tf.Variable[];
   private readonly optimizer: tf.Optimizer;
   private readonly trainer: Trainer;
@@ -114,9 +192,10 @@ export class DemoRun {
   constructor(options: Partial<DemoOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
     const o = this.options;
-    this.train = spirals(o.size, o.seed, 0.04);
+    this.setting = o.strategy === 'full' ? FULL : STRATEGIES[o.strategy].levels[o.level];
+    this.train = spirals(o.size, o.seed, o.noise);
     this.test = spirals(600, o.seed + 1000, 0);
-    this.pruner = seta({ size: o.size, epochs: o.epochs, pruneRatio: o.pruneRatio, groups: o.groups, windowScale: o.windowScale, seed: o.seed });
+    this.pruner = this.setting.make({ size: o.size, epochs: o.epochs, seed: o.seed });
     let s = o.seed * 2654435761 >>> 0;
     const rng = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
     this.vars = [...dense(2, o.hidden, rng), ...dense(o.hidden, o.hidden, rng), ...dense(o.hidden, CLASSES, rng)];
@@ -126,7 +205,7 @@ export class DemoRun {
     const scores = this.scores;
     const pruner = watched(
       this.pruner,
-      (plan) => (this.lastPlan = plan),
+      (plan) => (this.lastPlan = o.fault === 'mis-prune' ? misPrune(plan) : plan),
       (ids, losses) => {
         for (let i = 0; i < ids.length; i++) scores[ids[i]!] = losses[i]!;
       },
@@ -149,6 +228,11 @@ export class DemoRun {
     });
   }
 
+  /** A copy of the model's weights, in order. */
+  weights(): Float32Array[] {
+    return this.vars.map((v) => v.dataSync() as Float32Array).map((a) => a.slice());
+  }
+
   /** Class scores (logits) for points `[n, 2]`. */
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const [w1, b1, w2, b2, w3, b3] = this.vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
@@ -157,7 +241,7 @@ export class DemoRun {
     return tf.add(tf.matMul(h2, w3), b3) as tf.Tensor2D;
   }
 
-  /** Predicted class of every cell of a `cells × cells` grid over [-1, 1]². */
+  /** Predicted class of every cell of a `cells × cells` grid over [-1.1, 1.1]². */
   predictGrid(cells: number): Int32Array {
     return tf.tidy(() => {
       const xy = new Float32Array(cells * cells * 2);
@@ -174,29 +258,33 @@ export class DemoRun {
     return this.epoch >= this.options.epochs;
   }
 
+  /** The loss groups as SeTa sees them when it plans the next epoch (all 0 for other strategies). */
+  private groups(scores: Float32Array): { group: Int8Array; bounds: Float64Array } {
+    const group = new Int8Array(this.options.size).fill(-1);
+    const seenIds: number[] = [];
+    scores.forEach((v, i) => { if (!Number.isNaN(v)) seenIds.push(i); });
+    const k = this.setting.seta?.groups;
+    if (k === undefined) {
+      for (const id of seenIds) group[id] = 0;
+      return { group, bounds: new Float64Array(0) };
+    }
+    if (seenIds.length < k) return { group, bounds: new Float64Array(0) };
+    const seenScores = Float32Array.from(seenIds, (i) => scores[i]!);
+    const clusters = kmeans1d(seenScores, k);
+    if (clusters.centroids.length !== k) return { group, bounds: new Float64Array(0) };
+    const g = assign(seenScores, clusters);
+    seenIds.forEach((id, j) => (group[id] = g[j]!));
+    return { group, bounds: clusters.bounds };
+  }
+
   /** Trains one epoch on the pruner's plan and returns what happened. */
   async runEpoch(): Promise<EpochView> {
     if (this.done) throw new Error(`DemoRun.runEpoch(): all ${this.options.epochs} epochs are done`);
-    const o = this.options;
     const t0 = performance.now();
     const epoch = this.epoch;
-
-    // The loss groups and the window as SeTa sees them when it plans this epoch.
     const step = this.history.filter((h) => h.phase === 'prune').length;
     const scores = this.scores.slice();
-    const seenIds: number[] = [];
-    scores.forEach((v, i) => { if (!Number.isNaN(v)) seenIds.push(i); });
-    const group = new Int8Array(o.size).fill(-1);
-    let bounds: Float64Array = new Float64Array(0);
-    if (seenIds.length >= o.groups) {
-      const seenScores = Float32Array.from(seenIds, (i) => scores[i]!);
-      const clusters = kmeans1d(seenScores, o.groups);
-      if (clusters.centroids.length === o.groups) {
-        bounds = clusters.bounds;
-        const g = assign(seenScores, clusters);
-        seenIds.forEach((id, j) => (group[id] = g[j]!));
-      }
-    }
+    const { group, bounds } = this.groups(scores);
 
     // One epoch of the trainer: it plans, trains on the plan's batches, feeds
     // the per-sample losses to the pruner and closes the epoch.
@@ -204,10 +292,14 @@ export class DemoRun {
     const plan = this.lastPlan;
     const report = this.lastReport;
     if (plan === null || report === null || report.epoch !== epoch) throw new Error(`DemoRun.runEpoch(): the trainer did not train epoch ${epoch}`);
-    const summary = report.summary;
-    const window = plan.phase === 'prune' ? windowRange(step, o.groups, o.windowScale) : null;
-    const visitedMask = new Uint8Array(o.size);
-    for (const id of plan.indices) visitedMask[id] = 1;
+    const ws = this.setting.seta;
+    const window = ws && plan.phase === 'prune' ? windowRange(step, ws.groups, ws.windowScale) : null;
+    const visitedMask = new Uint8Array(this.options.size);
+    let visitedFlipped = 0;
+    for (const id of plan.indices) {
+      visitedMask[id] = 1;
+      visitedFlipped += this.train.noisy[id]!;
+    }
 
     const predicted = tf.tidy(() => tf.argMax(this.logits(this.xTest), 1).dataSync() as Int32Array);
     let correct = 0;
@@ -217,14 +309,14 @@ export class DemoRun {
     const view: EpochView = {
       epoch,
       phase: plan.phase,
-      visitedIds: plan.indices,
       visitedMask,
+      visitedFlipped,
       scores,
       group,
       bounds,
       window,
       step,
-      summary,
+      summary: report.summary,
       trainLoss: report.loss,
       testAccuracy: correct / this.test.size,
       ms: performance.now() - t0,
