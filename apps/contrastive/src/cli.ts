@@ -37,8 +37,11 @@ export interface Profile {
   evalSize: number;
   /** Evidence profiles: the full-data budgets (shares of the horizon's visits); absent for the plain comparison. */
   budgets?: readonly number[];
-  /** MoCo-style encoder and augmentation preset (absent: the MLP with mild augmentations). */
-  moco?: { readonly encoder: 'mlp' | 'cnn'; readonly augment: AugmentPreset };
+  /**
+   * MoCo-style encoder and augmentation preset (absent: the MLP with mild
+   * augmentations); `arms` limits an evidence profile's MoCo-style arms.
+   */
+  moco?: { readonly encoder: 'mlp' | 'cnn'; readonly augment: AugmentPreset; readonly arms?: readonly StrategyName[] };
   /** MoCo-style: labelled training images of the k-NN bank and the linear probe (absent: 10,000). */
   bankSize?: number;
 }
@@ -47,9 +50,12 @@ export interface Profile {
  * The evidence study's MoCo-style setting, chosen on validation images (the
  * last 5,000 training images; README "Choosing the MoCo-style setting"): the
  * small CNN, whose conv features pre-training improves beyond raw pixels,
- * with random resized crops.
+ * with random resized crops. Its arms are SCAN and dynamic random pruning
+ * (the control at the same share of visits): with the CNN's evaluations
+ * each MoCo-style run costs about five CLIP-style ones, and four arms would
+ * not fit a session here.
  */
-export const EVIDENCE_MOCO = { encoder: 'cnn', augment: 'crop' } as const;
+export const EVIDENCE_MOCO = { encoder: 'cnn', augment: 'crop', arms: ['dynamicRandom', 'scan'] } as const;
 
 export const PROFILES: Record<string, Profile> = {
   /** A smoke test: seconds. */
@@ -158,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     testSize: parsePositive(values['test-size'], 'test-size') ?? base.testSize,
     evalSize: parsePositive(values['eval-size'], 'eval-size') ?? base.evalSize,
     ...(base.budgets === undefined ? {} : { budgets: base.budgets }),
+    ...(base.moco === undefined ? {} : { moco: base.moco }),
   };
   const bankSize = parsePositive(values['bank-size'], 'bank-size') ?? base.bankSize;
   const encoder = oneOf(values.encoder, ['mlp', 'cnn'] as const, 'encoder') ?? base.moco?.encoder ?? 'mlp';
@@ -193,9 +200,9 @@ export async function main(argv: string[]): Promise<number> {
   if (profile.budgets !== undefined) {
     const arms = EVIDENCE_ARMS.filter((a) => profile.strategies.includes(a));
     configs.push(
-      ...evidenceConfigs({ ...profile, trainSize, testSize, evalSize, mismatch, duplicates, copies, budgets: profile.budgets, arms }).map((c) =>
-        c.style === 'moco' ? { ...c, ...mocoSettings } : c,
-      ),
+      ...evidenceConfigs({ ...profile, trainSize, testSize, evalSize, mismatch, duplicates, copies, budgets: profile.budgets, arms })
+        .filter((c) => c.style !== 'moco' || c.strategy === 'full' || (profile.moco?.arms?.includes(c.strategy) ?? true))
+        .map((c) => (c.style === 'moco' ? { ...c, ...mocoSettings } : c)),
     );
   }
   for (const style of profile.budgets === undefined ? profile.styles : []) {
@@ -217,6 +224,8 @@ export async function main(argv: string[]): Promise<number> {
           copies,
           holdOutPairs: true,
           ...(style === 'moco' ? mocoSettings : {}),
+          // A run that chooses settings carries its own reference lines, measured on the same validation images.
+          ...(style === 'moco' && evalSplit === 'validation' && strategy === 'full' ? { rawPixelReferences: true } : {}),
         });
       }
     }
@@ -244,10 +253,12 @@ export async function main(argv: string[]): Promise<number> {
       backend,
       progress,
       checkpointDir,
+      // The evidence summaries read the full evaluations only; MoCo-style, the per-epoch k-NN would cost almost half the training.
+      epochMetric: !(profile.budgets !== undefined && config.style === 'moco'),
       onEpoch: (e) => {
         if (progress === false || !process.stderr.isTTY) {
           console.log(
-            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, pruned ${e.pruned} (ill-matched ${e.prunedMismatched}, duplicates ${e.prunedDuplicate}), loss ${e.trainLoss.toFixed(4)}, ${config.style === 'clip' ? 'prompt classification' : 'k-NN'} ${pct(e.metric)}, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
+            `  epoch ${e.epoch}: ${e.phase}, visited ${e.visited}, pruned ${e.pruned} (ill-matched ${e.prunedMismatched}, duplicates ${e.prunedDuplicate}), loss ${e.trainLoss.toFixed(4)}, ${config.style === 'clip' ? 'prompt classification' : 'k-NN'} ${Number.isNaN(e.metric) ? '–' : pct(e.metric)}, ${(e.wallTimeMs / 1000).toFixed(1)} s`,
           );
         }
       },

@@ -3,6 +3,7 @@ import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
 import { selectBackend } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { embed, normalizeRows } from './evaluate.js';
 import { runExperiment } from './experiment.js';
 import { CONV_FEATURES, convNet, momentumConvCopy } from './models.js';
 import type { RunConfig } from './record.js';
@@ -38,6 +39,20 @@ describe('convNet', () => {
     }
     expect(changedFar).toBe(0);
     expect(z[1]).toEqual(before[1]);
+  });
+});
+
+describe('normalizeRows', () => {
+  it('gives bit for bit what embed() normalising inside returns, so an evaluation can run the encoder once', () => {
+    const net = convNet(new Random(3), 'n');
+    const n = 1_234; // not a multiple of the batch
+    const x = Float32Array.from({ length: n * 784 }, (_, i) => ((i * 7_919) % 251) / 251);
+    const inside = embed((t) => net.apply(t), x, n, 784);
+    const after = normalizeRows(embed((t) => net.apply(t), x, n, 784, { normalize: false }));
+    expect(after.dim).toBe(CONV_FEATURES);
+    expect(Buffer.from(after.values.buffer).equals(Buffer.from(inside.values.buffer))).toBe(true);
+    const norms = [0, 600, n - 1].map((r) => Math.hypot(...after.values.subarray(r * CONV_FEATURES, (r + 1) * CONV_FEATURES)));
+    for (const v of norms) expect(v).toBeCloseTo(1, 5);
   });
 });
 

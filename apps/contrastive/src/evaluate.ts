@@ -25,7 +25,7 @@ export function embed(
     const e = Math.min(count, s + batch);
     const y = tf.tidy(() => {
       const h = f(tf.tensor2d(x.subarray(s * inDim, e * inDim), [e - s, inDim]));
-      return options.normalize === false ? h : tf.div(h, tf.maximum(tf.norm(h, 'euclidean', 1, true), 1e-12));
+      return options.normalize === false ? h : l2Normalize(h);
     });
     const values = y.dataSync() as Float32Array;
     dim = y.shape[1]!;
@@ -34,6 +34,21 @@ export function embed(
     out.set(values, s * dim);
   }
   return { values: out ?? new Float32Array(0), dim };
+}
+
+/** Rows divided by their Euclidean norm (at least 1e-12), in tf. */
+function l2Normalize(h: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(h, tf.maximum(tf.norm(h, 'euclidean', 1, true), 1e-12));
+}
+
+/**
+ * The rows of an {@link embed} result L2-normalised, as `embed(…, { normalize: true })`
+ * would have returned them (the same tf operations on the same values, row by row).
+ */
+export function normalizeRows(rows: { values: Float32Array; dim: number }, batch = 1000): { values: Float32Array; dim: number } {
+  const { values, dim } = rows;
+  const count = dim === 0 ? 0 : values.length / dim;
+  return embed((h) => l2Normalize(h), values, count, dim, { normalize: false, batch });
 }
 
 /** Similarities `a · bᵀ` for rows s … e of `a`, as a flat `(e − s) × nb` array (tf matMul). */

@@ -26,7 +26,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { AUGMENT_PRESETS, augmentInto } from './augment.js';
 import { TONES, Vocabulary, classPrompts, imageAttributes, isHeldOutPair, pairPrompts } from './captions.js';
-import { embed, knnAccuracy, linearProbeAccuracy, nearestClassAccuracy, recallAtK } from './evaluate.js';
+import { embed, knnAccuracy, linearProbeAccuracy, nearestClassAccuracy, normalizeRows, recallAtK } from './evaluate.js';
 import type { Encoder, Mlp } from './models.js';
 import { CONV_FEATURES, chain, convNet, disposeAll, mlp, momentumConvCopy, momentumCopy } from './models.js';
 import type { PairSet } from './pairs.js';
@@ -172,7 +172,15 @@ export function toFloat(images: Uint8Array): Float32Array {
 }
 
 /** Everything a run needs besides its configuration. */
-export type RunContext = SharedRunContext<EpochRecord>;
+export type RunContext = SharedRunContext<EpochRecord> & {
+  /**
+   * Measure the quick per-epoch metric after every epoch (default true).
+   * With false the epochs' `metric` is NaN: with the CNN encoder its k-NN
+   * over the bank costs almost half a training epoch, and the evidence
+   * summaries read only the full evaluations.
+   */
+  readonly epochMetric?: boolean;
+};
 
 const first = (split: ImageSplit, n: number) => (n < split.count ? subset(split, Array.from({ length: n }, (_, i) => i)) : split);
 
@@ -394,10 +402,11 @@ function mocoSetup(pairs: PairSet, config: RunConfig, dataset: Dataset, rng: Ran
       return knnAccuracy(train.values, bank.labels, bank.count, probe.values, test.labels, n, train.dim);
     },
     evaluate: () => {
-      const train = features(bankImages, bank.count);
-      const probe = features(testImages, test.count);
+      // The encoder runs once per image set; normalising its output afterwards gives the same values as normalising inside embed().
       const rawTrain = features(bankImages, bank.count, false);
       const rawTest = features(testImages, test.count, false);
+      const train = normalizeRows(rawTrain);
+      const probe = normalizeRows(rawTest);
       return {
         knn: knnAccuracy(train.values, bank.labels, bank.count, probe.values, test.labels, test.count, train.dim),
         linearProbe: linearProbeAccuracy(rawTrain.values, bank.labels, bank.count, rawTest.values, test.labels, test.count, rawTrain.dim, {
@@ -494,7 +503,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
         prunedMismatched: counts.mismatched,
         prunedDuplicate: counts.duplicate,
         ...lastWeights(),
-        metric: setup.metric(),
+        metric: context.epochMetric === false ? Number.NaN : setup.metric(),
         ...setup.extra(),
         // The full evaluation at each of the last `evaluateLast` epochs: the stopping-point robustness figures.
         ...(r.epoch >= config.epochs - evaluateLast ? { evaluation: setup.evaluate() } : {}),

@@ -21,7 +21,11 @@ export interface EpochRecord extends EpochRecordBase {
   readonly prunedMismatched: number;
   /** …of which near-duplicate copies. */
   readonly prunedDuplicate: number;
-  /** The quick per-epoch metric on the evaluation subset: prompt-classification accuracy (clip) or k-NN accuracy (moco), in [0, 1]. */
+  /**
+   * The quick per-epoch metric on the evaluation subset: prompt-classification
+   * accuracy (clip) or k-NN accuracy (moco), in [0, 1]; NaN (null in JSON)
+   * where the run skipped it (MoCo-style evidence runs).
+   */
   readonly metric: number;
   /** Σ plan weights of the epoch (visits, each weighted; absent in older records). */
   readonly weightSum?: number;
