@@ -6,13 +6,16 @@
  * imports `serveSite`; run directly, it serves until interrupted.
  *
  * Usage (after the docs build): node tests/serve.mjs [port]   (default 4173)
+ * Environment: SITE_DIST, another built site to serve (a copy, say, while a
+ * new build overwrites .vitepress/dist).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../.vitepress/dist');
+/** The built site: SITE_DIST, or the docs build's output. */
+export const dist = resolve(process.env.SITE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '../.vitepress/dist'));
 
 const types = {
   '.html': 'text/html',
