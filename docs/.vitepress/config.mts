@@ -52,7 +52,7 @@ const evidence: DefaultTheme.SidebarItem[] = [
   { text: 'Strategy benchmark', link: '/benchmarks' },
   { text: 'Performance', link: '/performance' },
   { text: 'Live demo', link: '/demo' },
-  { text: 'Appendix: machines and history', link: '/appendix' },
+  { text: 'Appendix', link: '/appendix' },
 ];
 
 export default defineConfig({
