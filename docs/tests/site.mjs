@@ -416,8 +416,8 @@ try {
 
   // The test of the test: a broken demo must fail the checks meant to catch it.
   const faults = [
-    { fault: 'mis-prune', expect: ['accuracy-margin'], what: 'the pruned run trains on 2 % of each plan' },
-    { fault: 'no-points', expect: ['drawn-demo-points', 'drawn-demo-points-full'], what: 'no point is drawn (the canvas arc() does nothing)' },
+    { fault: 'mis-prune', expect: ['accuracy-margin'], what: 'the pruned run training on 2 % of each plan' },
+    { fault: 'no-points', expect: ['drawn-demo-points', 'drawn-demo-points-full'], what: 'no point drawn (the canvas arc() does nothing)' },
   ];
   await Promise.all(faults.map(({ fault, expect, what }) => section('faults', `fault ${fault}`, async () => {
     const rec = recorder(`  [fault ${fault}] `);
