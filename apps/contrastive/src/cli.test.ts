@@ -116,7 +116,7 @@ describe('the CLI, end to end on a tiny subset', () => {
     await expect(main(['--mismatch', '0.5', '--duplicates', '0.5'])).rejects.toThrow('--mismatch + --duplicates must be at most 0.9');
     await expect(main(['--epochs', '0'])).rejects.toThrow('--epochs: expected a positive integer, got "0"');
     await expect(main(['--seeds', '1,,2'])).rejects.toThrow('--seeds: expected non-negative integers');
-    await expect(main(['--bank-size', '-3'])).rejects.toThrow('--bank-size: expected a positive integer, got "-3"');
+    await expect(main(['--bank-size', '0'])).rejects.toThrow('--bank-size: expected a positive integer, got "0"');
     await expect(main(['--encoder', 'resnet'])).rejects.toThrow('--encoder: expected one of mlp, cnn, got "resnet"');
     await expect(main(['--augment', 'heavy'])).rejects.toThrow('--augment: expected one of mild, strong, crop, got "heavy"');
     await expect(main(['--eval-split', 'train'])).rejects.toThrow('--eval-split: expected one of test, validation, got "train"');
