@@ -30,6 +30,8 @@ export interface EvidenceRow {
   delta: Figure;
   /** "better", "worse" or "no difference": what the interval of `saved`, the figure the tables show, supports. */
   reading: string;
+  /** The reading of the Δ at equal visits (the saving's reading is `reading`). */
+  deltaReading: string;
 }
 
 export interface EvidenceSetting {
@@ -47,6 +49,8 @@ export interface ContrastiveStyle {
   rows: EvidenceRow[];
   /** MoCo-style: the same evaluation on raw pixels (mean over seeds), the bar an encoder has to clear. */
   rawPixels: { knn: number; linearProbe: number } | null;
+  /** MoCo-style: the same evaluation of the encoder untrained (mean over seeds): what is the architecture's, not pre-training's. */
+  untrained: { knn: number; linearProbe: number } | null;
   /** Full data's headline metric over the whole horizon (mean over seeds). */
   fullData: number | null;
 }
@@ -102,6 +106,7 @@ function row(arm: any, saved: any, delta: any, singleLoss: boolean): EvidenceRow
     censored: Object.entries(saved?.censored ?? {}).map(([seed, side]) => ({ seed, side: String(side) })),
     delta: figure(delta),
     reading: reading(saved?.ci95 ?? null),
+    deltaReading: reading(delta?.ci95 ?? null),
   };
 }
 
@@ -124,6 +129,7 @@ function contrastiveStyle(style: 'clip' | 'moco', s: any): ContrastiveStyle {
     metric,
     rows: (s.arms ?? []).map((a: any) => row(a, a.visitsSavedAtEqualQuality?.[metric], a.deltaVsEqualCompute?.[metric], false)),
     rawPixels: refs ? { knn: mean(refs.rawPixelKnn), linearProbe: mean(refs.rawPixelLinearProbe) } : null,
+    untrained: s.untrainedEncoder ? { knn: mean(s.untrainedEncoder.knn), linearProbe: mean(s.untrainedEncoder.linearProbe) } : null,
     fullData: full ? mean(full[metric]) : null,
   };
 }
