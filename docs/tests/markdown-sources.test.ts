@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { extractSection, linkSpecSections, preprocessPage, rebaseLinks, repositoryUrl } from '../.vitepress/markdown-sources';
+import { extractCode, extractSection, linkSpecSections, preprocessPage, rebaseLinks, repositoryUrl, titleDocLinks } from '../.vitepress/markdown-sources';
 
 const docs = resolve(__dirname, '..');
 
@@ -89,5 +89,38 @@ describe('linkSpecSections', () => {
       '```\ndocs/methods/scan.md\n```',
     ].join('\n');
     expect(linkSpecSections(untouched)).toBe(untouched);
+  });
+});
+
+describe('extractCode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'extract-code-'));
+  const file = join(dir, 'guide.md');
+  writeFileSync(file, '# G\n\n## First\n\nText.\n\n```ts\nconst a = 1;\n```\n\n```ts\nconst b = 2;\n```\n\n## Second\n\nNo code here.\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('returns the first fenced block of the section, fences included', () => {
+    expect(extractCode(file, 'First').trimEnd()).toBe('```ts\nconst a = 1;\n```');
+  });
+
+  it('names the heading and the file when the section has no code block', () => {
+    expect(() => extractCode(file, 'Second')).toThrow(/@code: no code block under "Second" in .*guide\.md/);
+  });
+
+  it('is what the home page pastes: the getting-started guide\'s three-call program', () => {
+    const block = extractCode(join(docs, 'guide/getting-started.md'), 'The three calls');
+    expect(block).toMatch(/^```ts\n/);
+    expect(block).toContain('pruner.plan(epoch)');
+  });
+});
+
+describe('titleDocLinks', () => {
+  it('turns a doc link whose text is a file path into "the <title> page"', () => {
+    expect(titleDocLinks('See [docs/methods/seta.md](/methods/seta).')).toMatch(/^See the \[.*SeTa.* page\]\(\/methods\/seta\)\.$/);
+  });
+
+  it('leaves links with real text, and code blocks, alone', () => {
+    expect(titleDocLinks('See [the SeTa method](/methods/seta).')).toBe('See [the SeTa method](/methods/seta).');
+    const fenced = '```md\n[docs/methods/seta.md](/methods/seta)\n```';
+    expect(titleDocLinks(fenced)).toBe(fenced);
   });
 });
