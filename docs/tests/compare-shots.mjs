@@ -94,9 +94,10 @@ const inPage = async ({ png, width, baseline, threshold }) => {
  * mismatch.
  *
  * @param page - any open page of the browser, used for its decoder and canvas.
+ * @param tolerance - the largest share of differing pixels that passes (`TOLERANCE` by default).
  * @returns `{ ok, message }`.
  */
-export async function compareShot(page, png, { width, baselinePath, diffPath, update }) {
+export async function compareShot(page, png, { width, baselinePath, diffPath, update, tolerance = TOLERANCE }) {
   const baseline = !update && existsSync(baselinePath) ? readFileSync(baselinePath).toString('base64') : null;
   const r = await page.evaluate(inPage, { png: png.toString('base64'), width, baseline, threshold: THRESHOLD });
   if (update) {
@@ -110,13 +111,13 @@ export async function compareShot(page, png, { width, baselinePath, diffPath, up
     writeFileSync(diffPath, Buffer.from(r.scaled, 'base64'));
     return { ok: false, message: `scaled size ${r.width}×${r.height} differs from the baseline's ${r.baseWidth}×${r.baseHeight} (the layout changed; the new shot is ${diffPath})` };
   }
-  const ok = r.differing <= TOLERANCE;
+  const ok = r.differing <= tolerance;
   if (!ok) {
     mkdirSync(dirname(diffPath), { recursive: true });
     writeFileSync(diffPath, Buffer.from(r.diff, 'base64'));
   }
   return {
     ok,
-    message: `${(r.differing * 100).toFixed(2)} % of pixels differ from the baseline (at most ${TOLERANCE * 100} %)${ok ? '' : `; differences in red: ${diffPath}`}`,
+    message: `${(r.differing * 100).toFixed(2)} % of pixels differ from the baseline (at most ${tolerance * 100} %)${ok ? '' : `; differences in red: ${diffPath}`}`,
   };
 }
