@@ -1,15 +1,15 @@
 import { Random } from '@seta/core';
 import { dynamicRandom } from '@seta/baselines';
 import { infobatch } from '@seta/infobatch';
-import { clipLoss, createLogitScale, mocoV3Loss, selectBackend } from '@seta/tfjs-trainer';
+import { CHECKPOINT_FILE, clipLoss, createLogitScale, mocoV3Loss, selectBackend } from '@seta/tfjs-trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fashionMnistDir, loadDataset } from '@seta-apps/shared';
 import { evaluationSplit, pruneQuality, runExperiment, trackingPruner, variablesDigest, wholeRunAccounting } from './experiment.js';
-import type { RunConfig } from './record.js';
+import type { RunConfig, RunRecord } from './record.js';
 import { mlp, momentumCopy } from './models.js';
 import type { EpochRecord } from './record.js';
 
@@ -177,13 +177,28 @@ describe('the per-sample losses the runs train on', () => {
 });
 
 describe('runExperiment', () => {
+  const resumeConfig: RunConfig = {
+    style: 'clip', strategy: 'dynamicRandom', strategyOptions: { pruneRatio: 0.3 }, seed: 3, epochs: 4, batchSize: 32,
+    learningRate: 1e-3, trainSize: 128, testSize: 40, evalSize: 40, mismatch: 0.2, duplicates: 0.2, copies: 4,
+  };
+  let uninterrupted: Promise<RunRecord> | undefined;
+  /** The run without checkpoints, once for the resume tests. */
+  const wholeRun = () => (uninterrupted ??= runExperiment(resumeConfig, { dataset: loadDataset(fashionMnistDir()), backend: 'cpu', progress: false }));
+  /** A record's epochs without their timings: what a resumed run must reproduce exactly. */
+  const untimed = (r: RunRecord) => r.epochs.map(({ wallTimeMs, cpuTimeMs, ...rest }) => (void wallTimeMs, void cpuTimeMs, rest));
+  const expectSameRun = (resumed: RunRecord, whole: RunRecord) => {
+    expect(untimed(resumed)).toEqual(untimed(whole));
+    expect(resumed.final).toEqual(whole.final);
+    expect(resumed.pruneQuality).toEqual(whole.pruneQuality);
+    expect(resumed.wholeRun).toEqual(whole.wholeRun);
+    expect(resumed.savedRatio).toBe(whole.savedRatio);
+    expect(resumed.initDigest).toBe(whole.initDigest);
+  };
+
   it('a run stopped after an epoch resumes from its checkpoint with the same plans and keeps the earlier epochs’ records', async () => {
     const dataset = loadDataset(fashionMnistDir());
-    const config: RunConfig = {
-      style: 'clip', strategy: 'dynamicRandom', strategyOptions: { pruneRatio: 0.3 }, seed: 3, epochs: 4, batchSize: 32,
-      learningRate: 1e-3, trainSize: 128, testSize: 40, evalSize: 40, mismatch: 0.2, duplicates: 0.2, copies: 4,
-    };
-    const whole = await runExperiment(config, { dataset, backend: 'cpu', progress: false });
+    const config = resumeConfig;
+    const whole = await wholeRun();
     const dir = mkdtempSync(join(tmpdir(), 'contrastive-resume-'));
     try {
       const checkpointDir = join(dir, 'ckpt');
@@ -197,14 +212,52 @@ describe('runExperiment', () => {
       ).rejects.toThrow('killed');
       const trained: number[] = [];
       const resumed = await runExperiment(config, { dataset, backend: 'cpu', progress: false, checkpointDir, onEpoch: (e) => void trained.push(e.epoch) });
-      expect(trained).toEqual([3]); // the trainer checkpoints epoch 2 before its epoch callback: 0–2 came from the checkpoint
+      expect(trained).toEqual([3]); // epoch 2's record and then its checkpoint are written before the epoch callback: 0–2 came from the checkpoint
       const plans = (r: typeof whole) => r.epochs.map((e) => [e.epoch, e.visited, e.pruned, e.prunedMismatched, e.prunedDuplicate]);
       expect(plans(resumed)).toEqual(plans(whole));
       expect(resumed.epochs.map((e) => e.trainLoss)).toEqual(whole.epochs.map((e) => e.trainLoss));
-      expect(resumed.final).toEqual(whole.final);
-      expect(resumed.pruneQuality).toEqual(whole.pruneQuality);
-      expect(resumed.wholeRun).toEqual(whole.wholeRun);
-      expect(resumed.initDigest).toBe(whole.initDigest);
+      expectSameRun(resumed, whole);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /*
+   * A kill between the trainer's end of an epoch and the app's record of it
+   * used to leave a checkpoint one epoch ahead of the records, and the run
+   * refused to resume. Here the write that fails (a directory stands where
+   * the file goes, as a kill at that instant would leave the disk) is
+   * epoch 2's record, and then, the other way round, epoch 2's checkpoint.
+   */
+  it.each([
+    ['the epoch’s record', 'epochs.json'],
+    ['the checkpoint after the epoch’s record', CHECKPOINT_FILE],
+  ])('a run killed at the write of %s resumes without losing an epoch and gives the uninterrupted run’s records', async (_, file) => {
+    const dataset = loadDataset(fashionMnistDir());
+    const whole = await wholeRun();
+    const dir = mkdtempSync(join(tmpdir(), 'contrastive-kill-'));
+    try {
+      const checkpointDir = join(dir, 'ckpt');
+      const path = join(checkpointDir, file);
+      let kept: Buffer | undefined;
+      await expect(
+        runExperiment(resumeConfig, {
+          dataset, backend: 'cpu', progress: false, checkpointDir,
+          onEpoch: (e) => {
+            if (e.epoch !== 1) return;
+            kept = readFileSync(path);
+            rmSync(path);
+            mkdirSync(path);
+          },
+        }),
+      ).rejects.toThrow();
+      // The disk as the kill leaves it: the file as it was after epoch 1.
+      rmSync(path, { recursive: true });
+      writeFileSync(path, kept!);
+      const trained: number[] = [];
+      const resumed = await runExperiment(resumeConfig, { dataset, backend: 'cpu', progress: false, checkpointDir, onEpoch: (e) => void trained.push(e.epoch) });
+      expect(trained).toEqual([2, 3]); // epoch 2 is trained again, from the checkpoint of epoch 1's end
+      expectSameRun(resumed, whole);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,15 +6,16 @@
  * representation's quality.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Dataset, ImageSplit, RunContext as SharedRunContext } from '@seta-apps/shared';
-import { budgetEpochCount, fullForBudget, makePruner, subset, watchPlans, writeFileAtomic } from '@seta-apps/shared';
+import { budgetEpochCount, fullForBudget, makePruner, subset, watchPlans } from '@seta-apps/shared';
 import type { Pruner } from '@seta/core';
 import { Random } from '@seta/core';
-import type { BatchContext, DataSource } from '@seta/tfjs-trainer';
+import type { BatchContext, CheckpointData, CheckpointStore, DataSource } from '@seta/tfjs-trainer';
 import {
   Trainer,
+  fileCheckpointStore,
   clampLogitScaleInPlace,
   clipLoss,
   cosineMomentum,
@@ -169,6 +170,85 @@ export function toFloat(images: Uint8Array): Float32Array {
   const out = new Float32Array(images.length);
   for (let i = 0; i < images.length; i++) out[i] = images[i]! / 255;
   return out;
+}
+
+/** The file beside a run's checkpoint that holds the records of its finished epochs. */
+export const EPOCHS_FILE = 'epochs.json';
+
+/**
+ * Write `text` to `file` so that it survives a kill or a crash whole or not
+ * at all: a temporary file in the same directory, flushed to disk, renamed
+ * over `file`, and the directory flushed (best effort) — the same as the
+ * trainer does for its checkpoint, so the records are on disk before the
+ * checkpoint that follows them.
+ */
+export function writeFileDurably(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  try {
+    const dir = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    /* directories cannot be opened for sync everywhere */
+  }
+}
+
+/**
+ * A checkpoint store that never lets the checkpoint get ahead of the app's
+ * per-epoch records. The trainer saves its checkpoint at the end of an epoch
+ * before its `onEpochEnd` listeners run, and the epoch's record is made in
+ * `onEpochEnd` (it needs the epoch's report): written in that order, a kill
+ * between the two left a checkpoint of epoch k + 1 beside records of epochs
+ * 0 … k − 1, and epoch k's record could not be made again. This store holds
+ * a checkpoint back until {@link recorded} says the records of every epoch
+ * before it are on disk, then writes it to `inner`. A kill before that write
+ * leaves the previous checkpoint, and the resumed run trains epoch k again
+ * (from the same state, so with the same plan, losses and evaluation) and
+ * replaces its record.
+ *
+ * Costs one checkpoint's state in memory between the trainer's save and the
+ * epoch's record. The checkpoint's file write then runs after the trainer
+ * has timed the epoch: an epoch's wall and CPU time count the read-back of
+ * the state but not the write.
+ */
+export function recordsFirstStore(inner: CheckpointStore): CheckpointStore & { recorded(epochs: number): Promise<void> } {
+  /** The records on disk cover the epochs before this one. */
+  let recordedEpochs = 0;
+  let pending: CheckpointData | null = null;
+  const store: CheckpointStore & { recorded(epochs: number): Promise<void> } = {
+    location: inner.location,
+    load: () => inner.load(),
+    save: async (data) => {
+      if (data.meta.epoch <= recordedEpochs) {
+        pending = null;
+        await inner.save(data);
+      } else {
+        pending = data;
+      }
+    },
+    lock: (fn) => inner.lock(fn),
+    sameAs: (other) => other === store || other === inner || inner.sameAs?.(other) === true,
+    recorded: async (epochs) => {
+      recordedEpochs = epochs;
+      const data = pending;
+      if (data !== null && data.meta.epoch <= epochs) {
+        pending = null;
+        await inner.save(data);
+      }
+    },
+  };
+  return store;
 }
 
 /** Everything a run needs besides its configuration. */
@@ -468,9 +548,11 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
   // CPU time of this process per epoch, training only (the machine is shared: CPU time is steadier than wall time);
   // the mark is taken again just before training starts, after the untrained encoders' evaluation.
   let cpuMark = process.cpuUsage();
-  // Per-epoch records live beside the checkpoint, so a resumed run keeps those of the epochs before it.
-  const epochsFile = context.checkpointDir === undefined ? undefined : join(context.checkpointDir, 'epochs.json');
+  // Per-epoch records live beside the checkpoint, so a resumed run keeps those of the epochs before it; the
+  // checkpoint of an epoch's end is written only after the epoch's record (recordsFirstStore).
+  const epochsFile = context.checkpointDir === undefined ? undefined : join(context.checkpointDir, EPOCHS_FILE);
   const earlier: EpochRecord[] = epochsFile !== undefined && existsSync(epochsFile) ? (JSON.parse(readFileSync(epochsFile, 'utf8')) as EpochRecord[]) : [];
+  const store = context.checkpointDir === undefined ? undefined : recordsFirstStore(fileCheckpointStore(context.checkpointDir));
   const trainer = new Trainer({
     model: (xs) => setup.model(xs as tf.Tensor[]),
     variables: setup.variables,
@@ -486,8 +568,8 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
     learningRate: cosineSchedule({ peak: config.learningRate, epochs: config.epochs, warmupEpochs: 0 }),
     seed: config.seed,
     progress: context.progress ?? 'auto',
-    ...(context.checkpointDir === undefined ? {} : { checkpointDir: context.checkpointDir }),
-    onEpochEnd: (r) => {
+    ...(store === undefined ? {} : { checkpoint: store }),
+    onEpochEnd: async (r) => {
       const cpu = process.cpuUsage(cpuMark);
       const counts = lastCounts();
       const record: EpochRecord = {
@@ -511,8 +593,10 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
       epochs.push(record);
       if (epochsFile !== undefined) {
         mkdirSync(context.checkpointDir!, { recursive: true });
+        // A record of this epoch left by a run killed before its checkpoint is replaced.
         const all = [...earlier.filter((e) => e.epoch < epochs[0]!.epoch), ...epochs];
-        writeFileAtomic(epochsFile, JSON.stringify(all));
+        writeFileDurably(epochsFile, JSON.stringify(all));
+        await store!.recorded(r.epoch + 1);
       }
       context.onEpoch?.(record);
       cpuMark = process.cpuUsage();
@@ -529,6 +613,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
       const before = earlier.filter((e) => e.epoch < result.resumedFrom!);
       if (before.length !== result.resumedFrom) {
         throw new Error(
+          // Not after a kill (the checkpoint is written after the records), but from a checkpoint of an older version, or edited files.
           `runExperiment(): resumed at epoch ${result.resumedFrom} but ${epochsFile} holds records of ${before.length} earlier epochs; delete ${context.checkpointDir} to rerun`,
         );
       }

@@ -11,9 +11,14 @@ export type Style = 'clip' | 'moco';
 export type StrategyName = 'full' | 'dynamicRandom' | 'infobatch' | 'seta' | 'scan';
 
 export interface EpochRecord extends EpochRecordBase {
-  /** Wall time of this epoch's training (evaluation excluded), ms. */
+  /**
+   * Wall time of this epoch's training (evaluation excluded), ms. With a
+   * checkpoint directory it counts the trainer's read-back of the state; the
+   * checkpoint's file write comes after the epoch's record (records made
+   * before that change count the write too).
+   */
   readonly wallTimeMs: number;
-  /** CPU time of the process over this epoch's training (plan, batches, steps, checkpoint; evaluation excluded), ms. */
+  /** CPU time of the process over this epoch's training (plan, batches, steps, the checkpoint's read-back as for `wallTimeMs`; evaluation excluded), ms. */
   readonly cpuTimeMs: number;
   /** Samples left out of this epoch's plan. */
   readonly pruned: number;
