@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -103,6 +103,15 @@ describe('the CLI, end to end on a tiny subset', () => {
       expect(report).toContain('*the encoder untrained (initial weights)*');
       expect(report).toContain('What pre-training adds');
       expect(report).toContain('zero-shot: unseen class–tone pairs (30-way)');
+      expect(report).toContain('| method | visits made | metric | Δ vs full data at equal visits (pp, 95 % CI) | Δ over the last cycle (pp, 95 % CI) |');
+      expect(report).toContain('### Secondary: visits saved at equal quality');
+      // --report-only rewrites the same report from summary.json, training and summarising nothing.
+      rmSync(join(dir, 'runs'), { recursive: true });
+      writeFileSync(join(dir, 'report.md'), report.replace('| method | visits made |', '| old layout |'));
+      expect(await main(['--report-only', '--out', dir])).toBe(0);
+      expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(report);
+      rmSync(join(dir, 'summary.json'));
+      await expect(main(['--report-only', '--out', dir])).rejects.toThrow(`--report-only: ${join(dir, 'summary.json')} does not exist`);
     } finally {
       log.mockRestore();
       rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, commandLine, fashionMnistDir, gitCommit, loadDataset, logSetting, machineDescription, parseBackend, parseList, parsePositive, parseSeeds, pickProfile, readNotes, readRunRecords, reportTables, runIfMain, writeFileAtomic, writeReport } from '@seta-apps/shared';
 import { selectBackend } from '@seta/tfjs-trainer';
 import { EVIDENCE_ARMS, EVIDENCE_BUDGETS, evidenceConfigs, evidenceSummary } from './evidence.js';
+import type { EvidenceSummary } from './evidence.js';
 import { evidenceReport } from './evidence-report.js';
 import { runExperiment } from './experiment.js';
 import type { AugmentPreset } from './augment.js';
@@ -103,6 +104,8 @@ const USAGE = `Usage: seta-contrastive [options]
   --backend wasm|cpu|tensorflow   force a backend (default: the fastest that works)
   --out DIR                   output folder (default runs/<profile>)
   --notes FILE                Markdown appended to the report (e.g. the reading of the results)
+  --report-only               evidence profiles: rewrite --out's report.md from its summary.json
+                              and --notes, training and summarising nothing
   --no-progress               no progress bars
   --help`;
 
@@ -132,6 +135,29 @@ export function readRecords(dir: string): RunRecord[] {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
+/** The title of the evidence study's report. */
+export const EVIDENCE_TITLE = 'Contrastive pre-training on Fashion-MNIST: pruning against full data of equal compute';
+
+/**
+ * Rewrite `out/report.md` from `out/summary.json` and `notes` with this
+ * version's report layout, without training or summarising the records
+ * again: the figures, command and commit are the summary's, and the machine
+ * line is kept from the report it replaces (the summary records none).
+ *
+ * @returns the report's path.
+ * @throws Error if `out` holds no summary.json.
+ */
+export function rewriteEvidenceReport(out: string, notes: string | undefined): string {
+  const summaryFile = join(out, 'summary.json');
+  if (!existsSync(summaryFile)) throw new Error(`--report-only: ${summaryFile} does not exist; run an evidence profile into ${out} first`);
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as EvidenceSummary;
+  const reportFile = join(out, 'report.md');
+  const previous = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '';
+  const machine = /^Machine: (.*)\.$/m.exec(previous)?.[1] ?? 'not recorded';
+  writeFileAtomic(reportFile, evidenceReport(summary, { title: EVIDENCE_TITLE, machine, ...(notes === undefined ? {} : { notes }) }));
+  return reportFile;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -146,10 +172,17 @@ export async function main(argv: string[]): Promise<number> {
       augment: { type: 'string' },
       'eval-split': { type: 'string' },
       'bank-size': { type: 'string' },
+      'report-only': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values['report-only']) {
+    pickProfile(PROFILES, values.profile);
+    const file = rewriteEvidenceReport(resolve(values.out ?? join(resolve(import.meta.dirname, '..'), 'runs', values.profile)), readNotes(values.notes));
+    console.log(`report: ${file}`);
     return 0;
   }
   const base = pickProfile(PROFILES, values.profile);
@@ -278,7 +311,7 @@ export async function main(argv: string[]): Promise<number> {
     const summary = evidenceSummary(records, { command, commit: gitCommit(), horizon: profile.epochs });
     writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
     const report = evidenceReport(summary, {
-      title: 'Contrastive pre-training on Fashion-MNIST: pruning against full data of equal compute',
+      title: EVIDENCE_TITLE,
       machine: machineDescription(backend),
       ...(notes === undefined ? {} : { notes }),
     });
