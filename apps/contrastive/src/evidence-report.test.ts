@@ -43,12 +43,12 @@ describe('evidenceReport', () => {
     const clip = section(report, '### Secondary: visits saved at equal quality');
     expect(clip[1]).toBe(visitsSavedCaveat(13, 16));
     expect(clip[1]).toContain('13 of these 16 figures rest on a bound');
-    expect(clip).toContain('| SCAN | prompt classification (classes seen in training) | 29.5 % [+29.37, +29.57] ¹ |');
+    expect(clip).toContain('| SCAN | prompt classification (classes seen in training) | +29.5 % [+29.4 %, +29.6 %] ¹ |');
     expect(clip).toContain('¹ SCAN, prompt classification (classes seen in training), seed 0: beat every budget (lower bound).');
     expect(clip.filter((l) => l.startsWith('¹ '))).toHaveLength(21);
     const moco = section(report, '### Secondary: visits saved at equal quality', clipSaved + 1);
     expect(moco[1]).toBe(visitsSavedCaveat(3, 4));
-    expect(moco).toContain('| SCAN | k-NN | -5.6 % [-63.40, +52.30] |');
+    expect(moco).toContain('| SCAN | k-NN | -5.6 % [-63.4 %, +52.3 %] |');
   });
 
   it('changes only the presentation: every figure of the committed summary is still in the report', () => {

@@ -58,7 +58,7 @@ function headline(s: StyleSummary): string[] {
  */
 export function visitsSavedCaveat(bounded: number, figures: number): string {
   return (
-    'Secondary. The visits saved read the full-data curve backwards — 1 − (the arm\'s visits) / (the visits its seed\'s curve needs for the arm\'s value) — which needs a curve that rises with visits. ' +
+    'The visits saved read the full-data curve backwards — 1 − (the arm\'s visits) / (the visits its seed\'s curve needs for the arm\'s value) — which needs a curve that rises with visits. ' +
     'Where the curve is flat or non-monotonic (the table above), the arm\'s value is often beyond every budget or below the smallest and the saving is only a bound ' +
     `(¹: ${bounded} of these ${figures} figures rest on a bound in at least one seed), and on a flat curve a fraction of a point of Δ moves the saving by tens of points. ` +
     'Read the Δ columns of the first table; these figures are for completeness.'
@@ -74,7 +74,8 @@ function visitsSaved(s: StyleSummary): string[] {
       const saved = a.visitsSavedAtEqualQuality[m]!;
       const isBound = Object.keys(saved.censored).length > 0;
       if (isBound) bounded++;
-      rows.push(`| ${NAMES[a.strategy] ?? a.strategy} | ${METRIC_TITLES[m] ?? m} | ${pct(saved.mean)} ${ci(saved.ci95)}${isBound ? ' ¹' : ''} |`);
+      // A share of visits, so its interval is in percent with the mean's one decimal, not in points.
+      rows.push(`| ${NAMES[a.strategy] ?? a.strategy} | ${METRIC_TITLES[m] ?? m} | ${formatPct(saved.mean, true)} ${formatCi(saved.ci95, (x) => formatPct(x, true))}${isBound ? ' ¹' : ''} |`);
     }
   }
   const bounds = s.arms.flatMap((a: ArmSummary) =>
