@@ -6,10 +6,10 @@
  * representation's quality.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Dataset, ImageSplit, RunContext as SharedRunContext } from '@seta-apps/shared';
-import { budgetEpochCount, fullForBudget, makePruner, subset, watchPlans } from '@seta-apps/shared';
+import { budgetEpochCount, fullForBudget, makePruner, subset, watchPlans, writeFileAtomic } from '@seta-apps/shared';
 import type { Pruner } from '@seta/core';
 import { Random } from '@seta/core';
 import type { BatchContext, CheckpointData, CheckpointStore, DataSource } from '@seta/tfjs-trainer';
@@ -174,35 +174,6 @@ export function toFloat(images: Uint8Array): Float32Array {
 
 /** The file beside a run's checkpoint that holds the records of its finished epochs. */
 export const EPOCHS_FILE = 'epochs.json';
-
-/**
- * Write `text` to `file` so that it survives a kill or a crash whole or not
- * at all: a temporary file in the same directory, flushed to disk, renamed
- * over `file`, and the directory flushed (best effort) — the same as the
- * trainer does for its checkpoint, so the records are on disk before the
- * checkpoint that follows them.
- */
-export function writeFileDurably(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  try {
-    const dir = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    /* directories cannot be opened for sync everywhere */
-  }
-}
 
 /**
  * A checkpoint store that never lets the checkpoint get ahead of the app's
@@ -595,7 +566,7 @@ export async function runExperiment(config: RunConfig, context: RunContext): Pro
         mkdirSync(context.checkpointDir!, { recursive: true });
         // A record of this epoch left by a run killed before its checkpoint is replaced.
         const all = [...earlier.filter((e) => e.epoch < epochs[0]!.epoch), ...epochs];
-        writeFileDurably(epochsFile, JSON.stringify(all));
+        writeFileAtomic(epochsFile, JSON.stringify(all));
         await store!.recorded(r.epoch + 1);
       }
       context.onEpoch?.(record);

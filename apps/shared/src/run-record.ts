@@ -3,8 +3,8 @@
  * extends the base types with its own measurements; the report and plots of
  * an app are made from its records alone.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Dataset } from './idx.js';
 
 /** One epoch of a run, as every app records it. */
@@ -72,14 +72,34 @@ export interface RunContext<Epoch> {
 }
 
 /**
- * Write `text` to `file` atomically: readers see the old content or the new,
- * never a part (a temporary file renamed over the target, the rename being
- * atomic on one file system), so a killed run leaves no truncated record.
+ * Write `text` to `file` atomically and durably: readers see the old content
+ * or the new, never a part (a temporary file renamed over the target, the
+ * rename being atomic on one file system), and the new content is flushed to
+ * disk before the rename and the directory after it, so that what a record
+ * says happened has reached the disk before anything written after it (the
+ * contrastive app's checkpoint follows its epoch records) — the same order
+ * the trainer keeps for its checkpoint.
  */
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
+  try {
+    const dir = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Some platforms (Windows) cannot open a directory to flush it; the rename is still atomic there.
+  }
 }
 
 /** Every run record (`*.json`) in `dir/runs`, in file-name order; none if the folder is missing. */
