@@ -69,9 +69,9 @@ export default defineConfig({
     plugins: [markdownSources()],
     // tfjs-core and the demo's packages are plain ESM; keep dev startup quick.
     optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu'] },
-    // The one chunk over Vite's 500 kB default is the local search index (~0.9 MB, ~190 kB gzipped), most of it
-    // the API reference, which is worth searching; it is fetched when the search box first opens, not with a
-    // page. scripts/check-bundle.mjs holds every other chunk to 500 kB and the index to its own limit.
+    // The one chunk over Vite's 500 kB default is the local search index, most of it the API reference, which
+    // is worth searching; it is fetched when the search box first opens, not with a page. scripts/check-bundle.mjs
+    // (run by docs:build) prints its size, holds every other chunk to 500 kB and the index to its own limit.
     build: { chunkSizeWarningLimit: 1500 },
   },
   themeConfig: {

@@ -30,15 +30,19 @@ function* files(dir) {
 
 const over = [];
 let largest = { name: '', size: 0 };
+let searchIndex = 0;
 for (const path of files(join(dist, 'assets'))) {
   const name = relative(dist, path);
   const size = statSync(path).size;
   const limit = /localSearchIndex/.test(name) ? SEARCH_INDEX_LIMIT : CHUNK_LIMIT;
   if (size > limit) over.push(`${name}: ${(size / KB).toFixed(0)} kB (limit ${limit / KB} kB)`);
   if (limit === CHUNK_LIMIT && size > largest.size) largest = { name, size };
+  else if (limit === SEARCH_INDEX_LIMIT) searchIndex += size;
 }
 if (over.length > 0) {
   console.error(`check-bundle: ${over.length} chunk(s) over their limit:\n  ${over.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`check-bundle: every chunk within its limit (largest besides the search index: ${largest.name}, ${(largest.size / KB).toFixed(0)} kB)`);
+console.log(
+  `check-bundle: every chunk within its limit (the search index: ${(searchIndex / KB).toFixed(0)} kB; largest besides it: ${largest.name}, ${(largest.size / KB).toFixed(0)} kB)`,
+);
